@@ -1,0 +1,104 @@
+/** Composition root: builds the manager's object graph from its config, and owns its shutdown. */
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Logger, pino } from 'pino';
+import { isLoopback, type ManagerConfig } from './config/index.js';
+import { ConfigError } from './errors/index.js';
+import { EventArchive, EventHub } from './events/index.js';
+import { buildServer, type Server, type Services } from './server/index.js';
+import { openStore, type Store } from './store/index.js';
+
+export interface Manager {
+  url: string;
+  token: string;
+  store: Store;
+  services: Services;
+  server: Server;
+  logger: Logger;
+  /** Stops accepting requests, finishes in-flight ones, then closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+}
+
+async function ensureWritableDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (cause) {
+    const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    throw new ConfigError(`--data-dir: cannot write to ${dir} (${reason})`, {
+      details: { field: 'dataDir' },
+      cause,
+    });
+  }
+}
+
+/** The configured token, else the one kept in the data dir, else a new one written there (mode 0600). */
+async function loadToken(config: ManagerConfig): Promise<string> {
+  if (config.token) return config.token;
+  const file = join(config.dataDir, 'token');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const token = randomBytes(24).toString('base64url');
+    await writeFile(file, `${token}\n`, { mode: 0o600 });
+    return token;
+  }
+}
+
+export async function startManager(config: ManagerConfig, options: StartOptions = {}): Promise<Manager> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { svc: 'swarmlab' } });
+  await ensureWritableDir(config.dataDir);
+  const token = await loadToken(config);
+  const store = await openStore(config.store, { dataDir: config.dataDir });
+  // Closed in this order: HTTP first (in-flight requests finish), then the domain, then the store.
+  const closers: Array<[string, () => Promise<void>]> = [['store', () => store.close()]];
+  let url = `http://${config.host}:${config.port}`;
+  const events = new EventArchive(store);
+  const hub = new EventHub(store, events);
+  closers.unshift(['events', () => hub.close()]);
+  const services: Services = { store, logger, events, hub, token, publicUrl: () => url };
+  let server: Server;
+  try {
+    await hub.start();
+    server = await buildServer({
+      services,
+      requireToken: config.requireToken,
+      exposed: !isLoopback(config.host),
+      bodyLimit: config.bodyLimit,
+    });
+    await server.app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await hub.close();
+    await store.close();
+    throw err;
+  }
+  closers.unshift(['http', () => server.app.close()]);
+  const address = server.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  url = `http://${host}:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const failures: string[] = [];
+      for (const [name, fn] of closers) {
+        try {
+          await fn();
+        } catch (err) {
+          failures.push(`${name}: ${String(err)}`);
+          logger.error({ err }, `closing ${name} failed`);
+        }
+      }
+      if (failures.length) throw new Error(`shutdown incomplete: ${failures.join('; ')}`);
+    })();
+    return closing;
+  };
+  return { url, token, store, services, server, logger, close };
+}

@@ -1,0 +1,68 @@
+/** `swarmlab up`: starts the manager (API, events, scheduler, local executor) on the chosen store. */
+import type { Command } from 'commander';
+import { startManager } from '../../app.js';
+import { defaults, optionsFromEnv, resolveConfig } from '../../config/index.js';
+
+interface UpFlags {
+  dataDir?: string;
+  port?: string;
+  host?: string;
+  store?: string;
+  token?: string;
+  requireToken?: boolean;
+  bodyLimit?: string;
+  logLevel?: string;
+  nodes?: string;
+  localNode?: boolean;
+  longRun?: string;
+  stopGrace?: string;
+}
+
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('start the manager on this machine')
+    .option('--data-dir <dir>', `where the embedded store and outputs live (default ${defaults.dataDir})`)
+    .option('--port <port>', `HTTP port (default ${defaults.port})`)
+    .option(
+      '--host <host>',
+      `address to bind (default ${defaults.host}); beyond loopback writes need the token`,
+    )
+    .option('--store <spec>', 'lmdb (embedded, default) or redis://host:port/db')
+    .option('--token <token>', 'API token (default: generated once into the data dir)')
+    .option('--require-token', 'require the token on loopback too, for reads as well as writes')
+    .option('--body-limit <size>', 'largest accepted upload, e.g. 4GiB (default)')
+    .option('--log-level <level>', 'pino log level (default info)')
+    .option('--nodes <file>', 'JSON file declaring extra nodes: {"nodes": [{name, pool, labels, capacity}]}')
+    .option('--no-local-node', 'do not offer this machine as a node (only the declared ones)')
+    .option(
+      '--long-run <duration>',
+      `demote training sessions running longer than this (default ${defaults.longRun})`,
+    )
+    .option(
+      '--stop-grace <duration>',
+      `time between SIGTERM and SIGKILL on stop (default ${defaults.stopGrace})`,
+    )
+    .action(async (flags: UpFlags, command: Command) => {
+      // `--no-local-node` defaults to true in commander; only an explicit flag may override SWARMLAB_LOCAL_NODE.
+      if (command.getOptionValueSource('localNode') === 'default') delete flags.localNode;
+      const config = resolveConfig(optionsFromEnv(), flags);
+      const manager = await startManager(config);
+      process.stdout.write(
+        `Swarmlab manager ready at ${manager.url} (store ${manager.store.backend}, data ${config.dataDir})\n` +
+          `API token: ${config.dataDir}/token — clients on this machine find it there.\n`,
+      );
+      await new Promise<void>((resolveStop) => {
+        const stop = (signal: NodeJS.Signals) => {
+          manager.logger.info({ signal }, 'shutting down');
+          manager.close().then(resolveStop, (err) => {
+            process.stderr.write(`swarmlab: ${String(err)}\n`);
+            process.exitCode = 1;
+            resolveStop();
+          });
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

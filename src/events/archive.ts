@@ -1,0 +1,85 @@
+/** The append-only event archive: one store log whose cursor is every event's id. */
+import type { Store, TxOp } from '../store/index.js';
+import { compileFilter } from './filter.js';
+import type { EventFilter, NewEvent, SwarmEvent } from './types.js';
+
+/** The store log that holds every event. */
+export const EVENT_LOG = 'events';
+
+type Stored = Omit<SwarmEvent, 'cursor'>;
+
+export interface PageOptions {
+  after?: number;
+  limit?: number;
+  /** Entries read at most per call when filtering, so one request never scans the whole archive. */
+  scanLimit?: number;
+}
+
+export interface EventPage {
+  events: SwarmEvent[];
+  /** Cursor to pass as `after` for the next page (the last entry scanned, matching or not). */
+  next: number;
+}
+
+const toStored = (e: NewEvent, now: number): Stored => {
+  const stored = { time: e.time ?? now, type: e.type, data: e.data } as Stored;
+  if (e.sessionId !== undefined) stored.sessionId = e.sessionId;
+  if (e.model !== undefined) stored.model = e.model;
+  return stored;
+};
+
+export class EventArchive {
+  readonly #store: Store;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  /** Appends events atomically, in order; returns them with their cursors. */
+  async append(events: NewEvent | NewEvent[]): Promise<SwarmEvent[]> {
+    const list = Array.isArray(events) ? events : [events];
+    if (list.length === 0) return [];
+    const now = Date.now();
+    const stored = list.map((e) => toStored(e, now));
+    const cursors = await this.#store.appendMany(EVENT_LOG, stored);
+    return stored.map((s, i) => ({ ...s, cursor: cursors[i]! }) as SwarmEvent);
+  }
+
+  /** A transaction op that appends `event`, for writes that must land together with it. */
+  op(event: NewEvent): TxOp {
+    return { op: 'append', log: EVENT_LOG, value: toStored(event, Date.now()) };
+  }
+
+  async lastCursor(): Promise<number> {
+    return this.#store.lastCursor(EVENT_LOG);
+  }
+
+  /** Reads raw entries after a cursor, unfiltered. */
+  async read(after: number, limit: number): Promise<SwarmEvent[]> {
+    const entries = await this.#store.read<Stored>(EVENT_LOG, { after, limit });
+    return entries.map((e) => ({ ...e.value, cursor: e.cursor }) as SwarmEvent);
+  }
+
+  /** Events matching `filter` after a cursor, scanning at most `scanLimit` entries. */
+  async page(filter: EventFilter, options: PageOptions = {}): Promise<EventPage> {
+    const limit = options.limit ?? 500;
+    const scanLimit = options.scanLimit ?? 20_000;
+    const match = compileFilter(filter);
+    const events: SwarmEvent[] = [];
+    let next = options.after ?? 0;
+    let scanned = 0;
+    while (events.length < limit && scanned < scanLimit) {
+      const batch = await this.read(next, Math.min(1000, scanLimit - scanned));
+      if (batch.length === 0) break;
+      for (const e of batch) {
+        scanned++;
+        next = e.cursor;
+        if (match(e)) {
+          events.push(e);
+          if (events.length === limit) break;
+        }
+      }
+    }
+    return { events, next };
+  }
+}

@@ -1,0 +1,74 @@
+/** The typed union of every event Swarmlab archives and streams. */
+
+/** Session states: `queued → placed → starting → running → succeeded | failed | stopped | rejected | lost`. */
+export type SessionState =
+  | 'queued'
+  | 'placed'
+  | 'starting'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'stopped'
+  | 'rejected'
+  | 'lost';
+
+/** One metric observation: name, value, step (epoch or iteration), time in ms. */
+export type MetricPoint = [name: string, value: number, step: number, time: number];
+
+/** Payload per event type. Add a type here first; the union below follows. */
+export interface EventPayloads {
+  'session.submitted': { name: string; priority: number; pool: string; dataset?: string };
+  'session.placed': { node: string; gpus: number[]; cpus: number; memoryMb: number };
+  'session.starting': { executor: string };
+  'session.started': { pid?: number; containerId?: string; attached?: boolean };
+  'session.epoch': { epoch: number; total?: number; metrics: Record<string, number> };
+  'session.metric': { points: MetricPoint[] };
+  'session.log': { stream: 'stdout' | 'stderr' | 'sdk'; lines: string[] };
+  'session.hardware': Record<string, unknown>;
+  /** A session's SDK opened its channel to the manager (`resumed`: a reconnect of a known stream). */
+  'session.connected': {
+    stream: string;
+    sdk: string;
+    resumed: boolean;
+    pid?: number;
+    host?: string;
+    rank?: number;
+    worldSize?: number;
+  };
+  /** A session's channel closed (the SDK reconnects unless the session ended). */
+  'session.disconnected': { stream: string; code: number; reason: string };
+  'session.demoted': { pool: string; priority: number; reason: string };
+  'session.stop-requested': { reason: string };
+  'session.exited': {
+    state: SessionState;
+    exitCode: number | null;
+    signal: string | null;
+    reason?: string;
+  };
+  'dataset.pushed': { name: string; version: number; rows: number; bytes: number };
+  'dataset.deleted': { name: string; version: number };
+  'generation.saved': { model: string; generation: number; metrics: Record<string, number> };
+  'model.promoted': { model: string; generation: number; stage: string; previous?: number };
+  'rule.fired': { rule: string; kind: string; observed: Record<string, unknown>; action: string };
+  'node.joined': { node: string };
+  'node.lost': { node: string; reason: string };
+}
+
+export type EventType = keyof EventPayloads;
+
+/** What a producer hands to the archive; `cursor` and `time` are filled in on append. */
+export type NewEvent<K extends EventType = EventType> = K extends EventType
+  ? { type: K; sessionId?: string; model?: string; data: EventPayloads[K]; time?: number }
+  : never;
+
+/** An archived event: its cursor is its id, strictly increasing, never reused. */
+export type SwarmEvent<K extends EventType = EventType> = K extends EventType
+  ? { cursor: number; time: number; type: K; sessionId?: string; model?: string; data: EventPayloads[K] }
+  : never;
+
+export interface EventFilter {
+  sessionId?: string;
+  /** Exact types, or prefixes ending in `.` or `*` (e.g. `session.*`). */
+  types?: string[];
+  model?: string;
+}

@@ -1,0 +1,31 @@
+/** Scheduling core: demand queue with aging, best-fit placement over node pools, GPU sharing, restore. */
+export { auditPlacements } from './audit.js';
+export {
+  fieldPath,
+  loadNodesConfig,
+  nodeSpecSchema,
+  nodesConfigSchema,
+  parseNodeSpec,
+  parseNodesConfig,
+} from './config.js';
+export { type DetectOptions, detectLocalNode, NVIDIA_SMI_ARGS, parseNvidiaSmiGpus } from './local-node.js';
+export {
+  type Demotion,
+  LONG_RUN_THRESHOLD_MS,
+  type LongRunOptions,
+  longRunDemotions,
+  type RunningSession,
+} from './long-run.js';
+export { type RestoreResult, Scheduler, type SchedulerOptions } from './scheduler.js';
+export type {
+  Demand,
+  FitVerdict,
+  GpuSnapshot,
+  GpuSpec,
+  NodeSnapshot,
+  NodeSpec,
+  Placement,
+  QueuedSnapshot,
+  Resources,
+} from './types.js';
+export { normalizeResources } from './units.js';

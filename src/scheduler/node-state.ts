@@ -1,0 +1,204 @@
+/** One node's capacity and who holds what on it, kept in integer units with O(1) fit checks. */
+import type { GpuSnapshot, NodeSnapshot, NodeSpec, Placement } from './types.js';
+import { CPU_SCALE, GPU_WHOLE, type Req } from './units.js';
+
+interface Allocation {
+  req: Req;
+  /** Positions into the node's GPU list (not device indices). */
+  slots: number[];
+}
+
+export class NodeState {
+  readonly spec: NodeSpec;
+  readonly capMilliCpu: number;
+  readonly capMem: number;
+  /** Device indices, ascending; slot i is device `gpuIndex[i]`. */
+  readonly gpuIndex: number[];
+  /** Parts in use per slot. */
+  readonly gpuUsed: Int32Array;
+  freeMilliCpu: number;
+  freeMem: number;
+  /** Slots with nothing held on them. */
+  freeWholeGpus: number;
+  /** Sum over slots of unused parts. */
+  freeGpuParts: number;
+  /** Scheduling pass during which this node is kept free for a reservation. */
+  blockedPass = -1;
+  reservedFor: string | undefined;
+  readonly #allocs = new Map<string, Allocation>();
+  readonly #gpuSpecs: NodeSpec['capacity']['gpus'];
+
+  constructor(spec: NodeSpec) {
+    this.spec = spec;
+    this.capMilliCpu = Math.floor(spec.capacity.cpus * CPU_SCALE);
+    this.capMem = Math.floor(spec.capacity.memoryMb);
+    this.#gpuSpecs = [...spec.capacity.gpus].sort((a, b) => a.index - b.index);
+    this.gpuIndex = this.#gpuSpecs.map((g) => g.index);
+    this.gpuUsed = new Int32Array(this.gpuIndex.length);
+    this.freeMilliCpu = this.capMilliCpu;
+    this.freeMem = this.capMem;
+    this.freeWholeGpus = this.gpuIndex.length;
+    this.freeGpuParts = this.gpuIndex.length * GPU_WHOLE;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get pool(): string {
+    return this.spec.pool;
+  }
+
+  get size(): number {
+    return this.#allocs.size;
+  }
+
+  has(sessionId: string): boolean {
+    return this.#allocs.has(sessionId);
+  }
+
+  hasLabels(pairs: ReadonlyArray<[string, string]>): boolean {
+    const labels = this.spec.labels;
+    for (const [k, v] of pairs) if (labels[k] !== v) return false;
+    return true;
+  }
+
+  /** How many GPUs could take `parts` more right now. */
+  gpuRoom(parts: number): number {
+    if (parts === GPU_WHOLE) return this.freeWholeGpus;
+    let n = 0;
+    for (let i = 0; i < this.gpuUsed.length; i++) if (this.gpuUsed[i]! + parts <= GPU_WHOLE) n++;
+    return n;
+  }
+
+  fits(req: Req): boolean {
+    if (this.freeMilliCpu < req.milliCpu || this.freeMem < req.mem) return false;
+    if (req.gpus === 0) return true;
+    if (this.freeGpuParts < req.gpus * req.parts) return false;
+    return this.gpuRoom(req.parts) >= req.gpus;
+  }
+
+  /** Could this node hold `req` if it were empty? */
+  couldEverFit(req: Req): boolean {
+    return this.capMilliCpu >= req.milliCpu && this.capMem >= req.mem && this.gpuIndex.length >= req.gpus;
+  }
+
+  /**
+   * Slots for a fitting request: whole GPUs take the lowest free devices; fractions go to the fullest
+   * GPUs that still have room, so partly used GPUs fill up before fresh ones are broken into.
+   */
+  #pickSlots(req: Req): number[] {
+    const slots: number[] = [];
+    if (req.gpus === 0) return slots;
+    if (req.parts === GPU_WHOLE) {
+      for (let i = 0; i < this.gpuUsed.length && slots.length < req.gpus; i++)
+        if (this.gpuUsed[i] === 0) slots.push(i);
+      return slots;
+    }
+    const open: number[] = [];
+    for (let i = 0; i < this.gpuUsed.length; i++) if (this.gpuUsed[i]! + req.parts <= GPU_WHOLE) open.push(i);
+    open.sort((a, b) => this.gpuUsed[b]! - this.gpuUsed[a]! || a - b);
+    return open.slice(0, req.gpus);
+  }
+
+  /** Takes resources for a session; the caller has checked `fits`. */
+  allocate(sessionId: string, req: Req): Placement {
+    return this.#take(sessionId, req, this.#pickSlots(req));
+  }
+
+  /** Re-applies a known placement; returns why not when it would over-allocate. */
+  restore(sessionId: string, req: Req, devices: number[]): string | undefined {
+    if (this.#allocs.has(sessionId))
+      return `session ${sessionId} already holds resources on node ${this.name}`;
+    if (devices.length !== req.gpus) return `lists ${devices.length} GPUs but asks for ${req.gpus}`;
+    if (this.freeMilliCpu < req.milliCpu)
+      return `node ${this.name} has ${this.freeMilliCpu / CPU_SCALE} cpus free`;
+    if (this.freeMem < req.mem) return `node ${this.name} has ${this.freeMem} MB memory free`;
+    const slots: number[] = [];
+    for (const d of devices) {
+      const slot = this.gpuIndex.indexOf(d);
+      if (slot < 0) return `node ${this.name} has no GPU ${d}`;
+      if (slots.includes(slot)) return `GPU ${d} listed twice`;
+      if (this.gpuUsed[slot]! + req.parts > GPU_WHOLE)
+        return `GPU ${d} on node ${this.name} is already taken`;
+      slots.push(slot);
+    }
+    this.#take(sessionId, req, slots);
+    return undefined;
+  }
+
+  #take(sessionId: string, req: Req, slots: number[]): Placement {
+    this.freeMilliCpu -= req.milliCpu;
+    this.freeMem -= req.mem;
+    for (const s of slots) {
+      if (this.gpuUsed[s] === 0) this.freeWholeGpus--;
+      this.gpuUsed[s]! += req.parts;
+    }
+    this.freeGpuParts -= slots.length * req.parts;
+    this.#allocs.set(sessionId, { req, slots });
+    return this.#placement(sessionId, req, slots);
+  }
+
+  #placement(sessionId: string, req: Req, slots: number[]): Placement {
+    const r = req.resources;
+    return {
+      sessionId,
+      node: this.name,
+      gpus: slots.map((s) => this.gpuIndex[s]!),
+      cpus: r.cpus,
+      memoryMb: r.memoryMb,
+      gpuMemoryFraction: r.gpuMemoryFraction,
+    };
+  }
+
+  placementOf(sessionId: string): Placement | undefined {
+    const a = this.#allocs.get(sessionId);
+    return a && this.#placement(sessionId, a.req, a.slots);
+  }
+
+  release(sessionId: string): Placement | undefined {
+    const a = this.#allocs.get(sessionId);
+    if (!a) return undefined;
+    this.#allocs.delete(sessionId);
+    this.freeMilliCpu += a.req.milliCpu;
+    this.freeMem += a.req.mem;
+    for (const s of a.slots) {
+      this.gpuUsed[s]! -= a.req.parts;
+      if (this.gpuUsed[s] === 0) this.freeWholeGpus++;
+    }
+    this.freeGpuParts += a.slots.length * a.req.parts;
+    return this.#placement(sessionId, a.req, a.slots);
+  }
+
+  sessions(): string[] {
+    return [...this.#allocs.keys()];
+  }
+
+  snapshot(): NodeSnapshot {
+    const gpus: GpuSnapshot[] = this.#gpuSpecs.map((g, i) => ({
+      ...g,
+      usedFraction: this.gpuUsed[i]! / GPU_WHOLE,
+      holders: [],
+    }));
+    for (const [sessionId, a] of this.#allocs) {
+      for (const s of a.slots) gpus[s]!.holders.push({ sessionId, fraction: a.req.parts / GPU_WHOLE });
+    }
+    const n = this.gpuIndex.length;
+    const snap: NodeSnapshot = {
+      name: this.name,
+      pool: this.pool,
+      labels: { ...this.spec.labels },
+      capacity: { cpus: this.capMilliCpu / CPU_SCALE, memoryMb: this.capMem, gpus: n },
+      allocated: {
+        cpus: (this.capMilliCpu - this.freeMilliCpu) / CPU_SCALE,
+        memoryMb: this.capMem - this.freeMem,
+        gpus: (n * GPU_WHOLE - this.freeGpuParts) / GPU_WHOLE,
+      },
+      free: { cpus: this.freeMilliCpu / CPU_SCALE, memoryMb: this.freeMem, gpus: this.freeWholeGpus },
+      gpus,
+      sessions: this.sessions(),
+    };
+    if (this.reservedFor !== undefined) snap.reservedFor = this.reservedFor;
+    return snap;
+  }
+}

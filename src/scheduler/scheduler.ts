@@ -1,0 +1,298 @@
+/** The swarm manager's placement table: a demand queue, best-fit placement over nodes, and backfill with reservations. */
+import { ConflictError, InvalidError, NotFoundError } from '../errors/index.js';
+import { parseNodeSpec } from './config.js';
+import { canEverFit } from './fit.js';
+import { NodeState } from './node-state.js';
+import { DemandQueue, type QueueEntry } from './queue.js';
+import { Reservations } from './reservations.js';
+import type {
+  Demand,
+  FitVerdict,
+  NodeSnapshot,
+  NodeSpec,
+  Placement,
+  QueuedSnapshot,
+  Resources,
+} from './types.js';
+import { labelPairs, normalizeResources, toReq } from './units.js';
+
+export interface SchedulerOptions {
+  /** One priority point is added per `agingMs` waited (default 5 min); `Infinity` turns aging off. */
+  agingMs?: number;
+  /**
+   * A demand that has waited this long (default 30 min) and still does not fit gets a node reserved:
+   * nothing ranked below it is placed there until it fits. `Infinity` turns reservations off.
+   */
+  reserveAfterMs?: number;
+  /** At most this many reserved nodes per pool at once (default 1), so backfill keeps most of the pool. */
+  maxReservationsPerPool?: number;
+}
+
+export interface RestoreResult {
+  restored: Placement[];
+  /** Placements that no longer fit the declared nodes; the caller decides (e.g. mark the session lost). */
+  rejected: Array<{ placement: Placement; reason: string }>;
+}
+
+const DEFAULTS: Required<SchedulerOptions> = {
+  agingMs: 5 * 60_000,
+  reserveAfterMs: 30 * 60_000,
+  maxReservationsPerPool: 1,
+};
+
+function compile(options: SchedulerOptions): Required<SchedulerOptions> {
+  const o = { ...DEFAULTS, ...options } satisfies Required<SchedulerOptions>;
+  const bad = (field: string, rule: string) => {
+    throw new InvalidError(`scheduler option ${field} ${rule}`, {
+      details: { field, value: o[field as keyof typeof o] },
+    });
+  };
+  if (!(o.agingMs > 0)) bad('agingMs', 'must be > 0 (Infinity disables aging)');
+  if (!(o.reserveAfterMs >= 0)) bad('reserveAfterMs', 'must be ≥ 0 (Infinity disables reservations)');
+  if (!Number.isInteger(o.maxReservationsPerPool) || o.maxReservationsPerPool < 0) {
+    bad('maxReservationsPerPool', 'must be an integer ≥ 0');
+  }
+  return o;
+}
+
+/**
+ * In-memory, synchronous and I/O-free; time comes in as `now`. Persisting queue and placements and
+ * starting executors is the caller's job; `restore` rebuilds the table after a restart.
+ */
+export class Scheduler {
+  readonly #opts: Required<SchedulerOptions>;
+  readonly #queue: DemandQueue;
+  readonly #nodes = new Map<string, NodeState>();
+  #all: NodeState[] = [];
+  #byPool = new Map<string, NodeState[]>();
+  /** sessionId → node it holds resources on. */
+  readonly #placed = new Map<string, NodeState>();
+  readonly #reserved: Reservations;
+  #pass = 0;
+
+  constructor(nodes: readonly NodeSpec[] = [], options: SchedulerOptions = {}) {
+    this.#opts = compile(options);
+    this.#queue = new DemandQueue(this.#opts.agingMs);
+    this.#reserved = new Reservations(this.#opts.maxReservationsPerPool);
+    for (const n of nodes) this.addNode(n);
+  }
+
+  addNode(spec: NodeSpec): void {
+    const valid = parseNodeSpec(spec, `node ${spec?.name ?? '?'}`);
+    if (this.#nodes.has(valid.name)) {
+      throw new ConflictError(`node ${valid.name} is already declared`, { details: { node: valid.name } });
+    }
+    this.#nodes.set(valid.name, new NodeState(valid));
+    this.#reindex();
+  }
+
+  /** Forgets a node; returns the sessions that held resources on it (now lost). */
+  removeNode(name: string): string[] {
+    const node = this.#nodes.get(name);
+    if (!node) throw new NotFoundError(`node ${name} is not declared`, { details: { node: name } });
+    if (node.reservedFor !== undefined) this.#reserved.drop(node.reservedFor);
+    const lost = node.sessions();
+    for (const s of lost) this.#placed.delete(s);
+    this.#nodes.delete(name);
+    this.#reindex();
+    return lost;
+  }
+
+  #reindex(): void {
+    this.#all = [...this.#nodes.values()];
+    this.#byPool = new Map();
+    for (const n of this.#all) {
+      const list = this.#byPool.get(n.pool);
+      if (list) list.push(n);
+      else this.#byPool.set(n.pool, [n]);
+    }
+  }
+
+  /** Queues a demand. Check `canEverFit` first to reject what could never run. */
+  enqueue(demand: Demand): void {
+    if (this.#placed.has(demand.sessionId)) {
+      throw new ConflictError(`session ${demand.sessionId} is already placed`, {
+        details: { sessionId: demand.sessionId },
+      });
+    }
+    this.#queue.add(demand);
+  }
+
+  /** Drops a queued demand; false when it was not queued. */
+  remove(sessionId: string): boolean {
+    this.#reserved.drop(sessionId);
+    return this.#queue.delete(sessionId);
+  }
+
+  /** Moves a queued demand to another pool and priority (long-run rule, operator action). */
+  demote(sessionId: string, pool: string, priority: number): Demand {
+    this.#reserved.drop(sessionId);
+    return this.#queue.update(sessionId, pool, priority);
+  }
+
+  get queueSize(): number {
+    return this.#queue.size;
+  }
+
+  /**
+   * One pass over the queue in order (effective priority, then FIFO, then id). Each demand is placed
+   * on the best-fitting node if one has room; otherwise it stays queued and later demands may still
+   * be placed (backfill). Returns the placements made; those demands leave the queue.
+   */
+  schedule(now: number): Placement[] {
+    const pass = ++this.#pass;
+    const placements: Placement[] = [];
+    // Within one pass free capacity only shrinks, so a shape that found no node cannot find one later.
+    const failed = new Set<string>();
+    // Reservable nodes also only get fewer, unless a reserver is placed and frees its node.
+    const unreservable = new Set<string>();
+    for (const e of this.#queue.ordered(now)) {
+      const id = e.demand.sessionId;
+      const node = failed.has(e.shape) ? undefined : this.#bestFit(e, pass);
+      if (node) {
+        placements.push(node.allocate(id, e.req));
+        this.#placed.set(id, node);
+        this.#queue.delete(id);
+        if (this.#reserved.get(id)) {
+          this.#reserved.drop(id);
+          unreservable.clear();
+        }
+        continue;
+      }
+      failed.add(e.shape);
+      let held = this.#reserved.get(id);
+      if (!held && now - e.demand.submittedAt >= this.#opts.reserveAfterMs && !unreservable.has(e.shape)) {
+        held = this.#reserved.reserve(e, this.#candidates(e));
+        if (!held) unreservable.add(e.shape);
+      }
+      if (held) held.blockedPass = pass;
+    }
+    return placements;
+  }
+
+  #candidates(e: QueueEntry): readonly NodeState[] {
+    return e.demand.pool === undefined ? this.#all : (this.#byPool.get(e.demand.pool) ?? []);
+  }
+
+  /**
+   * Best fit: among nodes with room, the one left with the least free capacity after placement,
+   * compared lexicographically on GPUs (free GPU parts), then memory, then milli-cpus. Scarce GPUs
+   * thus stay in large free blocks and cpu-only work lands on GPU-less nodes first. Ties go to
+   * the node declared first.
+   */
+  #bestFit(e: QueueEntry, pass: number): NodeState | undefined {
+    const list = this.#candidates(e);
+    const { milliCpu: c, mem: m, gpus: g, parts: p } = e.req;
+    const need = g * p;
+    const labels = e.labels;
+    let best: NodeState | undefined;
+    let bg = 0;
+    let bm = 0;
+    let bc = 0;
+    for (let i = 0; i < list.length; i++) {
+      const n = list[i]!;
+      if (n.freeMilliCpu < c || n.freeMem < m || n.freeGpuParts < need || n.blockedPass === pass) continue;
+      const rg = n.freeGpuParts - need;
+      const rm = n.freeMem - m;
+      const rc = n.freeMilliCpu - c;
+      if (best !== undefined && (rg > bg || (rg === bg && (rm > bm || (rm === bm && rc >= bc))))) continue;
+      if (g > 0 && n.gpuRoom(p) < g) continue;
+      if (labels.length > 0 && !n.hasLabels(labels)) continue;
+      best = n;
+      bg = rg;
+      bm = rm;
+      bc = rc;
+      if (rg === 0 && rm === 0 && rc === 0) break;
+    }
+    return best;
+  }
+
+  /** Frees what a session holds; returns its former placement, or undefined when it held nothing. */
+  release(sessionId: string): Placement | undefined {
+    const node = this.#placed.get(sessionId);
+    if (!node) return undefined;
+    this.#placed.delete(sessionId);
+    return node.release(sessionId);
+  }
+
+  /** Re-applies placements known from persistence (manager restart). Each is all-or-nothing. */
+  restore(placements: readonly Placement[]): RestoreResult {
+    const out: RestoreResult = { restored: [], rejected: [] };
+    for (const p of placements) {
+      const reason = this.#restoreOne(p);
+      if (reason === undefined) out.restored.push(this.allocationOf(p.sessionId)!);
+      else out.rejected.push({ placement: p, reason });
+    }
+    return out;
+  }
+
+  #restoreOne(p: Placement): string | undefined {
+    if (this.#placed.has(p.sessionId)) return `session ${p.sessionId} is already placed`;
+    if (this.#queue.has(p.sessionId)) return `session ${p.sessionId} is queued`;
+    const node = this.#nodes.get(p.node);
+    if (!node) return `node ${p.node} is not declared`;
+    let resources: Required<Resources>;
+    try {
+      resources = normalizeResources({
+        cpus: p.cpus,
+        memoryMb: p.memoryMb,
+        gpus: p.gpus.length,
+        gpuMemoryFraction: p.gpuMemoryFraction,
+      });
+    } catch (err) {
+      return (err as Error).message;
+    }
+    const reason = node.restore(p.sessionId, toReq(resources), p.gpus);
+    if (reason === undefined) this.#placed.set(p.sessionId, node);
+    return reason;
+  }
+
+  /** Could `resources` ever run on some declared node of `pool` with `labels`, were it empty? */
+  canEverFit(resources: Resources, pool?: string, labels?: Record<string, string>): FitVerdict {
+    return canEverFit(this.#all, toReq(normalizeResources(resources)), pool, labelPairs(labels));
+  }
+
+  /** `canEverFit` that throws `InvalidError` (details: dimension, pool) for submit-time rejection. */
+  assertCanEverFit(resources: Resources, pool?: string, labels?: Record<string, string>): void {
+    const v = this.canEverFit(resources, pool, labels);
+    if (!v.ok)
+      throw new InvalidError(v.reason, { details: { field: 'resources', dimension: v.dimension, pool } });
+  }
+
+  allocationOf(sessionId: string): Placement | undefined {
+    return this.#placed.get(sessionId)?.placementOf(sessionId);
+  }
+
+  /** Every current placement (e.g. to persist or audit). */
+  placements(): Placement[] {
+    return [...this.#placed].map(([id, n]) => n.placementOf(id)!);
+  }
+
+  nodes(): NodeSnapshot[] {
+    return this.#all.map((n) => n.snapshot());
+  }
+
+  /** The queue in scheduling order as of `now`. */
+  queued(now: number): QueuedSnapshot[] {
+    return this.#queue.ordered(now).map((e, i) => {
+      const d = e.demand;
+      const s: QueuedSnapshot = {
+        sessionId: d.sessionId,
+        position: i,
+        priority: d.priority,
+        effectivePriority: e.effective,
+        submittedAt: d.submittedAt,
+        resources: { ...d.resources },
+      };
+      if (d.pool !== undefined) s.pool = d.pool;
+      const r = this.#reserved.get(d.sessionId);
+      if (r) s.reservedNode = r.name;
+      return s;
+    });
+  }
+
+  /** Nodes currently kept free for long-waiting demands. */
+  reservations(): Array<{ sessionId: string; node: string }> {
+    return this.#reserved.list();
+  }
+}

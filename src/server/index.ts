@@ -1,0 +1,4 @@
+/** HTTP transport: routes, auth, validation, error mapping. Calls the domain; never imported by it. */
+export { buildServer, type Server, type ServerDeps } from './app.js';
+export { type ErrorBody, errorBody, statusOf } from './errors.js';
+export type { Services } from './services.js';

@@ -1,0 +1,52 @@
+/** Validation of transaction ops into a form every backend applies the same way. */
+import { InvalidError } from '../errors/index.js';
+import { encode } from './codec.js';
+import { checkMember, checkName, checkScore, checkVersion } from './names.js';
+import type { TxOp, TxResult } from './types.js';
+
+/** A validated op; values are already encoded, so applying it cannot fail half-way on a bad value. */
+export type PreparedOp =
+  | { op: 'put'; key: string; bytes: Buffer; ifVersion: number | undefined }
+  | { op: 'delete'; key: string; ifVersion: number | undefined }
+  | { op: 'indexAdd'; index: string; member: string; score: number }
+  | { op: 'indexRemove'; index: string; member: string }
+  | { op: 'append'; log: string; bytes: Buffer };
+
+export function prepareOps(ops: readonly TxOp[]): PreparedOp[] {
+  return ops.map((op): PreparedOp => {
+    switch (op.op) {
+      case 'put':
+        return {
+          op: 'put',
+          key: checkName(op.key),
+          bytes: encode(op.value),
+          ifVersion: checkVersion(op.ifVersion),
+        };
+      case 'delete':
+        return { op: 'delete', key: checkName(op.key), ifVersion: checkVersion(op.ifVersion) };
+      case 'indexAdd':
+        return {
+          op: 'indexAdd',
+          index: checkName(op.index, 'index'),
+          member: checkMember(op.member),
+          score: checkScore(op.score),
+        };
+      case 'indexRemove':
+        return { op: 'indexRemove', index: checkName(op.index, 'index'), member: checkMember(op.member) };
+      case 'append':
+        return { op: 'append', log: checkName(op.log, 'log'), bytes: encode(op.value) };
+      default: {
+        const unknownOp: never = op;
+        const name = (unknownOp as { op: unknown }).op;
+        throw new InvalidError(`unknown transaction op ${JSON.stringify(name)}`, { details: { op: name } });
+      }
+    }
+  });
+}
+
+/** Records an appended cursor in a transaction result, keeping per-log op order. */
+export function addCursor(result: TxResult, log: string, cursor: number): void {
+  const cursors = result.cursors[log];
+  if (cursors) cursors.push(cursor);
+  else result.cursors[log] = [cursor];
+}
