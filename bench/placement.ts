@@ -7,22 +7,12 @@ import {
   type Placement,
   Scheduler,
 } from '../src/scheduler/index.js';
+import { prng } from '../src/util/prng.js';
 
 const NODES = 1_000;
 const SESSIONS = 10_000;
 const REPS = 5;
 const TARGET = 20_000;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function weighted<T>(rand: () => number, table: Array<[number, T]>): T {
   let r = rand() * table.reduce((a, [w]) => a + w, 0);

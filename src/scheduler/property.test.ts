@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { prng } from '../util/prng.js';
 import { auditPlacements } from './audit.js';
 import { Scheduler } from './scheduler.js';
 import { node } from './testing.js';
 import type { Demand, NodeSnapshot, NodeSpec, Placement } from './types.js';
-
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const POOLS = ['training', 'production', 'low-priority'];
 const FRACTIONS = [0.1, 0.2, 0.25, 0.3, 0.5, 0.7, 1];

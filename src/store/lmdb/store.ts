@@ -6,6 +6,7 @@ import { checkChunk, planRead } from '../blob/read.js';
 import type { ChunkSink } from '../blob/sink.js';
 import { ChunkingWriter } from '../blob/writer.js';
 import { decode } from '../codec.js';
+import { Lifecycle } from '../lifecycle.js';
 import { checkCount, checkDigest, checkMember, checkName, checkPrefix, checkScore } from '../names.js';
 import { Listeners } from '../notify.js';
 import { addCursor, type PreparedOp, prepareOps } from '../ops.js';
@@ -59,8 +60,7 @@ export class LmdbStore implements Store {
   readonly #blobs: LmdbBlobs;
   readonly #chunkSize: number;
   readonly #listeners = new Listeners();
-  readonly #inflight = new Set<Promise<unknown>>();
-  #closing: Promise<void> | undefined;
+  readonly #life = new Lifecycle('lmdb');
 
   constructor(root: RootDatabase, db: Dbs, blobs: LmdbBlobs, chunkSize: number) {
     this.#root = root;
@@ -72,7 +72,7 @@ export class LmdbStore implements Store {
   // Documents
 
   get<T = Value>(key: string): Promise<Doc<T> | undefined> {
-    return this.#run(async () => {
+    return this.#life.run(async () => {
       const entry = this.#db.docs.getEntry(checkName(key));
       if (entry === undefined) return undefined;
       return { key, value: decode<T>(entry.value), version: entry.version ?? 0 };
@@ -90,7 +90,7 @@ export class LmdbStore implements Store {
   }
 
   list<T = Value>(prefix: string, options: ListOptions = {}): Promise<Doc<T>[]> {
-    return this.#run(async () => {
+    return this.#life.run(async () => {
       checkPrefix(prefix);
       const limit = checkCount(options.limit, 'limit') ?? Number.POSITIVE_INFINITY;
       const after = options.after;
@@ -121,13 +121,13 @@ export class LmdbStore implements Store {
   }
 
   indexScore(index: string, member: string): Promise<number | undefined> {
-    return this.#run(async () =>
+    return this.#life.run(async () =>
       this.#db.members.get(memberKey(checkName(index, 'index'), checkMember(member))),
     );
   }
 
   indexRange(index: string, options: RangeOptions = {}): Promise<IndexEntry[]> {
-    return this.#run(async () => {
+    return this.#life.run(async () => {
       checkName(index, 'index');
       const min = options.min === undefined ? Number.NEGATIVE_INFINITY : checkScore(options.min);
       const max = options.max === undefined ? Number.POSITIVE_INFINITY : checkScore(options.max);
@@ -146,7 +146,7 @@ export class LmdbStore implements Store {
   }
 
   indexCount(index: string): Promise<number> {
-    return this.#run(async () => {
+    return this.#life.run(async () => {
       checkName(index, 'index');
       return this.#db.members.getKeysCount({ start: namePrefix(index), end: nameEnd(index) });
     });
@@ -165,7 +165,7 @@ export class LmdbStore implements Store {
   }
 
   read<T = Value>(log: string, options: ReadOptions = {}): Promise<LogEntry<T>[]> {
-    return this.#run(async () => {
+    return this.#life.run(async () => {
       checkName(log, 'log');
       const after = checkCount(options.after, 'after') ?? 0;
       const limit = checkCount(options.limit, 'limit');
@@ -183,18 +183,18 @@ export class LmdbStore implements Store {
   }
 
   lastCursor(log: string): Promise<number> {
-    return this.#run(async () => this.#db.seqs.get(checkName(log, 'log')) ?? 0);
+    return this.#life.run(async () => this.#db.seqs.get(checkName(log, 'log')) ?? 0);
   }
 
   // Blobs
 
   blobWriter(): BlobWriter {
-    this.#checkOpen();
+    this.#life.checkOpen();
     const sink: ChunkSink = {
-      putChunk: (id, index, sha, bytes) => this.#run(() => this.#blobs.putChunk(id, index, sha, bytes)),
-      commit: (id, info) => this.#run(() => this.#blobs.commit(id, info)),
+      putChunk: (id, index, sha, bytes) => this.#life.run(() => this.#blobs.putChunk(id, index, sha, bytes)),
+      commit: (id, info) => this.#life.run(() => this.#blobs.commit(id, info)),
       // Releasing is allowed while closing so that writers aborted by their owners leave nothing behind.
-      release: (id) => this.#track(this.#blobs.release(id)),
+      release: (id) => this.#life.track(this.#blobs.release(id)),
     };
     return new ChunkingWriter(sink, this.#chunkSize);
   }
@@ -206,13 +206,13 @@ export class LmdbStore implements Store {
   }
 
   statBlob(digest: string): Promise<BlobInfo | undefined> {
-    return this.#run(async () => this.#blobs.stat(checkDigest(digest)));
+    return this.#life.run(async () => this.#blobs.stat(checkDigest(digest)));
   }
 
   async *readBlob(digest: string, options: BlobReadOptions = {}): AsyncIterable<Uint8Array> {
     const info = await this.#manifest(digest);
     for (const slice of planRead(info, options)) {
-      this.#checkOpen();
+      this.#life.checkOpen();
       // Verify and copy before anything else reads: the fast view is overwritten by the next get.
       const view = this.#blobs.chunkView(slice.sha);
       checkChunk(info, slice, view, options.verify ?? true);
@@ -225,7 +225,7 @@ export class LmdbStore implements Store {
     fn: (chunk: Uint8Array, offset: number) => void,
     options: BlobReadOptions = {},
   ): Promise<void> {
-    return this.#run(async () => {
+    return this.#life.run(async () => {
       const info = await this.#manifest(digest);
       const verify = options.verify ?? true;
       let sinceYield = 0;
@@ -243,7 +243,7 @@ export class LmdbStore implements Store {
   }
 
   deleteBlob(digest: string): Promise<boolean> {
-    return this.#run(() => this.#blobs.delete(checkDigest(digest)));
+    return this.#life.run(() => this.#blobs.delete(checkDigest(digest)));
   }
 
   // Transactions and notifications
@@ -253,28 +253,26 @@ export class LmdbStore implements Store {
   }
 
   async subscribe(prefix: string, listener: (change: Change) => void): Promise<Unsubscribe> {
-    this.#checkOpen();
+    this.#life.checkOpen();
     return this.#listeners.add(checkPrefix(prefix), listener);
   }
 
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      await Promise.allSettled([...this.#inflight]);
+    return this.#life.close(async () => {
       this.#listeners.clear();
       await this.#root.close();
-    })();
-    return this.#closing;
+    });
   }
 
   /** Releases uploads a previous process left unfinished; called once at open. */
   sweepUploads(): Promise<number> {
-    return this.#run(() => this.#blobs.sweep());
+    return this.#life.run(() => this.#blobs.sweep());
   }
 
   // Internals
 
   #commit(ops: readonly TxOp[]): Promise<Applied> {
-    return this.#run(async () => {
+    return this.#life.run(async () => {
       const prepared = prepareOps(ops);
       const applied = await this.#root.childTransaction(() => this.#apply(prepared));
       // Emitted after the commit resolves; commits resolve in order, so listeners see commit order.
@@ -350,30 +348,9 @@ export class LmdbStore implements Store {
   }
 
   async #manifest(digest: string): Promise<BlobInfo> {
-    this.#checkOpen();
+    this.#life.checkOpen();
     const info = this.#blobs.stat(checkDigest(digest));
     if (info === undefined) throw new NotFoundError(`blob ${digest} not found`, { details: { digest } });
     return info;
-  }
-
-  #checkOpen(): void {
-    if (this.#closing) throw new UnavailableError('store is closed', { details: { backend: 'lmdb' } });
-  }
-
-  /** Every public call goes through here: refused once closing, awaited by close, sync throws become rejections. */
-  #run<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#track(
-      (async () => {
-        this.#checkOpen();
-        return fn();
-      })(),
-    );
-  }
-
-  #track<T>(promise: Promise<T>): Promise<T> {
-    this.#inflight.add(promise);
-    const done = () => this.#inflight.delete(promise);
-    promise.then(done, done);
-    return promise;
   }
 }

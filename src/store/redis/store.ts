@@ -5,6 +5,7 @@ import { type ChunkSlice, checkChunk, planRead } from '../blob/read.js';
 import type { ChunkSink } from '../blob/sink.js';
 import { ChunkingWriter } from '../blob/writer.js';
 import { decode } from '../codec.js';
+import { Lifecycle } from '../lifecycle.js';
 import { checkCount, checkDigest, checkMember, checkName, checkPrefix, checkScore } from '../names.js';
 import { Listeners } from '../notify.js';
 import { addCursor, type PreparedOp, prepareOps } from '../ops.js';
@@ -47,10 +48,9 @@ export class RedisStore implements Store {
   readonly #blobs: RedisBlobs;
   readonly #chunkSize: number;
   readonly #listeners = new Listeners();
-  readonly #inflight = new Set<Promise<unknown>>();
+  readonly #life = new Lifecycle('redis');
   readonly #sweeper: NodeJS.Timeout;
   #subscriber: Promise<Redis> | undefined;
-  #closing: Promise<void> | undefined;
 
   constructor(parts: RedisParts) {
     this.#redis = parts.redis;
@@ -69,7 +69,7 @@ export class RedisStore implements Store {
   // Documents
 
   get<T = Value>(key: string): Promise<Doc<T> | undefined> {
-    return this.#run(async () => {
+    return this.#life.run(async () => {
       const [v, d] = await this.#redis.hmgetBuffer(this.#keys.doc(checkName(key)), 'v', 'd');
       if (!v || !d) return undefined;
       return { key, value: decode<T>(d), version: Number(v) };
@@ -87,7 +87,7 @@ export class RedisStore implements Store {
   }
 
   list<T = Value>(prefix: string, options: ListOptions = {}): Promise<Doc<T>[]> {
-    return this.#run(async () => {
+    return this.#life.run(async () => {
       checkPrefix(prefix);
       const limit = checkCount(options.limit, 'limit') ?? -1;
       if (limit === 0) return [];
@@ -124,7 +124,7 @@ export class RedisStore implements Store {
   }
 
   indexScore(index: string, member: string): Promise<number | undefined> {
-    return this.#run(async () => {
+    return this.#life.run(async () => {
       const score = await this.#redis.zscore(
         this.#keys.index(checkName(index, 'index')),
         checkMember(member),
@@ -134,7 +134,7 @@ export class RedisStore implements Store {
   }
 
   indexRange(index: string, options: RangeOptions = {}): Promise<IndexEntry[]> {
-    return this.#run(async () => {
+    return this.#life.run(async () => {
       const key = this.#keys.index(checkName(index, 'index'));
       const min = options.min === undefined ? '-inf' : toRedisScore(checkScore(options.min));
       const max = options.max === undefined ? '+inf' : toRedisScore(checkScore(options.max));
@@ -156,7 +156,7 @@ export class RedisStore implements Store {
   }
 
   indexCount(index: string): Promise<number> {
-    return this.#run(() => this.#redis.zcard(this.#keys.index(checkName(index, 'index'))));
+    return this.#life.run(() => this.#redis.zcard(this.#keys.index(checkName(index, 'index'))));
   }
 
   // Logs
@@ -172,7 +172,7 @@ export class RedisStore implements Store {
   }
 
   read<T = Value>(log: string, options: ReadOptions = {}): Promise<LogEntry<T>[]> {
-    return this.#run(async () => {
+    return this.#life.run(async () => {
       const key = this.#keys.log(checkName(log, 'log'));
       const after = checkCount(options.after, 'after') ?? 0;
       const limit = checkCount(options.limit, 'limit');
@@ -190,18 +190,20 @@ export class RedisStore implements Store {
   }
 
   lastCursor(log: string): Promise<number> {
-    return this.#run(async () => Number((await this.#redis.get(this.#keys.seq(checkName(log, 'log')))) ?? 0));
+    return this.#life.run(async () =>
+      Number((await this.#redis.get(this.#keys.seq(checkName(log, 'log')))) ?? 0),
+    );
   }
 
   // Blobs
 
   blobWriter(): BlobWriter {
-    this.#checkOpen();
+    this.#life.checkOpen();
     const sink: ChunkSink = {
-      putChunk: (id, index, sha, bytes) => this.#run(() => this.#blobs.putChunk(id, index, sha, bytes)),
-      commit: (id, info) => this.#run(() => this.#blobs.commit(id, info)),
+      putChunk: (id, index, sha, bytes) => this.#life.run(() => this.#blobs.putChunk(id, index, sha, bytes)),
+      commit: (id, info) => this.#life.run(() => this.#blobs.commit(id, info)),
       // Allowed while closing, so writers aborted by their owners during shutdown leave nothing behind.
-      release: (id) => this.#track(this.#blobs.release(id)),
+      release: (id) => this.#life.track(this.#blobs.release(id)),
     };
     return new ChunkingWriter(sink, this.#chunkSize);
   }
@@ -213,7 +215,7 @@ export class RedisStore implements Store {
   }
 
   statBlob(digest: string): Promise<BlobInfo | undefined> {
-    return this.#run(() => this.#blobs.stat(checkDigest(digest)));
+    return this.#life.run(() => this.#blobs.stat(checkDigest(digest)));
   }
 
   async *readBlob(digest: string, options: BlobReadOptions = {}): AsyncIterable<Uint8Array> {
@@ -236,7 +238,7 @@ export class RedisStore implements Store {
     fn: (chunk: Uint8Array, offset: number) => void,
     options: BlobReadOptions = {},
   ): Promise<void> {
-    return this.#run(async () => {
+    return this.#life.run(async () => {
       let offset = options.start ?? 0;
       for await (const bytes of this.readBlob(digest, options)) {
         fn(bytes, offset);
@@ -246,7 +248,7 @@ export class RedisStore implements Store {
   }
 
   deleteBlob(digest: string): Promise<boolean> {
-    return this.#run(() => this.#blobs.delete(checkDigest(digest)));
+    return this.#life.run(() => this.#blobs.delete(checkDigest(digest)));
   }
 
   // Transactions and notifications
@@ -256,7 +258,7 @@ export class RedisStore implements Store {
   }
 
   subscribe(prefix: string, listener: (change: Change) => void): Promise<Unsubscribe> {
-    return this.#run(async () => {
+    return this.#life.run(async () => {
       checkPrefix(prefix);
       await this.#subscriberConnection();
       return this.#listeners.add(prefix, listener);
@@ -264,9 +266,8 @@ export class RedisStore implements Store {
   }
 
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      clearInterval(this.#sweeper);
-      await Promise.allSettled([...this.#inflight]);
+    clearInterval(this.#sweeper);
+    return this.#life.close(async () => {
       this.#listeners.clear();
       const failures: unknown[] = [];
       const subscriber = this.#subscriber?.catch(() => undefined);
@@ -285,19 +286,18 @@ export class RedisStore implements Store {
           details: { failures: failures.length },
         });
       }
-    })();
-    return this.#closing;
+    });
   }
 
   /** Releases uploads whose writer died; called at open and then periodically. */
   sweepUploads(leaseMs?: number): Promise<number> {
-    return this.#run(() => this.#blobs.sweep(leaseMs));
+    return this.#life.run(() => this.#blobs.sweep(leaseMs));
   }
 
   // Internals
 
   #commit(ops: readonly TxOp[]): Promise<{ result: TxResult; outcomes: number[] }> {
-    return this.#run(async () => {
+    return this.#life.run(async () => {
       const prepared = prepareOps(ops);
       const { keys, args } = this.#commitArgs(prepared);
       const reply = (await this.#scripts.commit(keys, args)) as (Buffer | number)[];
@@ -370,36 +370,15 @@ export class RedisStore implements Store {
   /** Starts fetching a chunk; a consumer that stops early must not leave an unhandled rejection behind. */
   #prefetch(slice: ChunkSlice | undefined): Promise<Buffer | undefined> {
     if (slice === undefined) return Promise.resolve(undefined);
-    const pending = this.#run(() => this.#blobs.chunk(slice.sha));
+    const pending = this.#life.run(() => this.#blobs.chunk(slice.sha));
     pending.catch(() => undefined);
     return pending;
   }
 
   async #manifest(digest: string): Promise<BlobInfo> {
-    const info = await this.#run(() => this.#blobs.stat(checkDigest(digest)));
+    const info = await this.#life.run(() => this.#blobs.stat(checkDigest(digest)));
     if (info === undefined) throw new NotFoundError(`blob ${digest} not found`, { details: { digest } });
     return info;
-  }
-
-  #checkOpen(): void {
-    if (this.#closing) throw new UnavailableError('store is closed', { details: { backend: 'redis' } });
-  }
-
-  /** Every public call goes through here: refused once closing, awaited by close, sync throws become rejections. */
-  #run<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#track(
-      (async () => {
-        this.#checkOpen();
-        return fn();
-      })(),
-    );
-  }
-
-  #track<T>(promise: Promise<T>): Promise<T> {
-    this.#inflight.add(promise);
-    const done = () => this.#inflight.delete(promise);
-    promise.then(done, done);
-    return promise;
   }
 }
 
