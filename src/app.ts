@@ -5,10 +5,14 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { isLoopback, type ManagerConfig } from './config/index.js';
+import { DatasetService } from './datasets/index.js';
 import { ConfigError } from './errors/index.js';
 import { EventArchive, EventHub } from './events/index.js';
+import { ModelRegistry } from './models/index.js';
 import { buildServer, type Server, type Services } from './server/index.js';
+import { createSessions } from './sessions/index.js';
 import { openStore, type Store } from './store/index.js';
+import { MetricSeries, SessionChannels } from './telemetry/index.js';
 
 export interface Manager {
   url: string;
@@ -62,7 +66,56 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
   const events = new EventArchive(store);
   const hub = new EventHub(store, events);
   closers.unshift(['events', () => hub.close()]);
-  const services: Services = { store, logger, events, hub, token, publicUrl: () => url };
+  const series = new MetricSeries(store);
+  const channels = new SessionChannels(store, events, series, logger);
+  closers.unshift(['channels', () => channels.close()]);
+  const datasets = new DatasetService({
+    store,
+    events,
+    logger,
+    bodyLimit: config.bodyLimit,
+    // Consumers on this host may read shards straight from the LMDB map (SDK node-local path).
+    ...(config.store === 'lmdb' ? { localStorePath: join(config.dataDir, 'store') } : {}),
+  });
+  // Rolls back imports a killed manager left half-written, before anything new is accepted.
+  await datasets.start().catch(async (err) => {
+    await store.close();
+    throw err;
+  });
+  const sessions = await createSessions({
+    store,
+    events,
+    logger,
+    dataDir: config.dataDir,
+    publicUrl: () => url,
+    token,
+    nodesFile: config.nodesFile,
+    localNode: config.localNode,
+    longRunMs: config.longRunMs,
+    stopGraceMs: config.stopGraceMs,
+    stopChannel: () => channels,
+    datasets,
+  }).catch(async (err) => {
+    await store.close();
+    throw err;
+  });
+  closers.unshift(['sessions', () => sessions.close()]);
+  channels.setAdmission(async (id) => {
+    await sessions.get(id);
+  });
+  const services: Services = {
+    store,
+    logger,
+    events,
+    hub,
+    channels,
+    series,
+    sessions,
+    datasets,
+    models: new ModelRegistry({ store, events, logger, maxUploadBytes: config.bodyLimit }),
+    token,
+    publicUrl: () => url,
+  };
   let server: Server;
   try {
     await hub.start();
@@ -83,6 +136,16 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   url = `http://${host}:${port}`;
+  // After listen: sessions (re-)started now get the real URL in SWARMLAB_URL.
+  try {
+    await sessions.start();
+  } catch (err) {
+    await server.app.close();
+    await sessions.close();
+    await hub.close();
+    await store.close();
+    throw err;
+  }
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

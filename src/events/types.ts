@@ -48,7 +48,16 @@ export interface EventPayloads {
   'dataset.pushed': { name: string; version: number; rows: number; bytes: number };
   'dataset.deleted': { name: string; version: number };
   'generation.saved': { model: string; generation: number; metrics: Record<string, number> };
-  'model.promoted': { model: string; generation: number; stage: string; previous?: number };
+  'generation.deleted': { model: string; generation: number; reason: string };
+  /** A generation changed stage (`from` → `stage`); `previous` held `stage` before and is archived by it. */
+  'model.promoted': {
+    model: string;
+    generation: number;
+    stage: string;
+    previous?: number;
+    from?: string;
+    reason?: string;
+  };
   'rule.fired': { rule: string; kind: string; observed: Record<string, unknown>; action: string };
   'node.joined': { node: string };
   'node.lost': { node: string; reason: string };

@@ -106,7 +106,8 @@ export class SwarmlabClient {
   }
 }
 
-async function toError(res: Response): Promise<SwarmlabError> {
+/** A non-2xx response as the typed error its `{error: {code}}` body names. */
+export async function toError(res: Response): Promise<SwarmlabError> {
   let code = 'UNAVAILABLE';
   let message = `${res.status} ${res.statusText}`;
   let details: Record<string, unknown> = {};

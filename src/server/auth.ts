@@ -16,6 +16,13 @@ export interface AuthOptions {
   publicPaths?: string[];
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A route anyone may read without the token (the dashboard's static files). */
+    public?: boolean;
+  }
+}
+
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function presentedToken(request: FastifyRequest): string | undefined {
@@ -37,7 +44,8 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): void {
   const publicPaths = new Set(options.publicPaths ?? ['/healthz', '/metrics']);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0]!;
-    if (publicPaths.has(path) || !options.token) return;
+    // Routes may declare themselves public (`config: { public: true }`): the dashboard's static files.
+    if (publicPaths.has(path) || request.routeOptions.config?.public === true || !options.token) return;
     const isRead = READ_METHODS.has(request.method);
     const required = isRead ? options.requireForReads : options.requireForWrites || options.requireForReads;
     const given = presentedToken(request);

@@ -1,113 +1,88 @@
+// The HTTP layer's promises, through a real manager and its real routes: error shape, body limit, auth.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { InvalidError } from '../errors/index.js';
-import { EventArchive, EventHub } from '../events/index.js';
-import { openLmdbStore, type Store } from '../store/index.js';
-import { buildServer, type Server, type Services } from './index.js';
+import { after, describe, it } from 'node:test';
+import { type Manager, startManager } from '../app.js';
+import { type ManagerOptions, resolveConfig } from '../config/index.js';
+
+const TOKEN = 'sekret-token';
 
 describe('server', () => {
-  let dir: string;
-  let store: Store;
-  const servers: Server[] = [];
+  const running: Array<{ manager: Manager; dir: string }> = [];
 
-  const make = async (opts: { exposed: boolean; requireToken: boolean }) => {
-    const events = new EventArchive(store);
-    const services: Services = {
-      store,
-      logger: pino({ level: 'silent' }),
-      events,
-      hub: new EventHub(store, events),
-      token: 'sekret-token',
-      publicUrl: () => 'http://127.0.0.1:0',
-    };
-    const server = await buildServer({ services, bodyLimit: 1024, ...opts });
-    server.app.post('/api/v1/echo', async (req) => req.body);
-    server.app.get('/api/v1/bad', async () => {
-      throw new InvalidError('line 3: label "x" is not a number', { details: { line: 3, field: 'label' } });
-    });
-    servers.push(server);
-    return server.app;
+  const start = async (options: ManagerOptions) => {
+    const dir = await mkdtemp(join(tmpdir(), 'swarmlab-server-'));
+    const manager = await startManager(
+      resolveConfig({ dataDir: dir, port: 0, logLevel: 'silent', token: TOKEN, ...options }),
+    );
+    running.push({ manager, dir });
+    return manager;
   };
 
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'swarmlab-server-'));
-    store = await openLmdbStore({ path: dir });
-  });
   after(async () => {
-    for (const s of servers) await s.app.close();
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
+    for (const { manager, dir } of running) {
+      await manager.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
-  it('maps typed errors to a status and {error: {code, message, details}}', async () => {
-    const app = await make({ exposed: false, requireToken: false });
-    const res = await app.inject({ method: 'GET', url: '/api/v1/bad' });
-    assert.equal(res.statusCode, 400);
-    assert.deepEqual(res.json(), {
-      error: {
-        code: 'INVALID',
-        message: 'line 3: label "x" is not a number',
-        details: { line: 3, field: 'label' },
+  const call = (m: Manager, method: string, path: string, body?: unknown, token?: string) =>
+    fetch(`${m.url.replace('0.0.0.0', '127.0.0.1')}${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
+      body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const missing = await app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
-    assert.equal(missing.statusCode, 404);
-    assert.equal(missing.json().error.code, 'NOT_FOUND');
+
+  it('maps typed errors to a status and {error: {code, message, details}}', async () => {
+    const m = await start({});
+    const bad = await call(m, 'POST', '/api/v1/sessions', { command: [], resources: { cpus: -1 } });
+    assert.equal(bad.status, 400);
+    const body = (await bad.json()) as {
+      error: { code: string; message: string; details: { field: string } };
+    };
+    assert.equal(body.error.code, 'INVALID');
+    assert.equal(body.error.details.field, 'command');
+    assert.match(body.error.message, /^command: /);
+    const missing = await call(m, 'GET', '/api/v1/nothing-here');
+    assert.equal(missing.status, 404);
+    assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
   });
 
   it('answers 413 TOO_LARGE past the body limit', async () => {
-    const app = await make({ exposed: false, requireToken: false });
-    const res = await app.inject({
-      method: 'POST',
-      url: '/api/v1/echo',
-      headers: { 'content-type': 'application/json' },
-      payload: JSON.stringify({ pad: 'x'.repeat(4096) }),
-    });
-    assert.equal(res.statusCode, 413);
-    assert.equal(res.json().error.code, 'TOO_LARGE');
+    const m = await start({ bodyLimit: '1k' });
+    const res = await call(m, 'POST', '/api/v1/sessions', { command: ['true'], name: 'x'.repeat(4096) });
+    assert.equal(res.status, 413);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'TOO_LARGE');
   });
 
   it('on loopback, allows writes without a token but refuses a wrong one', async () => {
-    const app = await make({ exposed: false, requireToken: false });
-    const ok = await app.inject({ method: 'POST', url: '/api/v1/echo', payload: { a: 1 } });
-    assert.equal(ok.statusCode, 200);
-    const wrong = await app.inject({
-      method: 'POST',
-      url: '/api/v1/echo',
-      payload: { a: 1 },
-      headers: { authorization: 'Bearer nope' },
-    });
-    assert.equal(wrong.statusCode, 401);
-    assert.equal(wrong.json().error.code, 'UNAUTHORIZED');
+    const m = await start({});
+    const ok = await call(m, 'POST', '/api/v1/sessions/none/stop', {});
+    assert.notEqual(ok.status, 401);
+    const wrong = await call(m, 'GET', '/api/v1/sessions', undefined, 'nope');
+    assert.equal(wrong.status, 401);
+    assert.equal(((await wrong.json()) as { error: { code: string } }).error.code, 'UNAUTHORIZED');
   });
 
   it('beyond loopback, refuses unauthenticated writes but serves reads and health', async () => {
-    const app = await make({ exposed: true, requireToken: false });
-    const write = await app.inject({ method: 'POST', url: '/api/v1/echo', payload: { a: 1 } });
-    assert.equal(write.statusCode, 401);
-    const authed = await app.inject({
-      method: 'POST',
-      url: '/api/v1/echo',
-      payload: { a: 1 },
-      headers: { authorization: 'Bearer sekret-token' },
-    });
-    assert.equal(authed.statusCode, 200);
-    assert.deepEqual(authed.json(), { a: 1 });
-    assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+    const m = await start({ host: '0.0.0.0' });
+    const write = await call(m, 'POST', '/api/v1/sessions', { command: ['true'] });
+    assert.equal(write.status, 401);
+    assert.equal((await call(m, 'GET', '/api/v1/sessions')).status, 200);
+    assert.equal((await call(m, 'GET', '/healthz')).status, 200);
+    const authed = await call(m, 'POST', '/api/v1/sessions/none/stop', {}, TOKEN);
+    assert.equal(authed.status, 404);
   });
 
   it('with requireToken, refuses reads without the token except health and metrics', async () => {
-    const app = await make({ exposed: false, requireToken: true });
-    assert.equal((await app.inject({ method: 'GET', url: '/api/v1/bad' })).statusCode, 401);
-    assert.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 200);
-    const withToken = await app.inject({
-      method: 'GET',
-      url: '/api/v1/bad?token=sekret-token',
-    });
-    assert.equal(withToken.statusCode, 400);
+    const m = await start({ requireToken: true });
+    assert.equal((await call(m, 'GET', '/api/v1/sessions')).status, 401);
+    assert.equal((await call(m, 'GET', '/metrics')).status, 200);
+    assert.equal((await call(m, 'GET', `/api/v1/sessions?token=${TOKEN}`)).status, 200);
   });
 });

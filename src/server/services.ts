@@ -1,13 +1,27 @@
 /** What the HTTP layer is given: the domain services, built once by the composition root (src/app.ts). */
 import type { Logger } from 'pino';
+import type { DatasetService } from '../datasets/index.js';
 import type { EventArchive, EventHub } from '../events/index.js';
+import type { ModelRegistry } from '../models/index.js';
+import type { SessionManager } from '../sessions/index.js';
 import type { Store } from '../store/index.js';
+import type { MetricSeries, SessionChannels } from '../telemetry/index.js';
 
 export interface Services {
   store: Store;
   logger: Logger;
   events: EventArchive;
   hub: EventHub;
+  /** Live SDK connections of sessions: `requestStop(id, reason)`, `isConnected(id)`. */
+  channels: SessionChannels;
+  /** Metric time series per session. */
+  series: MetricSeries;
+  /** Sessions: submit, list, stop, logs; and the nodes they run on. */
+  sessions: SessionManager;
+  /** Datasets: versions, imports, exports, the intake stream. */
+  datasets: DatasetService;
+  /** Model registry: models, immutable generations, stages, history, retention, weight diffs. */
+  models: ModelRegistry;
   /** Public URL of this manager, as sessions and clients should reach it. */
   publicUrl: () => string;
   token: string;

@@ -1,6 +1,6 @@
 /** The store's public surface: the contract types, both backends, the spec-driven opener and helpers. */
 export type { LmdbStoreOptions } from './lmdb/index.js';
-export { openLmdbStore } from './lmdb/index.js';
+export { type LmdbBlobReader, openLmdbBlobReader, openLmdbStore } from './lmdb/index.js';
 export type { OpenStoreOptions, StoreSpec } from './open.js';
 export { DEFAULT_REDIS_PREFIX, openStore, parseStoreSpec } from './open.js';
 export type { RedisStoreOptions } from './redis/index.js';

@@ -50,7 +50,8 @@ export function registerUp(program: Command): void {
       const manager = await startManager(config);
       process.stdout.write(
         `Swarmlab manager ready at ${manager.url} (store ${manager.store.backend}, data ${config.dataDir})\n` +
-          `API token: ${config.dataDir}/token — clients on this machine find it there.\n`,
+          `API token: ${config.dataDir}/token — clients on this machine find it there.\n` +
+          `Dashboard: ${manager.url}/${config.requireToken ? ' (asks for the token)' : ''}\n`,
       );
       await new Promise<void>((resolveStop) => {
         const stop = (signal: NodeJS.Signals) => {

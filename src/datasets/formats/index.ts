@@ -22,7 +22,7 @@ export type {
   TypedArray,
   Utf8Column,
 } from './columns.js';
-export { findColumn, utf8At } from './columns.js';
+export { findColumn, itemSize, utf8At } from './columns.js';
 export type { CsvOptions } from './csv.js';
 export { importCsv } from './csv.js';
 export type { IdxOptions } from './idx.js';
@@ -32,6 +32,7 @@ export { importLibsvm } from './libsvm.js';
 export { exportLibsvm } from './libsvm-export.js';
 export type { NpyOptions } from './npy.js';
 export { exportNpy, importNpy } from './npy.js';
+export { writeNpyHeader } from './npy-header.js';
 
 export type ImportFormat = 'libsvm' | 'csv' | 'idx' | 'npy';
 

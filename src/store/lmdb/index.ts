@@ -9,6 +9,8 @@ import { LmdbBlobs } from './blobs.js';
 import { openDbs } from './dbs.js';
 import { LmdbStore } from './store.js';
 
+export { type LmdbBlobReader, openLmdbBlobReader } from './reader.js';
+
 export interface LmdbStoreOptions {
   /** Directory of the LMDB environment; created if missing. */
   path: string;

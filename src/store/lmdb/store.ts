@@ -1,7 +1,7 @@
 /** The Store contract on LMDB: documents, indexes, logs and blobs in one environment, writes as child txns. */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { RootDatabase } from 'lmdb';
-import { ConflictError, NotFoundError, UnavailableError } from '../../errors/index.js';
+import { ConflictError, NotFoundError } from '../../errors/index.js';
 import { checkChunk, planRead } from '../blob/read.js';
 import type { ChunkSink } from '../blob/sink.js';
 import { ChunkingWriter } from '../blob/writer.js';

@@ -1,0 +1,36 @@
+/** Byte counts and a one-line progress bar (bytes, percent, rate) for dataset transfers. */
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
+}
+
+/** Redraws at most every 100 ms on a terminal; elsewhere stays silent until `done`. */
+export function progressBar(label: string, out: NodeJS.WriteStream = process.stderr) {
+  const started = Date.now();
+  let last = 0;
+  const line = (sent: number, total: number): string => {
+    const shown = Math.min(sent, total);
+    const secs = Math.max((Date.now() - started) / 1000, 1e-3);
+    const frac = total > 0 ? shown / total : 1;
+    const width = 24;
+    const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
+    return `${label} [${bar}] ${formatBytes(shown)} / ${formatBytes(total)} ${(frac * 100).toFixed(0)}%  ${formatBytes(shown / secs)}/s`;
+  };
+  return {
+    update(sent: number, total: number): void {
+      if (!out.isTTY || Date.now() - last < 100) return;
+      last = Date.now();
+      out.write(`\r${line(sent, total)}`);
+    },
+    done(sent: number, total: number): void {
+      if (out.isTTY) out.write(`\r${line(sent, total)}\n`);
+    },
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * `swarmlab run [options] -- CMD ARGS...`: submits a session. With `--follow` it prints the session's output as
+ * it comes, a progress line with the last epoch and metrics, and exits with the session's exit code.
+ */
+import type { Command } from 'commander';
+import { InvalidError } from '../../errors/index.js';
+import type { SwarmEvent } from '../../events/index.js';
+import { SwarmlabClient } from '../../sdk/index.js';
+import type { SessionRecord } from '../../sessions/index.js';
+import { parseDurationMs } from '../../util/duration.js';
+import { isEnded } from './ps.js';
+
+interface RunFlags {
+  name?: string;
+  dataset?: string;
+  cpus?: string;
+  memory?: string;
+  gpus?: string;
+  gpuFraction?: string;
+  priority?: string;
+  pool?: string;
+  label: string[];
+  env: string[];
+  maxRuntime?: string;
+  cwd?: string;
+  shell?: boolean;
+  follow?: boolean;
+}
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+function number(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) {
+    throw new InvalidError(`${flag}: "${value}" is not a number`, { details: { field: flag } });
+  }
+  return n;
+}
+
+function pairs(flag: string, list: string[]): Record<string, string> | undefined {
+  if (list.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new InvalidError(`${flag}: "${item}" is not KEY=VALUE`, { details: { field: flag } });
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The submit body from flags; undefined fields are left to the manager's defaults. */
+export function submitBody(argv: string[], flags: RunFlags): Record<string, unknown> {
+  const resources = Object.fromEntries(
+    Object.entries({
+      cpus: number('--cpus', flags.cpus),
+      memoryMb: number('--memory', flags.memory),
+      gpus: number('--gpus', flags.gpus),
+      gpuMemoryFraction: number('--gpu-fraction', flags.gpuFraction),
+    }).filter(([, v]) => v !== undefined),
+  );
+  let maxRuntimeMs: number | undefined;
+  if (flags.maxRuntime !== undefined) {
+    maxRuntimeMs = parseDurationMs(flags.maxRuntime);
+    if (!maxRuntimeMs) {
+      throw new InvalidError(`--max-runtime: "${flags.maxRuntime}" is not a duration (e.g. 2h, 30m)`, {
+        details: { field: '--max-runtime' },
+      });
+    }
+  }
+  const body: Record<string, unknown> = {
+    command: argv,
+    cwd: flags.cwd ?? process.cwd(),
+    name: flags.name,
+    dataset: flags.dataset,
+    priority: number('--priority', flags.priority),
+    pool: flags.pool,
+    labels: pairs('--label', flags.label),
+    env: pairs('--env', flags.env),
+    shell: flags.shell,
+    maxRuntimeMs,
+  };
+  if (Object.keys(resources).length > 0) body.resources = resources;
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+}
+
+/** What the shell should see: the exit code, 128+N for a signal, 1 when the session never ran to an exit. */
+export function exitStatus(s: SessionRecord): number {
+  if (s.exitCode !== null) return s.exitCode;
+  if (s.signal) {
+    const n = (
+      { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGTERM: 15 } as Record<
+        string,
+        number
+      >
+    )[s.signal];
+    return 128 + (n ?? 0);
+  }
+  return 1;
+}
+
+interface EventPage {
+  events: SwarmEvent[];
+  next: number;
+}
+
+/** Follows the session's events through the events API: output lines, epoch progress, the exit. */
+async function follow(client: SwarmlabClient, id: string, after: number): Promise<SessionRecord> {
+  const progress = process.stderr.isTTY;
+  let next = after;
+  let status = '';
+  const clear = () => {
+    if (status && progress) process.stderr.write('\r\x1b[K');
+  };
+  for (;;) {
+    const page = await client.json<EventPage>('GET', '/api/v1/events', {
+      query: { session: id, after: next },
+    });
+    next = page.next;
+    for (const e of page.events) {
+      if (e.type === 'session.log') {
+        clear();
+        for (const line of e.data.lines)
+          (e.data.stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`);
+        if (status && progress) process.stderr.write(status);
+      } else if (e.type === 'session.epoch') {
+        const metrics = Object.entries(e.data.metrics)
+          .map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`)
+          .join(' ');
+        status = `[epoch ${e.data.epoch}${e.data.total ? `/${e.data.total}` : ''}] ${metrics}`;
+        if (progress) {
+          clear();
+          process.stderr.write(status);
+        }
+      } else if (e.type === 'session.exited') {
+        clear();
+        if (status && !progress) process.stderr.write(`${status}\n`);
+        return client.json<SessionRecord>('GET', `/api/v1/sessions/${id}`);
+      } else if (e.type === 'session.placed') {
+        clear();
+        process.stderr.write(
+          `placed on ${e.data.node}${e.data.gpus.length ? ` (GPUs ${e.data.gpus.join(',')})` : ''}\n`,
+        );
+      }
+    }
+    if (page.events.length === 0) {
+      const s = await client.json<SessionRecord>('GET', `/api/v1/sessions/${id}`);
+      if (isEnded(s.state)) {
+        // The exit event is archived with the state; one more page picks it up.
+        continue;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('submit a training session: swarmlab run [options] -- CMD ARGS...')
+    .argument('<command...>', 'the program and its arguments (after --)')
+    .option('--name <name>', 'session name (default: the program name)')
+    .option('--dataset <ref>', 'dataset name[@version]; resolved to a fixed version at submit')
+    .option('--cpus <n>', 'CPU cores (default 1)')
+    .option('--memory <mb>', 'memory in MB (default 512)')
+    .option('--gpus <n>', 'whole GPUs (default 0)')
+    .option('--gpu-fraction <f>', 'share of each GPU’s memory, 0–1 (below 1 GPUs may be shared)')
+    .option('--priority <p>', 'integer, higher runs first (default 0)')
+    .option('--pool <pool>', 'node pool (default training)')
+    .option('--label <k=v>', 'required node label (repeatable)', collect, [])
+    .option('--env <K=V>', 'environment variable for the session (repeatable)', collect, [])
+    .option('--max-runtime <duration>', 'stop and fail the session after this long, e.g. 2h')
+    .option('--cwd <dir>', 'working directory (default: the current one)')
+    .option('--shell', 'run the command through sh -c')
+    .option('-f, --follow', "stream the session's output and exit with its exit code")
+    .action(async (argv: string[], flags: RunFlags) => {
+      const client = new SwarmlabClient();
+      const body = submitBody(argv, flags);
+      const { cursor } = flags.follow
+        ? await client.json<{ cursor: number }>('GET', '/api/v1/events/cursor')
+        : { cursor: 0 };
+      const s = await client.json<SessionRecord>('POST', '/api/v1/sessions', { body });
+      if (!flags.follow) {
+        process.stdout.write(`${s.id}\n`);
+        return;
+      }
+      process.stderr.write(`session ${s.id} ${s.state}\n`);
+      const done = await follow(client, s.id, cursor);
+      process.stderr.write(`session ${done.id} ${done.state}${done.reason ? `: ${done.reason}` : ''}\n`);
+      process.exitCode = exitStatus(done);
+    });
+}

@@ -1,0 +1,138 @@
+/**
+ * The batch engine shared by the manager's intake stream and the SDK's node-local reader: walks this
+ * rank's windows, loads the shards each one needs (the next window's while the current one is cut),
+ * and gathers rows into one frame per batch, so both paths deliver identical batches.
+ */
+import { InvalidError } from '../errors/index.js';
+import { MAX_FRAME_BYTES } from './frame.js';
+import { gather, type Picks, type RowBlock } from './rows.js';
+import { rankWindows, type Window } from './sampler.js';
+import type { ColumnSchema, ShardRef, StreamOptions } from './types.js';
+
+/** Loads shard `index` of the version as a row block. */
+export type ShardLoader = (index: number) => Promise<RowBlock>;
+
+export interface BatchSource {
+  columns: ColumnSchema[];
+  shards: ShardRef[];
+  rows: number;
+}
+
+/** Default shuffle window: shards are permuted whole, rows within about this many bytes of shards. */
+export const DEFAULT_WINDOW_BYTES = 64 * 1024 * 1024;
+
+const U32 = 0xffff_ffff;
+
+/** Checks stream parameters against the version; InvalidError naming the parameter. */
+export function checkStreamOptions(source: BatchSource, opts: StreamOptions): StreamOptions {
+  const bad = (field: string, message: string): never => {
+    throw new InvalidError(`${field}: ${message}`, { details: { field } });
+  };
+  if (!Number.isSafeInteger(opts.batchSize) || opts.batchSize < 1 || opts.batchSize > 1_000_000)
+    bad('batchSize', 'must be an integer from 1 to 1000000');
+  if (!Number.isSafeInteger(opts.worldSize) || opts.worldSize < 1 || opts.worldSize > 65536)
+    bad('worldSize', 'must be an integer from 1 to 65536');
+  if (!Number.isSafeInteger(opts.rank) || opts.rank < 0 || opts.rank >= opts.worldSize)
+    bad('rank', `must be an integer from 0 to worldSize - 1 (${opts.worldSize - 1})`);
+  if (!Number.isSafeInteger(opts.epoch) || opts.epoch < 0 || opts.epoch > U32)
+    bad('epoch', 'must be an integer ≥ 0');
+  if (
+    opts.shuffleSeed !== undefined &&
+    (!Number.isSafeInteger(opts.shuffleSeed) || opts.shuffleSeed < 0 || opts.shuffleSeed > U32)
+  )
+    bad('shuffleSeed', 'must be an integer from 0 to 4294967295');
+  const perRow = source.rows === 0 ? 0 : source.shards.reduce((a, s) => a + s.bytes, 0) / source.rows;
+  if (perRow * opts.batchSize * 1.5 > MAX_FRAME_BYTES)
+    bad('batchSize', `a batch of ${opts.batchSize} rows would exceed the 4 GiB frame limit`);
+  return opts;
+}
+
+interface LoadedWindow {
+  window: Window;
+  /** Per window position: which loaded block and which row of it. */
+  blocks: RowBlock[];
+  starts: number[];
+}
+
+async function loadWindow(source: BatchSource, window: Window, load: ShardLoader): Promise<LoadedWindow> {
+  const starts: number[] = [];
+  let at = 0;
+  for (const s of window.shards) {
+    starts.push(at);
+    at += source.shards[s]!.rows;
+  }
+  // Only the shards this rank picks from: a rank whose share ends mid-window skips the rest.
+  const needed = new Set<number>();
+  for (const p of window.picks) needed.add(shardAt(starts, p));
+  const blocks: RowBlock[] = new Array(window.shards.length);
+  await Promise.all(
+    [...needed].map(async (k) => {
+      blocks[k] = await load(window.shards[k]!);
+    }),
+  );
+  return { window, blocks, starts };
+}
+
+function shardAt(starts: number[], pos: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= pos) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** This rank's batches for one epoch, each as one frame (`t: 'batch'`). */
+export async function* batchFrames(
+  source: BatchSource,
+  load: ShardLoader,
+  opts: StreamOptions & { windowBytes?: number },
+): AsyncGenerator<{ frame: Uint8Array; rows: number }> {
+  const size = opts.batchSize;
+  const windows = rankWindows(source.shards, {
+    ...opts,
+    windowBytes: opts.windowBytes ?? DEFAULT_WINDOW_BYTES,
+  });
+  let picks: Picks = fresh(size);
+  let blockIds = new Map<RowBlock, number>();
+  let batch = 0;
+  const nextLoad = (): Promise<LoadedWindow> | undefined => {
+    const w = windows.next();
+    return w.done ? undefined : loadWindow(source, w.value, load);
+  };
+  let pending = nextLoad();
+  while (pending) {
+    const current = await pending;
+    pending = nextLoad();
+    // A rejected prefetch is reported when it is awaited, not as an unhandled rejection meanwhile.
+    pending?.catch(() => {});
+    const { window, blocks, starts } = current;
+    let k = 0;
+    for (const pos of window.picks) {
+      if (!(pos >= starts[k]! && (k + 1 >= starts.length || pos < starts[k + 1]!))) k = shardAt(starts, pos);
+      const block = blocks[k]!;
+      let id = blockIds.get(block);
+      if (id === undefined) {
+        id = picks.blocks.length;
+        picks.blocks.push(block);
+        blockIds.set(block, id);
+      }
+      picks.block[picks.count] = id;
+      picks.row[picks.count] = pos - starts[k]!;
+      if (++picks.count === size) {
+        yield { frame: gather(source.columns, picks, { t: 'batch', batch: batch++ }).frame, rows: size };
+        picks = fresh(size);
+        blockIds = new Map();
+      }
+    }
+  }
+  if (picks.count > 0) {
+    yield { frame: gather(source.columns, picks, { t: 'batch', batch: batch++ }).frame, rows: picks.count };
+  }
+}
+
+function fresh(size: number): Picks {
+  return { blocks: [], block: new Uint32Array(size), row: new Uint32Array(size), count: 0 };
+}

@@ -1,0 +1,174 @@
+/**
+ * The binary frame: one batch (or one stored shard) of typed columns. Layout, all little-endian:
+ *   [u32 frame length][u32 header length][header JSON, zero-padded to 8][payloads, each 8-aligned]
+ * Part offsets in the header count from the first payload byte, so every column starts 8-aligned
+ * relative to the frame and typed-array views over a received frame need no copy.
+ */
+import { InvalidError } from '../errors/index.js';
+import type { DType, TypedArray } from './formats/index.js';
+
+export const FRAME_PREFIX = 8;
+/** Largest frame the wire format can describe. */
+export const MAX_FRAME_BYTES = 0xffff_fff8;
+
+export interface FramePart {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  /** Byte offset (from the payload start) and length of the values. */
+  offset: number;
+  length: number;
+  /** utf8 columns: offset and length of the uint32 row offsets (rows + 1 entries). */
+  offsets?: [offset: number, length: number];
+}
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+export type FrameHeader =
+  | { t: 'shard'; rows: number; columns: FramePart[] }
+  | { t: 'batch'; batch: number; rows: number; columns: FramePart[] }
+  | { t: 'end'; batches: number; rows: number }
+  | { t: 'error'; error: ErrorInfo };
+
+export type DataHeader = Extract<FrameHeader, { columns: FramePart[] }>;
+
+/** A part to lay out: its size in bytes (and the size of its utf8 offsets). */
+export interface PartSpec {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  length: number;
+  offsetsLength?: number;
+}
+
+export interface PlannedFrame {
+  frame: Uint8Array;
+  header: DataHeader;
+  /** Per part, in order: where to write its values and (utf8) its offsets. */
+  slots: Array<{ data: Uint8Array; offsets?: Uint8Array }>;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+export const align8 = (n: number): number => (n + 7) & ~7;
+
+function prefix(frame: Uint8Array, headerBytes: number): void {
+  const view = new DataView(frame.buffer, frame.byteOffset, 8);
+  view.setUint32(0, frame.length <= MAX_FRAME_BYTES ? frame.length : 0, true);
+  view.setUint32(4, headerBytes, true);
+}
+
+/** Allocates a frame for `parts` and writes its prefix and header; the caller fills the slots. */
+export function planFrame(
+  head: { t: 'shard' } | { t: 'batch'; batch: number },
+  rows: number,
+  parts: PartSpec[],
+): PlannedFrame {
+  let at = 0;
+  const columns: FramePart[] = parts.map((p) => {
+    const part: FramePart = { name: p.name, dtype: p.dtype, shape: p.shape, offset: at, length: p.length };
+    at = align8(at + p.length);
+    if (p.offsetsLength !== undefined) {
+      part.offsets = [at, p.offsetsLength];
+      at = align8(at + p.offsetsLength);
+    }
+    return part;
+  });
+  const header = { ...head, rows, columns } as DataHeader;
+  const json = encoder.encode(JSON.stringify(header));
+  const payloadAt = align8(FRAME_PREFIX + json.length);
+  // Not allocUnsafe: small sizes would come from the shared pool at an unaligned offset.
+  const frame = new Uint8Array(payloadAt + at);
+  frame.set(json, FRAME_PREFIX);
+  prefix(frame, json.length);
+  const slots = columns.map((c) => ({
+    data: frame.subarray(payloadAt + c.offset, payloadAt + c.offset + c.length),
+    ...(c.offsets
+      ? { offsets: frame.subarray(payloadAt + c.offsets[0], payloadAt + c.offsets[0] + c.offsets[1]) }
+      : {}),
+  }));
+  return { frame, header, slots };
+}
+
+/** A frame with no payload: `end` or `error`. */
+export function controlFrame(header: Extract<FrameHeader, { t: 'end' | 'error' }>): Uint8Array {
+  const json = encoder.encode(JSON.stringify(header));
+  const frame = new Uint8Array(align8(FRAME_PREFIX + json.length));
+  frame.set(json, FRAME_PREFIX);
+  prefix(frame, json.length);
+  return frame;
+}
+
+/** The length a frame declares in its first 4 bytes (0 for an internal frame too big for the wire). */
+export const frameLength = (bytes: Uint8Array, at = 0): number =>
+  new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0, true);
+
+export interface FrameColumn {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  /** Values as a typed view (utf8: the concatenated UTF-8 bytes). */
+  data: TypedArray;
+  /** utf8 only: row `i` is `data[offsets[i] .. offsets[i + 1])`. */
+  offsets?: Uint32Array;
+}
+
+export interface ParsedFrame {
+  header: FrameHeader;
+  /** Column views over the frame's bytes, in header order (empty for control frames). */
+  columns: FrameColumn[];
+}
+
+const CTORS = {
+  uint8: Uint8Array,
+  int8: Int8Array,
+  uint16: Uint16Array,
+  int16: Int16Array,
+  uint32: Uint32Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array,
+  float32: Float32Array,
+  float64: Float64Array,
+  bool: Uint8Array,
+  utf8: Uint8Array,
+} as const;
+
+function view(dtype: DType, bytes: Uint8Array, at: number, length: number): TypedArray {
+  const ctor = CTORS[dtype];
+  return new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, length / ctor.BYTES_PER_ELEMENT);
+}
+
+/** Decodes one whole frame; copies it first only if it does not start 8-aligned in its buffer. */
+export function parseFrame(input: Uint8Array): ParsedFrame {
+  const bytes = input.byteOffset % 8 === 0 ? input : input.slice();
+  if (bytes.length < FRAME_PREFIX) throw bad('frame shorter than its 8-byte prefix');
+  const headerBytes = new DataView(bytes.buffer, bytes.byteOffset + 4, 4).getUint32(0, true);
+  if (FRAME_PREFIX + headerBytes > bytes.length) throw bad('frame header runs past the frame');
+  let header: FrameHeader;
+  try {
+    header = JSON.parse(
+      decoder.decode(bytes.subarray(FRAME_PREFIX, FRAME_PREFIX + headerBytes)),
+    ) as FrameHeader;
+  } catch (cause) {
+    throw bad('frame header is not JSON', cause);
+  }
+  if (header.t !== 'shard' && header.t !== 'batch') return { header, columns: [] };
+  const payloadAt = align8(FRAME_PREFIX + headerBytes);
+  const columns = header.columns.map((c): FrameColumn => {
+    if (payloadAt + c.offset + c.length > bytes.length) throw bad(`column ${c.name} runs past the frame`);
+    const data = view(c.dtype, bytes, payloadAt + c.offset, c.length);
+    if (!c.offsets) return { name: c.name, dtype: c.dtype, shape: c.shape, data };
+    const offsets = view('uint32', bytes, payloadAt + c.offsets[0], c.offsets[1]) as Uint32Array;
+    return { name: c.name, dtype: c.dtype, shape: c.shape, data, offsets };
+  });
+  return { header, columns };
+}
+
+function bad(message: string, cause?: unknown): InvalidError {
+  return new InvalidError(message, { details: { field: 'frame' }, cause });
+}

@@ -1,0 +1,210 @@
+/**
+ * Row blocks and the gather that builds every frame: rows picked from one or more blocks (a whole
+ * import, or stored shards) are copied into one new frame, contiguous runs with one copy each.
+ * Sparse CSR columns travel together: `indptr` is rebased so each frame's starts at 0.
+ */
+import { InvalidError } from '../errors/index.js';
+import { type Column, type ImportResult, itemSize } from './formats/index.js';
+import { type FrameColumn, type PartSpec, type PlannedFrame, planFrame } from './frame.js';
+import type { ColumnAxis, ColumnSchema } from './types.js';
+
+/** One column of a block: its bytes, plus utf8 offsets or CSR row pointers as typed views. */
+export interface BlockColumn {
+  schema: ColumnSchema;
+  bytes: Uint8Array;
+  /** Bytes per row (`row` axis, fixed-width) or per stored value (`nnz` axis). */
+  unit: number;
+  /** utf8 columns: row offsets (rows + 1). */
+  offsets?: Uint32Array;
+}
+
+/** A run of rows that can be read together: an import result or one shard. */
+export interface RowBlock {
+  rows: number;
+  columns: BlockColumn[];
+  /** CSR row pointers when the block has `nnz` columns. */
+  indptr?: Uint32Array;
+}
+
+const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** Which axis an imported column lies on: sparse imports keep their CSR arrays, everything else is per row. */
+export function axisOf(kind: ImportResult['kind'], name: string): ColumnAxis {
+  if (kind !== 'sparse') return 'row';
+  if (name === 'indptr') return 'indptr';
+  return name === 'indices' || name === 'values' ? 'nnz' : 'row';
+}
+
+function unitOf(schema: ColumnSchema): number {
+  if (schema.dtype === 'utf8' || schema.axis === 'indptr') return 0;
+  return schema.shape.slice(1).reduce((a, b) => a * b, 1) * itemSize(schema.dtype);
+}
+
+function blockColumn(schema: ColumnSchema, data: ArrayBufferView, offsets?: Uint32Array): BlockColumn {
+  return { schema, bytes: bytesOf(data), unit: unitOf(schema), ...(offsets ? { offsets } : {}) };
+}
+
+function finish(rows: number, columns: BlockColumn[]): RowBlock {
+  const ptr = columns.find((c) => c.schema.axis === 'indptr');
+  if (!ptr) return { rows, columns };
+  if (ptr.schema.dtype !== 'uint32') {
+    throw new InvalidError(`column ${ptr.schema.name}: CSR row pointers must be uint32`, {
+      details: { column: ptr.schema.name, field: 'dtype' },
+    });
+  }
+  const indptr = new Uint32Array(ptr.bytes.buffer, ptr.bytes.byteOffset, ptr.bytes.byteLength / 4);
+  return { rows, columns, indptr };
+}
+
+/** The schema of an import and a block over all of its rows. */
+export function blockOfImport(result: ImportResult): { schema: ColumnSchema[]; block: RowBlock } {
+  const columns = result.columns.map((c: Column) => {
+    const schema: ColumnSchema = {
+      name: c.name,
+      dtype: c.dtype,
+      shape: c.shape,
+      axis: axisOf(result.kind, c.name),
+    };
+    return blockColumn(schema, c.data, c.dtype === 'utf8' ? c.offsets : undefined);
+  });
+  return { schema: columns.map((c) => c.schema), block: finish(result.rows, columns) };
+}
+
+/** A block over a decoded shard/batch frame, with the version's schema. */
+export function blockOfFrame(schema: ColumnSchema[], rows: number, frame: FrameColumn[]): RowBlock {
+  const byName = new Map(frame.map((c) => [c.name, c]));
+  const columns = schema.map((s) => {
+    const c = byName.get(s.name);
+    if (!c) throw new InvalidError(`stored shard lacks column ${s.name}`, { details: { column: s.name } });
+    return blockColumn(s, c.data, c.offsets);
+  });
+  return finish(rows, columns);
+}
+
+/** Rows to gather, in output order: `block[i]` and `row[i]` for i < count. */
+export interface Picks {
+  blocks: RowBlock[];
+  block: Uint32Array;
+  row: Uint32Array;
+  count: number;
+}
+
+interface Runs {
+  block: RowBlock[];
+  start: number[];
+  length: number[];
+}
+
+function toRuns(p: Picks): Runs {
+  const runs: Runs = { block: [], start: [], length: [] };
+  let last = -1;
+  for (let i = 0; i < p.count; i++) {
+    const b = p.blocks[p.block[i]!]!;
+    const r = p.row[i]!;
+    if (last >= 0 && runs.block[last] === b && runs.start[last]! + runs.length[last]! === r) {
+      runs.length[last]!++;
+      continue;
+    }
+    runs.block.push(b);
+    runs.start.push(r);
+    runs.length.push(1);
+    last++;
+  }
+  return runs;
+}
+
+/** Rows `[start, start + count)` of one block as picks. */
+export function rangePicks(block: RowBlock, start: number, count: number): Picks {
+  const row = new Uint32Array(count);
+  for (let i = 0; i < count; i++) row[i] = start + i;
+  return { blocks: [block], block: new Uint32Array(count), row, count };
+}
+
+/** Copies the picked rows of every column into one new frame. */
+export function gather(
+  schema: ColumnSchema[],
+  picks: Picks,
+  head: { t: 'shard' } | { t: 'batch'; batch: number },
+): PlannedFrame {
+  const runs = toRuns(picks);
+  const n = picks.count;
+  let nnz = 0;
+  for (let k = 0; k < runs.block.length; k++) {
+    const ptr = runs.block[k]!.indptr;
+    if (ptr) nnz += ptr[runs.start[k]! + runs.length[k]!]! - ptr[runs.start[k]!]!;
+  }
+  const specs: PartSpec[] = schema.map((s, j) => {
+    const unit = picks.blocks[0]?.columns[j]?.unit ?? unitOf(s);
+    switch (s.axis) {
+      case 'indptr':
+        return { name: s.name, dtype: s.dtype, shape: [n + 1], length: (n + 1) * 4 };
+      case 'nnz':
+        return { name: s.name, dtype: s.dtype, shape: [nnz, ...s.shape.slice(1)], length: nnz * unit };
+      case 'row': {
+        if (s.dtype !== 'utf8')
+          return { name: s.name, dtype: s.dtype, shape: [n, ...s.shape.slice(1)], length: n * unit };
+        let text = 0;
+        for (let k = 0; k < runs.block.length; k++) {
+          const off = runs.block[k]!.columns[j]!.offsets!;
+          text += off[runs.start[k]! + runs.length[k]!]! - off[runs.start[k]!]!;
+        }
+        return { name: s.name, dtype: s.dtype, shape: [n], length: text, offsetsLength: (n + 1) * 4 };
+      }
+      default: {
+        const never: never = s.axis;
+        throw new Error(`unknown axis ${String(never)}`);
+      }
+    }
+  });
+  const planned = planFrame(head, n, specs);
+  schema.forEach((s, j) => {
+    fill(s.axis, j, runs, planned.slots[j]!);
+  });
+  return planned;
+}
+
+function fill(
+  axis: ColumnAxis,
+  j: number,
+  runs: Runs,
+  slot: { data: Uint8Array; offsets?: Uint8Array },
+): void {
+  let at = 0;
+  let row = 0;
+  const out32 =
+    axis === 'indptr' || slot.offsets
+      ? new Uint32Array(
+          (slot.offsets ?? slot.data).buffer,
+          (slot.offsets ?? slot.data).byteOffset,
+          (slot.offsets ?? slot.data).byteLength / 4,
+        )
+      : undefined;
+  for (let k = 0; k < runs.block.length; k++) {
+    const block = runs.block[k]!;
+    const col = block.columns[j]!;
+    const start = runs.start[k]!;
+    const len = runs.length[k]!;
+    if (axis === 'indptr') {
+      // Rebased: this frame's values start at 0, whichever shard the rows came from.
+      const ptr = block.indptr!;
+      for (let r = 0; r < len; r++)
+        out32![row + r + 1] = out32![row + r]! + (ptr[start + r + 1]! - ptr[start + r]!);
+    } else if (axis === 'nnz') {
+      const ptr = block.indptr!;
+      const from = ptr[start]! * col.unit;
+      const to = ptr[start + len]! * col.unit;
+      slot.data.set(col.bytes.subarray(from, to), at);
+      at += to - from;
+    } else if (col.offsets) {
+      const off = col.offsets;
+      const base = off[start]!;
+      slot.data.set(col.bytes.subarray(base, off[start + len]!), at);
+      for (let r = 0; r < len; r++) out32![row + r + 1] = at + (off[start + r + 1]! - base);
+      at += off[start + len]! - base;
+    } else {
+      slot.data.set(col.bytes.subarray(start * col.unit, (start + len) * col.unit), at);
+      at += len * col.unit;
+    }
+    row += len;
+  }
+}

@@ -1,0 +1,50 @@
+/** The session environment contract: what every executor hands a job, so it needs no arguments to report back. */
+
+export interface SessionEnvInput {
+  url: string;
+  token: string;
+  sessionId: string;
+  /** `name@version`, or undefined when the session has no dataset. */
+  dataset: string | undefined;
+  node: string;
+  /** GPU device indices granted; exactly these become CUDA_VISIBLE_DEVICES. */
+  gpus: number[];
+  gpuMemoryFraction: number;
+  cpus: number;
+  outputDir: string;
+  rank?: number;
+  worldSize?: number;
+  /** The session's own variables; they cannot override the contract. */
+  user?: Record<string, string>;
+}
+
+/**
+ * Base environment (e.g. the manager's), minus its own `SWARMLAB_*` settings and GPU selection, plus the
+ * session's variables, plus the contract, which always wins.
+ */
+export function sessionEnv(
+  input: SessionEnvInput,
+  base: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (v === undefined || k.startsWith('SWARMLAB_') || k === 'CUDA_VISIBLE_DEVICES') continue;
+    env[k] = v;
+  }
+  Object.assign(env, input.user);
+  return Object.assign(env, {
+    SWARMLAB_URL: input.url,
+    SWARMLAB_TOKEN: input.token,
+    SWARMLAB_SESSION_ID: input.sessionId,
+    SWARMLAB_DATASET: input.dataset ?? '',
+    SWARMLAB_DEVICE: input.gpus.length > 0 ? 'gpu' : 'cpu',
+    CUDA_VISIBLE_DEVICES: input.gpus.join(','),
+    SWARMLAB_GPU_MEMORY_FRACTION: String(input.gpus.length > 0 ? input.gpuMemoryFraction : 0),
+    OMP_NUM_THREADS: String(Math.max(1, Math.floor(input.cpus))),
+    SWARMLAB_CPUS: String(input.cpus),
+    SWARMLAB_OUTPUT_DIR: input.outputDir,
+    SWARMLAB_RANK: String(input.rank ?? 0),
+    SWARMLAB_WORLD_SIZE: String(input.worldSize ?? 1),
+    SWARMLAB_NODE: input.node,
+  });
+}

@@ -1,0 +1,14 @@
+/** Executors: the `Executor` contract, the session environment contract, and the local implementation. */
+export { type SessionEnvInput, sessionEnv } from './env.js';
+export { LocalExecutor, type LocalExecutorOptions } from './local/index.js';
+export type {
+  ExecHandle,
+  ExecHooks,
+  ExecSpec,
+  ExecStatus,
+  Executor,
+  ExitInfo,
+  OutputBatch,
+  OutputOffsets,
+  OutputStream,
+} from './types.js';

@@ -1,0 +1,4 @@
+/** The local executor: sessions as detached child processes of this machine. */
+export { LocalExecutor, type LocalExecutorOptions } from './executor.js';
+export { LineSplitter } from './lines.js';
+export { isAlive, readStat } from './proc.js';

@@ -1,0 +1,154 @@
+/**
+ * Saving a generation: the weights blob is committed first (content-addressed, so identical weights are stored
+ * once), then one transaction allocates the next number on the model (CAS), writes the immutable generation
+ * record, adds the blob reference, appends the `generation.saved` event and the history entry.
+ */
+import { InvalidError, UnavailableError } from '../errors/index.js';
+import type { TxOp } from '../store/index.js';
+import { type RegistryContext, retrying } from './context.js';
+import { blobRefKey, generationKey, historyLog, modelKey, refOf } from './keys.js';
+import { checkFormat, checkModelName, checkModelType } from './names.js';
+import type { StoredHistory } from './repo.js';
+import type { Generation, GenerationMeta, ModelRecord } from './types.js';
+import type { StoredWeights, WeightsUpload } from './upload.js';
+
+const invalid = (field: string, message: string, value?: unknown) =>
+  new InvalidError(`${field}: ${message}`, { details: { field, value } });
+
+/** Checks what can be checked before the weights are committed, so a refused save stores nothing. */
+async function precheck(ctx: RegistryContext, name: string, meta: GenerationMeta): Promise<void> {
+  checkModelName(name, 'model');
+  checkFormat(meta.format);
+  if (meta.type !== undefined) checkModelType(meta.type);
+  if (meta.tensors !== undefined && meta.format !== 'raw-float32') {
+    throw invalid('tensors', 'only raw-float32 generations take a tensor index in the metadata');
+  }
+  const existing = await ctx.repo.store.get<ModelRecord>(modelKey(name));
+  if (!existing && meta.type === undefined) throw invalid('type', `required: model ${name} is new`);
+  if (existing) checkAgainst(existing.value, meta);
+}
+
+function checkAgainst(model: ModelRecord, meta: GenerationMeta): void {
+  if (meta.type !== undefined && meta.type !== model.type) {
+    throw invalid('type', `model ${model.name} is a ${model.type}, not a ${meta.type}`, meta.type);
+  }
+  if (meta.parent !== undefined && meta.parent > model.latest) {
+    throw invalid('parent', `model ${model.name} has no generation ${meta.parent}`, meta.parent);
+  }
+}
+
+export async function saveGeneration(
+  ctx: RegistryContext,
+  name: string,
+  meta: GenerationMeta,
+  upload: WeightsUpload,
+): Promise<{ model: ModelRecord; generation: Generation }> {
+  let stored: StoredWeights;
+  try {
+    await precheck(ctx, name, meta);
+    if (meta.tensors && !upload.files.some((f) => f.name.toLowerCase().endsWith('.json'))) {
+      await upload.addFile('index.json', Buffer.from(JSON.stringify({ tensors: meta.tensors })));
+    }
+    stored = await upload.finish(meta.format);
+  } catch (err) {
+    await upload.abort();
+    throw err;
+  }
+  const { digest } = stored.weights;
+  try {
+    return await ctx.blobLock.run(digest, async () => {
+      // The blob may have been identical to one a concurrent prune just freed.
+      if (!(await ctx.repo.store.statBlob(digest))) {
+        throw new UnavailableError('the weights were freed while saving; upload them again', {
+          details: { digest },
+        });
+      }
+      return retrying(() => commitGeneration(ctx, name, meta, stored));
+    });
+  } catch (err) {
+    await freeIfUnused(ctx, digest);
+    throw err;
+  }
+}
+
+async function commitGeneration(
+  ctx: RegistryContext,
+  name: string,
+  meta: GenerationMeta,
+  stored: StoredWeights,
+): Promise<{ model: ModelRecord; generation: Generation }> {
+  const { repo, events } = ctx;
+  const now = ctx.now();
+  const doc = await repo.store.get<ModelRecord>(modelKey(name));
+  const current: ModelRecord = doc?.value ?? {
+    name,
+    type: meta.type!,
+    createdAt: now,
+    updatedAt: now,
+    latest: 0,
+    generations: [],
+    production: null,
+    staging: null,
+    archived: [],
+    everStaged: [],
+    keepLast: null,
+  };
+  checkAgainst(current, meta);
+  const number = current.latest + 1;
+  const generation: Generation = {
+    model: name,
+    type: current.type,
+    generation: number,
+    format: meta.format,
+    weights: stored.weights,
+    files: stored.files,
+    primary: stored.primary,
+    metrics: meta.metrics ?? {},
+    sessionId: meta.sessionId ?? null,
+    dataset: meta.dataset ?? null,
+    parent: meta.parent ?? null,
+    createdAt: now,
+  };
+  const model: ModelRecord = {
+    ...current,
+    updatedAt: now,
+    latest: number,
+    generations: [...current.generations, number],
+  };
+  const refs = await repo.blobRefs(stored.weights.digest);
+  const history: StoredHistory = { time: now, generation: number, from: null, to: 'draft' };
+  const ops: TxOp[] = [
+    { op: 'put', key: modelKey(name), value: model, ifVersion: doc?.version ?? 0 },
+    // Written once: version 0 means "must not exist", so a generation is never overwritten.
+    { op: 'put', key: generationKey(name, number), value: generation, ifVersion: 0 },
+    {
+      op: 'put',
+      key: blobRefKey(stored.weights.digest),
+      value: { digest: stored.weights.digest, refs: [...(refs?.value.refs ?? []), refOf(name, number)] },
+      ifVersion: refs?.version ?? 0,
+    },
+    events.op({
+      type: 'generation.saved',
+      model: name,
+      ...(generation.sessionId ? { sessionId: generation.sessionId } : {}),
+      data: { model: name, generation: number, metrics: generation.metrics },
+      time: now,
+    }),
+    { op: 'append', log: historyLog(name), value: history },
+  ];
+  await repo.store.commit(ops);
+  return { model, generation };
+}
+
+/** Deletes a blob nothing references (after a failed save, or once a removal dropped its last reference). */
+export async function freeIfUnused(ctx: RegistryContext, digest: string): Promise<boolean> {
+  return ctx.blobLock.run(digest, async () => {
+    if (await ctx.repo.blobRefs(digest)) return false;
+    try {
+      return await ctx.repo.store.deleteBlob(digest);
+    } catch (err) {
+      ctx.logger?.warn({ err, digest }, 'could not free a weights blob');
+      return false;
+    }
+  });
+}

@@ -1,0 +1,26 @@
+/** Query-string parsing for routes: a zod schema in, typed values out, InvalidError naming the parameter. */
+import { z } from 'zod';
+import { InvalidError } from '../../errors/index.js';
+
+/** `?x=a&x=b` or `?x=a,b` → `['a', 'b']`. */
+export const listParam = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) =>
+    v === undefined
+      ? undefined
+      : (Array.isArray(v) ? v : [v])
+          .flatMap((s) => s.split(','))
+          .map((s) => s.trim())
+          .filter(Boolean),
+  );
+
+export const sessionIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 of [A-Za-z0-9_-]');
+
+export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
+  const r = schema.safeParse(query ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.map(String).join('.') || 'query';
+  throw new InvalidError(`${field}: ${issue.message}`, { details: { field } });
+}

@@ -1,0 +1,87 @@
+/** Session API: submit, list (paged, by state), get, stop, logs. Bodies and queries are validated here with zod. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { InvalidError } from '../../errors/index.js';
+import { SESSION_STATES, type SessionState } from '../../sessions/index.js';
+import type { Services } from '../services.js';
+import { parseQuery, sessionIdParam } from './query.js';
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name');
+
+export const submitBody = z.strictObject({
+  name: z.string().min(1).max(200).optional(),
+  command: z
+    .array(z.string())
+    .min(1, 'must not be empty')
+    .refine((argv) => argv[0] !== '', { message: 'must name a program', path: [0] }),
+  shell: z.boolean().optional(),
+  cwd: z.string().min(1).optional(),
+  env: z.record(envName, z.string()).optional(),
+  dataset: z.string().min(1).max(300).optional(),
+  resources: z
+    .strictObject({
+      cpus: z.number().positive().optional(),
+      memoryMb: z.number().nonnegative().optional(),
+      gpus: z.number().int().nonnegative().optional(),
+      gpuMemoryFraction: z.number().gt(0).lte(1).optional(),
+    })
+    .optional(),
+  priority: z.number().int().optional(),
+  pool: z.string().min(1).max(100).optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  maxRuntimeMs: z.number().int().positive().optional(),
+});
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const listQuery = z.object({
+  state: z.enum(SESSION_STATES as [SessionState, ...SessionState[]]).optional(),
+  limit: int(1, 1000).optional(),
+  offset: int(0, Number.MAX_SAFE_INTEGER).optional(),
+});
+
+const logsQuery = z.object({
+  tail: int(0, 100_000).optional(),
+  after: int(0, Number.MAX_SAFE_INTEGER).optional(),
+  limit: int(1, 10_000).optional(),
+});
+
+const idParams = z.object({ id: sessionIdParam });
+const stopBody = z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional();
+
+/** Like `parseQuery`, but an unknown body field is named too (`details.field`), not just "body". */
+function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const r = schema.safeParse(body ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+  const field = [...issue.path, ...keys.slice(0, 1)].map(String).join('.') || 'body';
+  const message = keys.length > 0 ? 'unknown field' : issue.message;
+  throw new InvalidError(`${field}: ${message}`, { details: { field } });
+}
+
+export async function registerSessionRoutes(app: FastifyInstance, services: Services): Promise<void> {
+  const { sessions } = services;
+
+  app.post('/api/v1/sessions', async (request, reply) => {
+    const spec = parseBody(submitBody, request.body);
+    reply.status(201);
+    return sessions.submit(spec);
+  });
+
+  app.get('/api/v1/sessions', async (request) => sessions.list(parseQuery(listQuery, request.query)));
+
+  app.get('/api/v1/sessions/:id', async (request) => sessions.get(parseQuery(idParams, request.params).id));
+
+  app.post('/api/v1/sessions/:id/stop', async (request, reply) => {
+    const { id } = parseQuery(idParams, request.params);
+    const body = parseBody(stopBody, request.body ?? undefined);
+    reply.status(202);
+    return sessions.stop(id, body?.reason);
+  });
+
+  app.get('/api/v1/sessions/:id/logs', async (request) => {
+    const { id } = parseQuery(idParams, request.params);
+    return sessions.logs(id, parseQuery(logsQuery, request.query));
+  });
+}

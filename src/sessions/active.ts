@@ -1,0 +1,25 @@
+/** In-memory companion of an active (non-terminal) session, held by the manager while it runs. */
+import type { SessionRecord } from './types.js';
+
+export interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+}
+
+export function deferred(): Deferred {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+export interface Active {
+  record: SessionRecord;
+  stopReason?: string;
+  timedOut?: boolean;
+  maxTimer?: NodeJS.Timeout;
+  /** Resolved once the `running` transition is written (or the start failed), so an exit is never recorded first. */
+  started: Deferred;
+  exited: Deferred;
+}

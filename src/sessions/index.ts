@@ -1,0 +1,26 @@
+/** Sessions: records, the state machine, persistence, and the manager that runs them through the scheduler. */
+export { isSessionId, newSessionId } from './ids.js';
+export { type SessionDeps, SessionManager, type SessionManagerOptions } from './manager.js';
+export { logName, SessionRepo, sessionKey } from './repo.js';
+export { createSessions, nodeInventory, type SessionsSetup } from './setup.js';
+export {
+  ACTIVE_STATES,
+  assertTransition,
+  canTransition,
+  isTerminal,
+  SESSION_STATES,
+  TERMINAL_STATES,
+} from './states.js';
+export { DEFAULT_POOL, DEFAULT_RESOURCES } from './submit.js';
+export type {
+  DatasetResolver,
+  ListOptions,
+  LogLine,
+  LogPage,
+  LogQuery,
+  SessionPage,
+  SessionRecord,
+  SessionSpec,
+  SessionState,
+  StopChannel,
+} from './types.js';

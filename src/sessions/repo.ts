@@ -1,0 +1,164 @@
+/**
+ * Session persistence: one CAS-versioned document per session, ordered indexes for listing (all by creation
+ * time, and one per state), a per-session log of output lines. Every state change and its event are written in
+ * one store transaction, so the archive and the record never disagree.
+ */
+import { ConflictError, NotFoundError } from '../errors/index.js';
+import type { EventArchive, NewEvent } from '../events/index.js';
+import type { OutputBatch, OutputOffsets } from '../executors/index.js';
+import type { Doc, Store, TxOp } from '../store/index.js';
+import { ACTIVE_STATES, assertTransition } from './states.js';
+import type { LogLine, LogPage, LogQuery, SessionPage, SessionRecord, SessionState } from './types.js';
+
+export const sessionKey = (id: string): string => `sessions/${id}`;
+export const logName = (id: string): string => `logs/${id}`;
+const outputKey = (id: string): string => `session-output/${id}`;
+const CREATED = 'sessions.created';
+const stateIndex = (s: SessionState): string => `sessions.state.${s}`;
+
+const MAX_PAGE = 1000;
+const RETRIES = 20;
+
+interface StoredLine {
+  t: number;
+  s: 'stdout' | 'stderr';
+  l: string;
+}
+
+type Patch = (current: SessionRecord) => Partial<SessionRecord>;
+type EventOf = (next: SessionRecord) => NewEvent;
+
+export class SessionRepo {
+  readonly #store: Store;
+  readonly #events: EventArchive;
+
+  constructor(store: Store, events: EventArchive) {
+    this.#store = store;
+    this.#events = events;
+  }
+
+  async create(record: SessionRecord, event: NewEvent): Promise<void> {
+    await this.#store.commit([
+      { op: 'put', key: sessionKey(record.id), value: record, ifVersion: 0 },
+      { op: 'indexAdd', index: CREATED, member: record.id, score: record.createdAt },
+      { op: 'indexAdd', index: stateIndex(record.state), member: record.id, score: record.createdAt },
+      this.#events.op(event),
+    ]);
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    return (await this.#store.get<SessionRecord>(sessionKey(id)))?.value;
+  }
+
+  async require(id: string): Promise<Doc<SessionRecord>> {
+    const doc = await this.#store.get<SessionRecord>(sessionKey(id));
+    if (!doc) throw new NotFoundError(`no session ${id}`, { details: { sessionId: id } });
+    return doc;
+  }
+
+  /** Moves a session to `to` (illegal moves throw ConflictError) with its event, retrying lost CAS races. */
+  transition(id: string, to: SessionState, patch: Patch, event: EventOf): Promise<SessionRecord> {
+    return this.#write(
+      id,
+      (cur) => {
+        assertTransition(id, cur.state, to);
+        return { ...cur, ...patch(cur), state: to };
+      },
+      event,
+    );
+  }
+
+  /** Changes fields other than the state, with an optional event in the same transaction. */
+  update(id: string, patch: Patch, event?: EventOf): Promise<SessionRecord> {
+    return this.#write(id, (cur) => ({ ...cur, ...patch(cur), state: cur.state }), event);
+  }
+
+  async #write(
+    id: string,
+    next: (cur: SessionRecord) => SessionRecord,
+    event?: EventOf,
+  ): Promise<SessionRecord> {
+    for (let attempt = 0; ; attempt++) {
+      const doc = await this.require(id);
+      const value = next(doc.value);
+      const ops: TxOp[] = [{ op: 'put', key: sessionKey(id), value, ifVersion: doc.version }];
+      if (value.state !== doc.value.state) {
+        ops.push({ op: 'indexRemove', index: stateIndex(doc.value.state), member: id });
+        ops.push({ op: 'indexAdd', index: stateIndex(value.state), member: id, score: value.createdAt });
+      }
+      if (event) ops.push(this.#events.op(event(value)));
+      try {
+        await this.#store.commit(ops);
+        return value;
+      } catch (err) {
+        if (!(err instanceof ConflictError) || attempt >= RETRIES) throw err;
+      }
+    }
+  }
+
+  /** Newest first; with `state`, only sessions in that state. */
+  async list(options: { state?: SessionState; limit?: number; offset?: number } = {}): Promise<SessionPage> {
+    const index = options.state ? stateIndex(options.state) : CREATED;
+    const limit = Math.min(Math.max(1, options.limit ?? 50), MAX_PAGE);
+    const offset = Math.max(0, options.offset ?? 0);
+    const [entries, total] = await Promise.all([
+      this.#store.indexRange(index, { reverse: true, offset, limit }),
+      this.#store.indexCount(index),
+    ]);
+    const docs = await Promise.all(entries.map((e) => this.get(e.member)));
+    const sessions = docs.filter((d): d is SessionRecord => d !== undefined);
+    return { sessions, total, limit, offset };
+  }
+
+  /** Every session in a non-terminal state, oldest first. */
+  async active(): Promise<SessionRecord[]> {
+    const out: SessionRecord[] = [];
+    for (const s of ACTIVE_STATES) {
+      for (const e of await this.#store.indexRange(stateIndex(s))) {
+        const r = await this.get(e.member);
+        if (r) out.push(r);
+      }
+    }
+    return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  /** Stores output lines, their `session.log` event and the new read offsets in one transaction. */
+  async appendOutput(id: string, batch: OutputBatch): Promise<void> {
+    const t = Date.now();
+    const ops: TxOp[] = batch.lines.map((l) => ({
+      op: 'append',
+      log: logName(id),
+      value: { t, s: batch.stream, l } satisfies StoredLine,
+    }));
+    ops.push(
+      this.#events.op({
+        type: 'session.log',
+        sessionId: id,
+        data: { stream: batch.stream, lines: batch.lines },
+      }),
+    );
+    ops.push({ op: 'put', key: outputKey(id), value: batch.offsets });
+    await this.#store.commit(ops);
+  }
+
+  async outputOffsets(id: string): Promise<OutputOffsets> {
+    return (await this.#store.get<OutputOffsets>(outputKey(id)))?.value ?? { stdout: 0, stderr: 0 };
+  }
+
+  /** Log cursors are contiguous per session (1, 2, 3…), so the last N lines start at `last - N`. */
+  async logs(id: string, query: LogQuery = {}): Promise<LogPage> {
+    const limit = Math.min(Math.max(1, query.limit ?? 1000), 10_000);
+    let after = query.after ?? 0;
+    if (query.after === undefined && query.tail !== undefined) {
+      after = Math.max(0, (await this.#store.lastCursor(logName(id))) - query.tail);
+    }
+    const entries = await this.#store.read<StoredLine>(logName(id), { after, limit });
+    const lines: LogLine[] = entries.map((e) => ({
+      cursor: e.cursor,
+      time: e.value.t,
+      stream: e.value.s,
+      line: e.value.l,
+    }));
+    return { lines, next: lines.at(-1)?.cursor ?? after };
+  }
+}

@@ -1,0 +1,102 @@
+/** Turns a submission into a new session record: defaults, resource checks, placement feasibility, dataset. */
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { InvalidError, NotFoundError } from '../errors/index.js';
+import type { FitVerdict, Resources, Scheduler } from '../scheduler/index.js';
+import { normalizeResources } from '../scheduler/index.js';
+import type { DatasetResolver, SessionRecord, SessionSpec } from './types.js';
+
+export const DEFAULT_RESOURCES: Required<Resources> = {
+  cpus: 1,
+  memoryMb: 512,
+  gpus: 0,
+  gpuMemoryFraction: 1,
+};
+export const DEFAULT_POOL = 'training';
+
+const FIELD: Record<Exclude<FitVerdict, { ok: true }>['dimension'], string> = {
+  pool: 'pool',
+  labels: 'labels',
+  gpus: 'resources.gpus',
+  memoryMb: 'resources.memoryMb',
+  cpus: 'resources.cpus',
+  combination: 'resources',
+};
+
+export interface SubmitContext {
+  scheduler: Scheduler;
+  datasets: DatasetResolver | undefined;
+  /** The session's output dir; also the default working dir. */
+  outputDir: string;
+}
+
+async function resolveDataset(datasets: DatasetResolver | undefined, ref: string): Promise<string> {
+  if (!datasets) {
+    throw new InvalidError(`dataset: this manager has no dataset registry to resolve ${ref}`, {
+      details: { field: 'dataset', value: ref },
+    });
+  }
+  try {
+    const { name, version } = await datasets.resolve(ref);
+    return `${name}@${version}`;
+  } catch (cause) {
+    if (cause instanceof NotFoundError || cause instanceof InvalidError) {
+      throw new InvalidError(`dataset: ${cause.message}`, {
+        details: { field: 'dataset', value: ref },
+        cause,
+      });
+    }
+    throw cause;
+  }
+}
+
+async function checkDir(cwd: string): Promise<void> {
+  const s = await stat(cwd).catch(() => undefined);
+  if (!s?.isDirectory()) {
+    throw new InvalidError(`cwd: ${cwd} is not a directory on the manager's machine`, {
+      details: { field: 'cwd', value: cwd },
+    });
+  }
+}
+
+/** Builds the `queued` record; throws InvalidError naming the field for anything that could never run. */
+export async function buildRecord(
+  id: string,
+  spec: SessionSpec,
+  ctx: SubmitContext,
+  now: number,
+): Promise<SessionRecord> {
+  if (spec.command.length === 0 || spec.command[0] === '') {
+    throw new InvalidError('command: must name a program', { details: { field: 'command' } });
+  }
+  const resources = normalizeResources({ ...DEFAULT_RESOURCES, ...spec.resources });
+  const pool = spec.pool ?? DEFAULT_POOL;
+  const labels = spec.labels ?? {};
+  const verdict = ctx.scheduler.canEverFit(resources, pool, labels);
+  if (!verdict.ok) {
+    const field = FIELD[verdict.dimension];
+    throw new InvalidError(`${field}: ${verdict.reason}`, {
+      details: { field, dimension: verdict.dimension, pool },
+    });
+  }
+  if (spec.cwd !== undefined) await checkDir(spec.cwd);
+  const record: SessionRecord = {
+    id,
+    name: spec.name ?? basename(spec.command[0]!),
+    command: spec.command,
+    shell: spec.shell ?? false,
+    cwd: spec.cwd ?? ctx.outputDir,
+    env: spec.env ?? {},
+    resources,
+    priority: spec.priority ?? 0,
+    pool,
+    labels,
+    state: 'queued',
+    createdAt: now,
+    exitCode: null,
+    signal: null,
+  };
+  if (spec.dataset !== undefined) record.dataset = await resolveDataset(ctx.datasets, spec.dataset);
+  if (spec.maxRuntimeMs !== undefined) record.maxRuntimeMs = spec.maxRuntimeMs;
+  return record;
+}

@@ -1,0 +1,8 @@
+/** Session telemetry: the session channels that ingest SDK reports, and metric time series per session. */
+export type { ChannelPeer } from './channel.js';
+export { Channel } from './channel.js';
+export { type AdmissionCheck, SessionChannels } from './channels.js';
+export { bucketBounds, minMaxIndices } from './downsample.js';
+export { MAX_BATCH_POINTS, parseBatch, parseHello } from './frames.js';
+export { packPoints, unpackPoints } from './points.js';
+export { MetricSeries, type Series, type SeriesQuery, type SeriesResult, seriesLog } from './series.js';

@@ -1,0 +1,293 @@
+// The dashboard end to end in a real Chromium (Debian's, never downloaded): a manager in-process, a real session
+// reporting epochs, Fashion-MNIST pushed through the API, model generations promoted from the page.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Manager, startManager } from '../../src/app.js';
+import { resolveConfig } from '../../src/config/index.js';
+import { pushDataset } from '../../src/sdk/index.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = resolve(import.meta.dirname, '../..');
+const SDK = join(ROOT, 'dist/sdk/index.js');
+const SHOTS = join(ROOT, 'test-output/screenshots');
+const FASHION = '/usr/share/datasets/fashion-mnist';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const skip = existsSync(CHROMIUM) ? false : `no ${CHROMIUM}: install Debian's chromium (.ci/run does)`;
+
+/** A training script as a user writes it: the SDK finds the manager from the session environment. */
+const TRAIN = (sdk: string) => `
+const { session } = await import(${JSON.stringify(pathToFileURL(sdk).href)});
+const s = await session();
+console.log('training fashion-mlp on', process.env.SWARMLAB_NODE);
+const epochs = 8;
+for (let e = 1; e <= epochs; e++) {
+  await new Promise((r) => setTimeout(r, 800));
+  const loss = 2.3 / (1 + e);
+  s.epoch(e, { loss, accuracy: 0.95 - loss / 4 }, { total: epochs });
+  console.log('epoch ' + e + '/' + epochs + ' loss ' + loss.toFixed(3));
+}
+await s.close();
+console.log('finished: e2e-marker');
+`;
+
+/** Float32 weights of a tiny two-tensor model, shifted by `delta`. */
+function weights(delta: number): Buffer {
+  const w = Float32Array.from({ length: 12 + 3 }, (_, i) => Math.sin(i) + (i % 2 ? delta : 0));
+  return Buffer.from(w.buffer);
+}
+
+describe('dashboard in Chromium', { skip }, () => {
+  let dir: string;
+  let manager: Manager;
+  let context: BrowserContext;
+  let page: Page;
+  const shot = async (name: string) => {
+    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  };
+  const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+    const res = await fetch(`${manager.url}${path}`, init);
+    assert.ok(res.ok, `${init.method ?? 'GET'} ${path}: ${res.status} ${await res.clone().text()}`);
+    return (await res.json()) as T;
+  };
+  const submit = (body: Record<string, unknown>) =>
+    api<{ id: string }>('/api/v1/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const points = async () => Number(await page.getAttribute('[data-testid=chart-step]', 'data-points'));
+
+  before(async () => {
+    if (!existsSync(join(ROOT, 'web/dist/index.html'))) {
+      const r = spawnSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn'], {
+        cwd: ROOT,
+        stdio: 'inherit',
+      });
+      assert.equal(r.status, 0, 'vite build web failed');
+    }
+    assert.ok(existsSync(SDK), `the session needs the built SDK at ${SDK}: run npm run build`);
+    dir = await mkdtemp(join(tmpdir(), 'swarmlab-web-'));
+    await mkdir(SHOTS, { recursive: true });
+    // A declared GPU box beside this machine: the nodes page then has GPUs to hand out.
+    const nodes = {
+      nodes: [
+        {
+          name: 'gpu-box',
+          pool: 'training',
+          labels: { gpu: 'a100' },
+          capacity: {
+            cpus: 16,
+            memoryMb: 65536,
+            gpus: [
+              { index: 0, name: 'A100', memoryMb: 40960 },
+              { index: 1, name: 'A100', memoryMb: 40960 },
+            ],
+          },
+        },
+      ],
+    };
+    await writeFile(join(dir, 'nodes.json'), JSON.stringify(nodes));
+    await writeFile(join(dir, 'train.mjs'), TRAIN(SDK));
+    manager = await startManager(
+      resolveConfig({
+        dataDir: join(dir, 'data'),
+        port: 0,
+        logLevel: 'silent',
+        nodes: join(dir, 'nodes.json'),
+      }),
+    );
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+      viewport: { width: 1280, height: 720 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('dialog', (d) => void d.accept());
+    console.log(`screenshots: ${SHOTS}`);
+  });
+
+  after(async () => {
+    await context?.close();
+    await manager?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('follows a running session: chart points grow, the log tail shows output, the badge turns succeeded', async () => {
+    // A second session holds a GPU on gpu-box until it is stopped from its page.
+    const holder = await submit({
+      name: 'gpu-holder',
+      command: [process.execPath, '-e', 'setInterval(() => {}, 1000)'],
+      resources: { cpus: 2, memoryMb: 4096, gpus: 1 },
+      labels: { gpu: 'a100' },
+    });
+    const { id } = await submit({
+      name: 'fashion-mlp',
+      command: [process.execPath, join(dir, 'train.mjs')],
+      resources: { cpus: 1, memoryMb: 512 },
+    });
+    await page.goto(`${manager.url}/sessions/${id}`);
+    await page.waitForSelector('[data-testid=connection].conn-live');
+    await page.waitForFunction(
+      `Number(document.querySelector('[data-testid=chart-step]')?.dataset.points) > 0`,
+      undefined,
+      { timeout: 20_000 },
+    );
+    const first = await points();
+    await page.waitForFunction(
+      `Number(document.querySelector('[data-testid=chart-step]')?.dataset.points) > ${first}`,
+      undefined,
+      { timeout: 10_000 },
+    );
+    assert.ok((await points()) > first, 'the chart gained points while the session ran');
+    await page.waitForSelector('[data-testid=log-tail] >> text=epoch 2/8');
+    await shot('session-running');
+    await page.waitForSelector('.session-head [data-state=succeeded]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid=log-tail] >> text=finished: e2e-marker');
+    await page.waitForFunction(
+      `Number(document.querySelector('[data-testid=chart-step]')?.dataset.points) >= 16`,
+      undefined,
+      { timeout: 5_000 },
+    );
+    assert.equal(await points(), 16, 'every epoch drawn: 8 × (loss, accuracy)');
+    assert.match((await page.textContent('[data-testid=timeline]')) ?? '', /succeeded: exit code 0/);
+    await shot('session-succeeded');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.reload();
+    await page.waitForSelector('[data-testid=chart-step]:not([data-points="0"])');
+    await shot('session-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    await page.goto(`${manager.url}/nodes`);
+    await page.waitForSelector('[data-node=gpu-box] >> text=gpu-holder');
+    await shot('nodes');
+
+    await page.goto(`${manager.url}/sessions`);
+    await page.waitForSelector(
+      `[data-testid=sessions-table] tr[data-session="${id}"] [data-state=succeeded]`,
+    );
+    await page.waitForSelector(
+      `[data-testid=sessions-table] tr[data-session="${holder.id}"] [data-state=running]`,
+    );
+    // The last metric of a finished session comes from its newest stored points (metrics?latest=true).
+    await page.waitForSelector(`tr[data-session="${id}"] >> text=/ep 8.*loss 0\\.25/`);
+    await shot('sessions');
+
+    // Stop from the session page (the confirm dialog is accepted).
+    await page.click(`tr[data-session="${holder.id}"] a`);
+    await page.click('button.danger:has-text("Stop")');
+    await page.waitForSelector('.session-head [data-state=stopped]', { timeout: 30_000 });
+  });
+
+  it('draws Fashion-MNIST images from the preview on canvases', async (t) => {
+    const images = join(FASHION, 't10k-images-idx3-ubyte.gz');
+    if (!existsSync(images)) return t.skip(`no ${images}`);
+    await pushDataset('fashion', [images, join(FASHION, 't10k-labels-idx1-ubyte.gz')], {
+      url: manager.url,
+      token: manager.token,
+      format: 'idx',
+    });
+    await page.goto(`${manager.url}/datasets`);
+    await page.waitForSelector('[data-testid=datasets-table] >> text=fashion');
+    await shot('datasets');
+    await page.goto(`${manager.url}/datasets/fashion`);
+    await page.waitForSelector('[data-testid=image-47]');
+    // Each of the first images has many grey levels (a drawn item, not a blank or uniform square).
+    const levels = await page.evaluate<
+      number[]
+    >(`[...document.querySelectorAll('[data-testid=image-grid] canvas')]
+      .slice(0, 8).map((c) => new Set(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0)).size)`);
+    assert.equal(levels.length, 8);
+    for (const n of levels) assert.ok(n > 20, `an image with ${n} grey levels`);
+    assert.match((await page.textContent('[data-testid=schema-table]')) ?? '', /uint8/);
+    await shot('dataset-fashion');
+  });
+
+  it('promotes a generation from the model page and shows the diff', async () => {
+    const save = (g: number, accuracy: number) =>
+      api(`/api/v1/models/fashion-mlp/generations`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/octet-stream',
+          'x-swarmlab-generation': JSON.stringify({
+            type: 'classifier/mlp',
+            format: 'raw-float32',
+            metrics: { accuracy, loss: 1 - accuracy },
+            tensors: {
+              'dense.weight': { shape: [4, 3], offset: 0 },
+              'dense.bias': { shape: [3], offset: 48 },
+            },
+          }),
+        },
+        body: weights(g * 0.01),
+      });
+    await save(1, 0.81);
+    await save(2, 0.86);
+    await save(3, 0.88);
+    await api('/api/v1/models/fashion-mlp/generations/1/stage', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ stage: 'production' }),
+    });
+    await page.goto(`${manager.url}/models`);
+    await page.waitForSelector('[data-testid=model-tree] >> text=classifier/mlp');
+    await shot('models-tree');
+    await page.goto(`${manager.url}/models/fashion-mlp`);
+    const row = (g: number) => `[data-testid=generations-table] tr[data-generation="${g}"]`;
+    await page.waitForSelector(`${row(3)} [data-state=draft]`);
+    await page.click(`${row(3)} button:has-text("Promote to production")`);
+    await page.waitForSelector(`${row(3)} [data-state=production]`);
+    await page.waitForSelector(`${row(1)} [data-state=archived]`);
+    await page.click('[data-testid=diff] button:has-text("Compare")');
+    await page.waitForSelector('[data-testid=diff-summary]');
+    assert.match((await page.textContent('[data-testid=stage-history]')) ?? '', /g3/);
+    await shot('model');
+  });
+
+  it('says serving is not available until the model server exports its metrics', async () => {
+    await page.goto(`${manager.url}/serving`);
+    await page.waitForSelector('[data-testid=serving-unavailable]');
+    await shot('serving');
+  });
+
+  it('asks for the token when the manager requires one, then works with it', async () => {
+    const locked = await startManager(
+      resolveConfig({
+        dataDir: join(dir, 'locked'),
+        port: 0,
+        logLevel: 'silent',
+        requireToken: true,
+        localNode: false,
+      }),
+    );
+    try {
+      await page.goto(`${locked.url}/sessions`);
+      await page.waitForSelector('[data-testid=token-prompt]');
+      await shot('token-prompt');
+      await page.fill('[data-testid=token-prompt] input', locked.token);
+      await page.click('[data-testid=token-prompt] button[type=submit]');
+      await page.waitForSelector('.empty >> text=Start one with');
+      await page.waitForSelector('[data-testid=connection].conn-live');
+      assert.equal(await page.$('[data-testid=token-prompt]'), null);
+    } finally {
+      await locked.close();
+    }
+  });
+});

@@ -1,0 +1,106 @@
+/** One session: state, Stop, live metric charts, the log tail, the event timeline, resources and environment. */
+import { useState } from 'preact/hooks';
+import { post } from '../api/client.js';
+import { Chart } from '../components/Chart.js';
+import { Layout } from '../components/Layout.js';
+import { Link } from '../components/Link.js';
+import { LogTail } from '../components/LogTail.js';
+import { ErrorBox, Loading } from '../components/Message.js';
+import { SessionFacts } from '../components/SessionFacts.js';
+import { StateBadge } from '../components/StateBadge.js';
+import { Timeline } from '../components/Timeline.js';
+import { integer } from '../lib/format.js';
+import { useSessionLive } from '../lib/use-session-live.js';
+
+const ACTIVE = new Set(['queued', 'placed', 'starting', 'running']);
+
+export function SessionPage(props: { id: string }) {
+  const live = useSessionLive(props.id);
+  const s = live.record.data;
+  const [stopError, setStopError] = useState<Error | undefined>(undefined);
+  const [stopping, setStopping] = useState(false);
+
+  const stop = async () => {
+    if (!s || !confirm(`Stop session ${s.name}?`)) return;
+    setStopping(true);
+    try {
+      live.record.set(
+        await post(`/api/v1/sessions/${encodeURIComponent(s.id)}/stop`, {
+          reason: 'stopped from the dashboard',
+        }),
+      );
+    } catch (err) {
+      setStopError(err as Error);
+    } finally {
+      setStopping(false);
+    }
+  };
+
+  const m = live.metrics;
+  const stored = [...m.stored.values()].reduce((a, b) => a + b, 0);
+  return (
+    <Layout
+      title={
+        <>
+          <Link href="/sessions" class="crumb">
+            Sessions
+          </Link>{' '}
+          / {s?.name ?? props.id}
+        </>
+      }
+    >
+      {live.record.error ? <ErrorBox error={live.record.error} /> : null}
+      {!s && !live.record.error ? <Loading /> : null}
+      {s ? (
+        <>
+          <div class="session-head">
+            <StateBadge state={s.state} title={s.reason} />
+            <span class="mono muted">{s.id}</span>
+            {s.dataset ? (
+              <Link href={`/datasets/${encodeURIComponent(s.dataset.split('@')[0]!)}`} class="mono">
+                {s.dataset}
+              </Link>
+            ) : null}
+            <span class="spacer" />
+            {ACTIVE.has(s.state) ? (
+              <button
+                type="button"
+                class="danger"
+                onClick={stop}
+                disabled={stopping || s.stopRequestedAt !== undefined}
+              >
+                {s.stopRequestedAt ? 'Stopping…' : 'Stop'}
+              </button>
+            ) : null}
+          </div>
+          {stopError ? <ErrorBox error={stopError} /> : null}
+        </>
+      ) : null}
+      <section class="card">
+        <h3>
+          Metrics{' '}
+          <span class="muted small num" data-testid="metrics-summary">
+            {live.metricsLoaded
+              ? `${integer(m.shown)} points shown${m.downsampled ? ` of ${integer(stored)} (min/max downsampled)` : ''}`
+              : 'loading…'}
+          </span>
+        </h3>
+        <div class="grid2">
+          <Chart title="vs epoch / step" series={m.byStep} xTime={false} version={live.metricsVersion} />
+          <Chart title="vs time" series={m.byTime} xTime={true} version={live.metricsVersion} />
+        </div>
+      </section>
+      <div class="grid2">
+        <section class="card">
+          <h3>Output</h3>
+          <LogTail lines={live.logs} version={live.logsVersion} dropped={live.logsDropped} />
+        </section>
+        <section class="card">
+          <h3>Events</h3>
+          <Timeline events={live.timeline} hidden={live.timelineHidden} />
+        </section>
+      </div>
+      {s ? <SessionFacts s={s} /> : null}
+    </Layout>
+  );
+}

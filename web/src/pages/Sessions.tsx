@@ -1,0 +1,179 @@
+/** Sessions: a paged table filtered by state, updated live from session events. */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, query } from '../api/client.js';
+import type { SeriesResult, SessionPage, SessionState, SwarmEvent } from '../api/types.js';
+import { Layout } from '../components/Layout.js';
+import { Empty, ErrorBox, Loading } from '../components/Message.js';
+import { Pager } from '../components/Pager.js';
+import { type LastMetric, SessionRow } from '../components/SessionRow.js';
+import { integer } from '../lib/format.js';
+import { useObservable } from '../lib/observable.js';
+import { currentLocation, setSearch } from '../lib/router.js';
+import { throttle } from '../lib/throttle.js';
+import { useApi } from '../lib/use-api.js';
+import { useEvents } from '../lib/use-events.js';
+
+const STATES: SessionState[] = [
+  'queued',
+  'placed',
+  'starting',
+  'running',
+  'succeeded',
+  'failed',
+  'stopped',
+  'rejected',
+  'lost',
+];
+const LIVE_TYPES = [
+  'session.submitted',
+  'session.placed',
+  'session.starting',
+  'session.started',
+  'session.exited',
+  'session.epoch',
+  'session.demoted',
+  'session.stop-requested',
+];
+const LIMIT = 50;
+
+async function countStates(): Promise<Record<string, number>> {
+  const all = ['', ...STATES];
+  const totals = await Promise.all(
+    all.map((s) => api<SessionPage>(`/api/v1/sessions${query({ state: s, limit: 1 })}`).then((p) => p.total)),
+  );
+  return Object.fromEntries(all.map((s, i) => [s || 'all', totals[i]!]));
+}
+
+/** The newest point of each series: the table's "last metric" for a session no live epoch has updated yet. */
+function lastMetric(r: SeriesResult): LastMetric | undefined {
+  const entries = Object.entries(r.series).filter(([, s]) => s.value.length > 0);
+  if (entries.length === 0) return undefined;
+  return {
+    epoch: Math.max(...entries.map(([, s]) => s.step.at(-1)!)),
+    metrics: Object.fromEntries(entries.map(([n, s]) => [n, s.value.at(-1)!])),
+  };
+}
+
+export function SessionsPage() {
+  const { search } = useObservable(currentLocation);
+  const state = search.get('state') ?? '';
+  const offset = Number(search.get('offset') ?? 0) || 0;
+  const page = useApi<SessionPage>(`/api/v1/sessions${query({ state, limit: LIMIT, offset })}`);
+  const [counts, setCounts] = useState<Record<string, number>>({});
+  const [now, setNow] = useState(Date.now());
+  const last = useRef(new Map<string, LastMetric>());
+  const [, setTick] = useState(0);
+
+  const refresh = useMemo(
+    () =>
+      throttle(() => {
+        page.reload();
+        countStates().then(setCounts, () => {});
+      }, 1000),
+    [page.reload],
+  );
+  const rerender = useMemo(() => throttle(() => setTick((t) => t + 1), 250), []);
+  useEffect(() => {
+    countStates().then(setCounts, () => {});
+    return () => {
+      refresh.cancel();
+      rerender.cancel();
+    };
+  }, [refresh, rerender]);
+
+  // Rows seen for the first time get their newest stored points; live epochs replace them after that.
+  const fetched = useRef(new Set<string>());
+  useEffect(() => {
+    for (const s of page.data?.sessions ?? []) {
+      if (fetched.current.has(s.id) || s.state === 'queued') continue;
+      fetched.current.add(s.id);
+      api<SeriesResult>(`/api/v1/sessions/${encodeURIComponent(s.id)}/metrics?latest=true`).then(
+        (r) => {
+          const lastOf = lastMetric(r);
+          if (lastOf && !last.current.has(s.id)) {
+            last.current.set(s.id, lastOf);
+            rerender();
+          }
+        },
+        () => fetched.current.delete(s.id),
+      );
+    }
+  }, [page.data, rerender]);
+
+  const running = page.data?.sessions.some((s) => s.startedAt && !s.endedAt) ?? false;
+  useEffect(() => {
+    if (!running) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [running]);
+
+  useEvents({ types: LIVE_TYPES }, (e: SwarmEvent) => {
+    if (e.type === 'session.epoch' && e.sessionId) {
+      last.current.set(e.sessionId, { epoch: e.data.epoch, total: e.data.total, metrics: e.data.metrics });
+      rerender();
+    } else refresh();
+  });
+
+  const sessions = page.data?.sessions ?? [];
+  return (
+    <Layout title="Sessions">
+      <div class="toolbar">
+        <div class="chips" role="tablist" aria-label="Filter by state">
+          {['', ...STATES].map((s) => (
+            <button
+              type="button"
+              key={s || 'all'}
+              class={`chip ${s === state ? 'active' : ''}`}
+              data-filter={s || 'all'}
+              onClick={() => setSearch({ state: s, offset: 0 })}
+            >
+              {s || 'all'}{' '}
+              <span class="num muted">
+                {counts[s || 'all'] !== undefined ? integer(counts[s || 'all']!) : ''}
+              </span>
+            </button>
+          ))}
+        </div>
+      </div>
+      {page.data && page.data.total > 0 ? (
+        <div class="table-head">
+          <span class="muted small">Newest first · live</span>
+          <Pager
+            offset={page.data.offset}
+            limit={LIMIT}
+            total={page.data.total}
+            onPage={(o) => setSearch({ offset: o })}
+          />
+        </div>
+      ) : null}
+      {page.error ? <ErrorBox error={page.error} /> : null}
+      {!page.data && page.loading ? <Loading /> : null}
+      {page.data && sessions.length === 0 ? (
+        <Empty>
+          No {state ? `${state} ` : ''}sessions. Start one with <code>swarmlab run -- node train.js</code>.
+        </Empty>
+      ) : null}
+      {sessions.length > 0 ? (
+        <table class="table" data-testid="sessions-table">
+          <thead>
+            <tr>
+              <th>State</th>
+              <th>Name</th>
+              <th>Dataset</th>
+              <th>Resources</th>
+              <th>Node</th>
+              <th>Runtime</th>
+              <th>Last metric</th>
+              <th>Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sessions.map((s) => (
+              <SessionRow key={s.id} s={s} now={now} last={last.current.get(s.id)} />
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </Layout>
+  );
+}
