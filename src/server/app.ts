@@ -1,5 +1,5 @@
 /** Builds the HTTP server: error mapping, auth, health, metrics, then every domain's routes. */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import { installAuth } from './auth.js';
 import { installErrorHandling } from './errors.js';
@@ -26,7 +26,8 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.services.logger as FastifyBaseLogger,
     bodyLimit: Math.min(deps.bodyLimit, 64 * 1024 * 1024),
-    disableRequestLogging: true,
+    // Per-request log lines would drown the manager's log; metrics count requests instead.
+    logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: false,
     return503OnClosing: true,
   });
