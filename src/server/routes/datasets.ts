@@ -39,7 +39,7 @@ const streamQuery = z.object({
 });
 
 /** Bytes of frames a stream may prepare ahead of its socket. */
-const STREAM_AHEAD = 8 * 1024 * 1024;
+const STREAM_AHEAD = 256 * 1024;
 
 export const FRAMES_CONTENT_TYPE = 'application/vnd.swarmlab.frames';
 
@@ -177,6 +177,9 @@ async function pump(frames: AsyncGenerator<Uint8Array>, socket: Socket): Promise
   for await (const frame of frames) {
     if (socket.destroyed) return;
     socket.write(frame);
+    // Frames come from an already-resolved generator: without a turn of the event loop here, cutting
+    // frames and flushing the socket alternate instead of overlapping (measured: ~2× slower).
+    await new Promise((resolve) => setImmediate(resolve));
     if (socket.writableLength > STREAM_AHEAD) {
       await new Promise<void>((resolve) => {
         const done = () => {
