@@ -16,6 +16,7 @@ import { writeNpyHeader } from '../src/datasets/formats/index.js';
 import type { Manifest } from '../src/datasets/index.js';
 import { openDataset, pushDataset } from '../src/sdk/index.js';
 import { testRedisUrl } from '../src/store/testing/redis-url.js';
+import { spawnManager } from '../src/testing/manager-process.js';
 
 const MB = 1e6;
 const FASHION = '/usr/share/datasets/fashion-mnist';
@@ -30,29 +31,6 @@ interface Row {
   seconds: number;
 }
 const results: Row[] = [];
-
-const MAIN = new URL('../src/cli/main.ts', import.meta.url).href;
-
-function spawnManager(dir: string): Promise<{ child: ChildProcess; url: string }> {
-  const code = `const { main } = await import(${JSON.stringify(MAIN)}); await main(['node', 'swarmlab', ...process.argv.slice(1)]);`;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', code, 'up', '--data-dir', dir, '--port', '0'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, SWARMLAB_LOG_LEVEL: 'warn' },
-    },
-  );
-  return new Promise((res, rej) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const m = /ready at (http:\/\/\S+)/.exec(out);
-      if (m) res({ child, url: m[1]! });
-    });
-    child.once('exit', (c) => rej(new Error(`manager exited ${c}`)));
-  });
-}
 
 /** A child process serving `n` bytes per connection from one 1 MiB buffer: the loopback ceiling. */
 function spawnLoopback(): Promise<{ child: ChildProcess; port: number; httpPort: number }> {
@@ -285,7 +263,7 @@ function print(): void {
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'swarmlab-bench-intake-'));
-  const { child, url } = await spawnManager(dir);
+  const { child, url } = await spawnManager(['--data-dir', dir, '--port', '0']);
   const loop = await spawnLoopback();
   const redis = new Redis(testRedisUrl());
   try {

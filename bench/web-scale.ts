@@ -11,15 +11,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { startManager } from '../src/app.js';
 import { resolveConfig } from '../src/config/index.js';
 import { EventArchive, type MetricPoint } from '../src/events/index.js';
 import { type SessionRecord, SessionRepo } from '../src/sessions/index.js';
 import { openStore } from '../src/store/index.js';
 import { MetricSeries, packPoints } from '../src/telemetry/index.js';
+import { launchBrowser } from '../src/testing/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const { values: args } = parseArgs({
   options: {
     sessions: { type: 'string', default: '10000' },
@@ -131,21 +130,7 @@ const bigId = await writeFixtures(join(dir, 'data'));
 const manager = await startManager(
   resolveConfig({ dataDir: join(dir, 'data'), port: 0, logLevel: 'warn', localNode: false }),
 );
-const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-  executablePath: CHROMIUM,
-  headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-  viewport: { width: 1280, height: 720 },
-});
+const context = await launchBrowser(join(dir, 'profile'));
 try {
   await context.addInitScript(PROBE);
   const page = context.pages()[0] ?? (await context.newPage());

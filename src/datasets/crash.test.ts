@@ -1,6 +1,5 @@
 /** A manager killed during an upload — mid-body or mid-shard-write — keeps no trace of it after a restart. */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,42 +8,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { EventArchive } from '../events/index.js';
 import { openLmdbBlobReader, openLmdbStore, type Store } from '../store/index.js';
+import { killProcess, spawnManager } from '../testing/manager-process.js';
 import { writeNpyHeader } from './formats/index.js';
 import { DatasetService } from './service.js';
 import { startTestManager } from './testing/manager.js';
 
-const MAIN = new URL('../cli/main.ts', import.meta.url).href;
-
-function spawnManager(dir: string): Promise<{ child: ChildProcess; url: string }> {
-  const code = `const { main } = await import(${JSON.stringify(MAIN)}); await main(['node', 'swarmlab', ...process.argv.slice(1)]);`;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', code, 'up', '--data-dir', dir, '--port', '0'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SWARMLAB_LOG_LEVEL: 'warn' },
-    },
-  );
-  let err = '';
-  child.stderr!.on('data', (d) => {
-    err += String(d);
-  });
-  return new Promise((res, rej) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const m = /ready at (http:\/\/\S+)/.exec(out);
-      if (m) res({ child, url: m[1]! });
-    });
-    child.once('exit', (c) => rej(new Error(`manager exited ${c}: ${err}`)));
-  });
-}
-
-const kill = (child: ChildProcess) =>
-  new Promise<void>((res) => {
-    child.once('exit', () => res());
-    child.kill('SIGKILL');
-  });
+const spawnAt = (dir: string) => spawnManager(['--data-dir', dir, '--port', '0']);
 
 /** An .npy body of `rows` float32 rows of 1024 values, produced as it is read. */
 async function* npyBody(rows: number, delayMs = 0): AsyncGenerator<Uint8Array> {
@@ -100,17 +69,17 @@ describe('killed mid-upload', () => {
 
   it('SIGKILL while the body is still arriving', async () => {
     const dir = await tmp();
-    const { child, url } = await spawnManager(dir);
+    const { child, url } = await spawnAt(dir);
     const status = upload(url, npyBody(4096, 20));
     await sleep(400);
-    await kill(child);
+    await killProcess(child);
     assert.notEqual(await status, 201);
     await expectNoTrace(dir);
   });
 
   it('SIGKILL while shards are being written', async () => {
     const dir = await tmp();
-    const { child, url } = await spawnManager(dir);
+    const { child, url } = await spawnAt(dir);
     // 128 MiB: 32 shards, written after the whole body has been parsed.
     const status = upload(url, npyBody(32 * 1024));
     const reader = async () => {
@@ -129,7 +98,7 @@ describe('killed mid-upload', () => {
       }
     };
     await reader();
-    await kill(child);
+    await killProcess(child);
     assert.notEqual(await status, 201, 'the import finished before the kill; the test needs a bigger body');
     await expectNoTrace(dir);
   });

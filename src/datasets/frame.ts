@@ -5,7 +5,7 @@
  * relative to the frame and typed-array views over a received frame need no copy.
  */
 import { InvalidError } from '../errors/index.js';
-import type { DType, TypedArray } from './formats/index.js';
+import { type DType, type TypedArray, typedView } from './formats/index.js';
 
 export const FRAME_PREFIX = 8;
 /** Largest frame the wire format can describe. */
@@ -123,26 +123,6 @@ export interface ParsedFrame {
   columns: FrameColumn[];
 }
 
-const CTORS = {
-  uint8: Uint8Array,
-  int8: Int8Array,
-  uint16: Uint16Array,
-  int16: Int16Array,
-  uint32: Uint32Array,
-  int32: Int32Array,
-  int64: BigInt64Array,
-  uint64: BigUint64Array,
-  float32: Float32Array,
-  float64: Float64Array,
-  bool: Uint8Array,
-  utf8: Uint8Array,
-} as const;
-
-function view(dtype: DType, bytes: Uint8Array, at: number, length: number): TypedArray {
-  const ctor = CTORS[dtype];
-  return new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, length / ctor.BYTES_PER_ELEMENT);
-}
-
 /** Decodes one whole frame; copies it first only if it does not start 8-aligned in its buffer. */
 export function parseFrame(input: Uint8Array): ParsedFrame {
   const bytes = input.byteOffset % 8 === 0 ? input : input.slice();
@@ -161,9 +141,9 @@ export function parseFrame(input: Uint8Array): ParsedFrame {
   const payloadAt = align8(FRAME_PREFIX + headerBytes);
   const columns = header.columns.map((c): FrameColumn => {
     if (payloadAt + c.offset + c.length > bytes.length) throw bad(`column ${c.name} runs past the frame`);
-    const data = view(c.dtype, bytes, payloadAt + c.offset, c.length);
+    const data = typedView(c.dtype, bytes, payloadAt + c.offset, c.length);
     if (!c.offsets) return { name: c.name, dtype: c.dtype, shape: c.shape, data };
-    const offsets = view('uint32', bytes, payloadAt + c.offsets[0], c.offsets[1]) as Uint32Array;
+    const offsets = typedView('uint32', bytes, payloadAt + c.offsets[0], c.offsets[1]) as Uint32Array;
     return { name: c.name, dtype: c.dtype, shape: c.shape, data, offsets };
   });
   return { header, columns };

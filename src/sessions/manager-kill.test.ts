@@ -1,16 +1,16 @@
 /** The manager as a real process, killed with SIGKILL mid-session and restarted on the same data dir. */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SwarmEvent } from '../events/index.js';
 import { SwarmlabClient } from '../sdk/index.js';
+import { spawnManager } from '../testing/manager-process.js';
 import type { LogPage, SessionRecord } from './types.js';
 
-const MAIN = resolve(import.meta.dirname, '../cli/main.ts');
 const ENDED = ['succeeded', 'failed', 'stopped', 'rejected', 'lost'];
 
 const freePort = () =>
@@ -21,29 +21,7 @@ const freePort = () =>
     });
   });
 
-function startManager(args: string[]): Promise<ChildProcess> {
-  const code = `const { main } = await import(${JSON.stringify(MAIN)}); await main(['node', 'swarmlab', ...process.argv.slice(1)]);`;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', code, 'up', ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SWARMLAB_LOG_LEVEL: 'warn' },
-    },
-  );
-  let err = '';
-  child.stderr!.on('data', (d) => {
-    err += String(d);
-  });
-  return new Promise((res, rej) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      if (out.includes('ready at')) res(child);
-    });
-    child.once('exit', (c) => rej(new Error(`manager exited ${c}: ${err}`)));
-  });
-}
+const startManager = async (args: string[]): Promise<ChildProcess> => (await spawnManager(args)).child;
 
 describe('manager killed with SIGKILL and restarted', () => {
   let dir: string;

@@ -8,27 +8,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { type Manager, startManager } from '../../src/app.js';
 import { resolveConfig } from '../../src/config/index.js';
 import { pushDataset } from '../../src/sdk/index.js';
+import { CHROMIUM, launchBrowser } from '../../src/testing/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../..');
 const SDK = join(ROOT, 'dist/sdk/index.js');
 const SHOTS = join(ROOT, 'test-output/screenshots');
 const FASHION = '/usr/share/datasets/fashion-mnist';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 const skip = existsSync(CHROMIUM) ? false : `no ${CHROMIUM}: install Debian's chromium (.ci/run does)`;
 
 /** A training script as a user writes it: the SDK finds the manager from the session environment. */
@@ -113,12 +102,7 @@ describe('dashboard in Chromium', { skip }, () => {
         nodes: join(dir, 'nodes.json'),
       }),
     );
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: FLAGS,
-      viewport: { width: 1280, height: 720 },
-    });
+    context = await launchBrowser(join(dir, 'profile'));
     page = context.pages()[0] ?? (await context.newPage());
     page.on('dialog', (d) => void d.accept());
     console.log(`screenshots: ${SHOTS}`);

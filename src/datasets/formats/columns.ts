@@ -97,6 +97,12 @@ export const ARRAY_CTOR: Record<NumericDType, ArrayCtor> = {
 
 export const itemSize = (dtype: NumericDType): number => ARRAY_CTOR[dtype].BYTES_PER_ELEMENT;
 
+/** A typed view of `length` bytes of `bytes` from `at` (no copy; `at` must suit the dtype's alignment). */
+export function typedView(dtype: DType, bytes: Uint8Array, at: number, length: number): TypedArray {
+  const ctor = dtype === 'utf8' ? Uint8Array : ARRAY_CTOR[dtype];
+  return new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, length / ctor.BYTES_PER_ELEMENT);
+}
+
 /** A zero-filled array of `length` elements of `dtype`. */
 export const allocate = (dtype: NumericDType, length: number): TypedArray => new ARRAY_CTOR[dtype](length);
 

@@ -1,6 +1,7 @@
 /** The streaming blob writer shared by both backends: fills fixed-size chunks, hashes, hands them to a sink. */
 import { createHash, type Hash, randomUUID } from 'node:crypto';
 import { InvalidError } from '../../errors/index.js';
+import type { Lifecycle } from '../lifecycle.js';
 import type { BlobInfo, BlobWriter } from '../types.js';
 import type { ChunkSink } from './sink.js';
 
@@ -110,4 +111,26 @@ export class ChunkingWriter implements BlobWriter {
     this.#tail = run.catch(() => undefined);
     return run;
   }
+}
+
+/**
+ * A writer for a backend's chunk sink, each call run through the store's lifecycle: refused once the store
+ * is closing, except releases, so writers aborted by their owners during shutdown leave nothing behind.
+ */
+export function trackedWriter(life: Lifecycle, sink: ChunkSink, chunkSize: number): BlobWriter {
+  life.checkOpen();
+  return new ChunkingWriter(
+    {
+      putChunk: (id, index, sha, bytes) => life.run(() => sink.putChunk(id, index, sha, bytes)),
+      commit: (id, info) => life.run(() => sink.commit(id, info)),
+      release: (id) => life.track(sink.release(id)),
+    },
+    chunkSize,
+  );
+}
+
+/** Stores `bytes` as one blob through `writer`. */
+export async function writeWhole(writer: BlobWriter, bytes: Uint8Array): Promise<BlobInfo> {
+  await writer.write(bytes);
+  return writer.commit();
 }

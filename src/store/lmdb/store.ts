@@ -3,8 +3,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { RootDatabase } from 'lmdb';
 import { ConflictError, NotFoundError } from '../../errors/index.js';
 import { checkChunk, planRead } from '../blob/read.js';
-import type { ChunkSink } from '../blob/sink.js';
-import { ChunkingWriter } from '../blob/writer.js';
+import { trackedWriter, writeWhole } from '../blob/writer.js';
 import { decode } from '../codec.js';
 import { Lifecycle } from '../lifecycle.js';
 import { checkCount, checkDigest, checkMember, checkName, checkPrefix, checkScore } from '../names.js';
@@ -189,20 +188,11 @@ export class LmdbStore implements Store {
   // Blobs
 
   blobWriter(): BlobWriter {
-    this.#life.checkOpen();
-    const sink: ChunkSink = {
-      putChunk: (id, index, sha, bytes) => this.#life.run(() => this.#blobs.putChunk(id, index, sha, bytes)),
-      commit: (id, info) => this.#life.run(() => this.#blobs.commit(id, info)),
-      // Releasing is allowed while closing so that writers aborted by their owners leave nothing behind.
-      release: (id) => this.#life.track(this.#blobs.release(id)),
-    };
-    return new ChunkingWriter(sink, this.#chunkSize);
+    return trackedWriter(this.#life, this.#blobs, this.#chunkSize);
   }
 
-  async putBlob(bytes: Uint8Array): Promise<BlobInfo> {
-    const writer = this.blobWriter();
-    await writer.write(bytes);
-    return writer.commit();
+  putBlob(bytes: Uint8Array): Promise<BlobInfo> {
+    return writeWhole(this.blobWriter(), bytes);
   }
 
   statBlob(digest: string): Promise<BlobInfo | undefined> {

@@ -2,8 +2,7 @@
 import type { Redis } from 'ioredis';
 import { ConflictError, NotFoundError, UnavailableError } from '../../errors/index.js';
 import { type ChunkSlice, checkChunk, planRead } from '../blob/read.js';
-import type { ChunkSink } from '../blob/sink.js';
-import { ChunkingWriter } from '../blob/writer.js';
+import { trackedWriter, writeWhole } from '../blob/writer.js';
 import { decode } from '../codec.js';
 import { Lifecycle } from '../lifecycle.js';
 import { checkCount, checkDigest, checkMember, checkName, checkPrefix, checkScore } from '../names.js';
@@ -198,20 +197,11 @@ export class RedisStore implements Store {
   // Blobs
 
   blobWriter(): BlobWriter {
-    this.#life.checkOpen();
-    const sink: ChunkSink = {
-      putChunk: (id, index, sha, bytes) => this.#life.run(() => this.#blobs.putChunk(id, index, sha, bytes)),
-      commit: (id, info) => this.#life.run(() => this.#blobs.commit(id, info)),
-      // Allowed while closing, so writers aborted by their owners during shutdown leave nothing behind.
-      release: (id) => this.#life.track(this.#blobs.release(id)),
-    };
-    return new ChunkingWriter(sink, this.#chunkSize);
+    return trackedWriter(this.#life, this.#blobs, this.#chunkSize);
   }
 
-  async putBlob(bytes: Uint8Array): Promise<BlobInfo> {
-    const writer = this.blobWriter();
-    await writer.write(bytes);
-    return writer.commit();
+  putBlob(bytes: Uint8Array): Promise<BlobInfo> {
+    return writeWhole(this.blobWriter(), bytes);
   }
 
   statBlob(digest: string): Promise<BlobInfo | undefined> {
