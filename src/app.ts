@@ -9,7 +9,9 @@ import { DatasetService } from './datasets/index.js';
 import { ConfigError } from './errors/index.js';
 import { EventArchive, EventHub } from './events/index.js';
 import { ModelRegistry } from './models/index.js';
+import { RulesEngine } from './rules/index.js';
 import { buildServer, type Server, type Services } from './server/index.js';
+import { ModelServer, RegistrySource } from './serving/index.js';
 import { createSessions } from './sessions/index.js';
 import { openStore, type Store } from './store/index.js';
 import { MetricSeries, SessionChannels } from './telemetry/index.js';
@@ -103,6 +105,13 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
   channels.setAdmission(async (id) => {
     await sessions.get(id);
   });
+  const models = new ModelRegistry({ store, events, logger, maxUploadBytes: config.bodyLimit });
+  const rules = new RulesEngine({ store, events, hub, sessions, models, logger });
+  // Before sessions close: a firing in flight may still stop, stage or retry.
+  closers.unshift(['rules', () => rules.close()]);
+  // Serves production generations on /v1 and /v2; hot-swaps them on `model.promoted`.
+  const serving = new ModelServer({ source: new RegistrySource(models, hub, events), logger });
+  closers.unshift(['serving', () => serving.close()]);
   const services: Services = {
     store,
     logger,
@@ -112,13 +121,18 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     series,
     sessions,
     datasets,
-    models: new ModelRegistry({ store, events, logger, maxUploadBytes: config.bodyLimit }),
+    models,
+    rules,
+    serving,
     token,
     publicUrl: () => url,
   };
   let server: Server;
   try {
     await hub.start();
+    // Resumes from its stored cursor before sessions (re-)start, so no event of theirs is missed.
+    await rules.start();
+    await serving.start();
     server = await buildServer({
       services,
       requireToken: config.requireToken,

@@ -9,6 +9,7 @@ import { registerModel } from './commands/model.js';
 import { registerNodes } from './commands/nodes.js';
 import { registerPs } from './commands/ps.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 import { registerStop } from './commands/stop.js';
 import { registerUp } from './commands/up.js';
 
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<void> {
   registerEvents(program);
   registerDataset(program);
   registerModel(program);
+  registerServe(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -20,6 +20,7 @@ export {
   type SaveGenerationOptions,
   saveGeneration,
 } from './models.js';
+export { HttpModelSource } from './serving-source.js';
 export {
   type ConnectionState,
   SessionClient,

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { Packr, Unpackr } from 'msgpackr';
 import WebSocket from 'ws';
 import type { SwarmEvent } from '../events/index.js';
 import { TEST_TOKEN, type TestManager, testManager } from '../telemetry/testing/manager.js';
 import { type SessionClient, session } from './index.js';
 
+const execFileP = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const packr = new Packr({ useRecords: false });
 
@@ -122,6 +125,36 @@ describe('SDK session client', { timeout: 60_000 }, () => {
     assert.equal(body.series.loss!.step.length, 1001, '1000 metric points + the epoch summary');
     assert.deepEqual(body.series.lr, { ...body.series.lr, step: [0, 1], value: [0.1, 0.05] });
     assert.deepEqual(body.series.acc!.value, [0.9]);
+  });
+
+  it('keeps a script alive while it awaits flush(), so later reports still arrive', async () => {
+    // Nothing but `await s.flush()` keeps this process alive; without a hold the SDK used to close itself on
+    // 'beforeExit' and silently drop epoch 2.
+    const sdk = JSON.stringify(new URL('./index.ts', import.meta.url).pathname);
+    const script = `import { session } from ${sdk};
+const s = await session();
+s.epoch(1, { loss: 0.5 });
+await s.flush();
+s.epoch(2, { loss: 0.25 });
+await s.flush();
+console.log('flushed twice');
+await s.close();`;
+    const { stdout } = await execFileP(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        env: {
+          ...process.env,
+          SWARMLAB_URL: t.manager.url,
+          SWARMLAB_TOKEN: TEST_TOKEN,
+          SWARMLAB_SESSION_ID: 'flush-alive',
+        },
+      },
+    );
+    assert.match(stdout, /flushed twice/);
+    const { series } = await t.manager.services.series.read('flush-alive', { names: ['loss'] });
+    assert.deepEqual(series.loss?.step, [1, 2]);
+    assert.deepEqual(series.loss?.value, [0.5, 0.25]);
   });
 
   it('survives dropped connections mid-stream without gap or duplicate', async () => {

@@ -130,6 +130,8 @@ export class SessionClient {
   readonly #steps = new Map<string, number>();
   readonly #stopListeners = new Set<StopListener>();
   #waiters: Waiter[] = [];
+  /** Referenced while a flush is awaited, so a script whose only pending work is `await s.flush()` stays alive. */
+  #keepAlive: NodeJS.Timeout | undefined;
   #ws: WebSocket | undefined;
   #state: ConnectionState = 'connecting';
   #ready = false;
@@ -279,6 +281,7 @@ export class SessionClient {
     this.#seal();
     const target = this.#outbox.sealed;
     if (this.#outbox.acked >= target) return Promise.resolve();
+    this.#keepAlive ??= setInterval(() => {}, 60_000);
     return new Promise((resolve, reject) => this.#waiters.push({ target, resolve, reject }));
   }
 
@@ -451,7 +454,14 @@ export class SessionClient {
     const acked = this.#outbox.acked;
     const done = this.#waiters.filter((w) => w.target <= acked);
     this.#waiters = this.#waiters.filter((w) => w.target > acked);
+    this.#releaseKeepAlive();
     for (const w of done) w.resolve();
+  }
+
+  #releaseKeepAlive(): void {
+    if (this.#waiters.length > 0) return;
+    clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
   }
 
   #stopped(reason: string): void {
@@ -473,12 +483,20 @@ export class SessionClient {
     this.#firstOpen?.reject(err);
     this.#firstOpen = undefined;
     for (const w of this.#waiters.splice(0)) w.reject(err);
+    this.#releaseKeepAlive();
     this.#shutdown('failed');
   }
 
   #shutdown(state: 'closed' | 'failed'): void {
     this.#state = state;
     this.#ready = false;
+    // A flush still waiting here (close timed out) will never be acknowledged.
+    const undelivered = unavailable(
+      this.info.url,
+      `session ${this.id} closed before its reports were stored`,
+    );
+    for (const w of this.#waiters.splice(0)) w.reject(undelivered);
+    this.#releaseKeepAlive();
     process.off('beforeExit', this.#onBeforeExit);
     clearTimeout(this.#flushTimer);
     clearTimeout(this.#reconnectTimer);

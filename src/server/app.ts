@@ -32,6 +32,7 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     return503OnClosing: true,
   });
   const registry = deps.registry ?? createRegistry();
+  deps.services.serving.registerMetrics(registry);
   installErrorHandling(app);
   installAuth(app, {
     token: deps.services.token,

@@ -20,6 +20,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A route anyone may read without the token (the dashboard's static files). */
     public?: boolean;
+    /** A POST that changes nothing (inference): it needs the token only where reads do. */
+    readOnly?: boolean;
   }
 }
 
@@ -46,7 +48,7 @@ export function installAuth(app: FastifyInstance, options: AuthOptions): void {
     const path = request.url.split('?')[0]!;
     // Routes may declare themselves public (`config: { public: true }`): the dashboard's static files.
     if (publicPaths.has(path) || request.routeOptions.config?.public === true || !options.token) return;
-    const isRead = READ_METHODS.has(request.method);
+    const isRead = READ_METHODS.has(request.method) || request.routeOptions.config?.readOnly === true;
     const required = isRead ? options.requireForReads : options.requireForWrites || options.requireForReads;
     const given = presentedToken(request);
     if (given !== undefined && !tokenMatches(options.token, given)) {

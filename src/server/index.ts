@@ -2,3 +2,4 @@
 export { buildServer, type Server, type ServerDeps } from './app.js';
 export { type ErrorBody, errorBody, statusOf } from './errors.js';
 export type { Services } from './services.js';
+export { buildServingServer, type ServingServerDeps } from './serving-app.js';

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { DatasetService } from '../datasets/index.js';
 import type { EventArchive, EventHub } from '../events/index.js';
 import type { ModelRegistry } from '../models/index.js';
+import type { RulesEngine } from '../rules/index.js';
+import type { ModelServer } from '../serving/index.js';
 import type { SessionManager } from '../sessions/index.js';
 import type { Store } from '../store/index.js';
 import type { MetricSeries, SessionChannels } from '../telemetry/index.js';
@@ -22,6 +24,10 @@ export interface Services {
   datasets: DatasetService;
   /** Model registry: models, immutable generations, stages, history, retention, weight diffs. */
   models: ModelRegistry;
+  /** Per-session rules on live events: stop, reject, promote, flag, retry. */
+  rules: RulesEngine;
+  /** Model server behind /v1 (TF-Serving REST) and /v2 (KServe v2): production generations, hot-swapped. */
+  serving: ModelServer;
   /** Public URL of this manager, as sessions and clients should reach it. */
   publicUrl: () => string;
   token: string;

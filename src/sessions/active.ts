@@ -17,6 +17,8 @@ export function deferred(): Deferred {
 export interface Active {
   record: SessionRecord;
   stopReason?: string;
+  /** The state a stop ends in: `stopped`, or `rejected` when a reject rule asked for it. */
+  stopAs?: 'stopped' | 'rejected';
   timedOut?: boolean;
   maxTimer?: NodeJS.Timeout;
   /** Resolved once the `running` transition is written (or the start failed), so an exit is never recorded first. */

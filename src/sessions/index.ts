@@ -18,6 +18,7 @@ export type {
   LogLine,
   LogPage,
   LogQuery,
+  SessionFlag,
   SessionPage,
   SessionRecord,
   SessionSpec,

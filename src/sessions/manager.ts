@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ConflictError } from '../errors/index.js';
 import type { EventArchive } from '../events/index.js';
 import {
   type ExecHooks,
@@ -22,19 +23,20 @@ import {
   type QueuedSnapshot,
   type Scheduler,
 } from '../scheduler/index.js';
-import type { Store } from '../store/index.js';
+import type { Store, TxOp } from '../store/index.js';
 import { formatDuration } from '../util/duration.js';
 import { type Active, deferred } from './active.js';
 import { newSessionId } from './ids.js';
 import { type ReconcileHost, reconcile } from './reconcile.js';
-import { SessionRepo } from './repo.js';
+import { SessionRepo, sessionKey } from './repo.js';
 import { isTerminal } from './states.js';
-import { buildRecord } from './submit.js';
+import { buildRecord, specOf } from './submit.js';
 import type {
   DatasetResolver,
   ListOptions,
   LogPage,
   LogQuery,
+  SessionFlag,
   SessionPage,
   SessionRecord,
   SessionSpec,
@@ -129,15 +131,25 @@ export class SessionManager implements ReconcileHost {
 
   async submit(spec: SessionSpec): Promise<SessionRecord> {
     await this.#startup;
+    return this.#create(spec);
+  }
+
+  /** Builds, stores and queues a new session; `link` may amend the record and add ops to its transaction. */
+  async #create(
+    spec: SessionSpec,
+    link?: (record: SessionRecord) => { record: SessionRecord; also: TxOp[] },
+  ): Promise<SessionRecord> {
     const now = Date.now();
     const id = newSessionId(now);
     const outputDir = join(this.sessionDir(id), 'output');
-    const record = await buildRecord(
+    let record = await buildRecord(
       id,
       spec,
       { scheduler: this.#deps.scheduler, datasets: this.#deps.datasets, outputDir },
       now,
     );
+    let also: TxOp[] = [];
+    if (link) ({ record, also } = link(record));
     await mkdir(outputDir, { recursive: true });
     const data = { name: record.name, priority: record.priority, pool: record.pool } as {
       name: string;
@@ -146,11 +158,50 @@ export class SessionManager implements ReconcileHost {
       dataset?: string;
     };
     if (record.dataset) data.dataset = record.dataset;
-    await this.repo.create(record, { type: 'session.submitted', sessionId: id, data });
+    await this.repo.create(record, { type: 'session.submitted', sessionId: id, data }, also);
     this.adopt(record);
     this.#deps.scheduler.enqueue(demandOf(record));
     this.kick();
     return record;
+  }
+
+  /**
+   * Submits a copy of an ended session (same spec, new id) as its next attempt: `retryOf` and `attempt` on the
+   * new record, `retriedBy` on the old one, written together, so a session is retried at most once.
+   */
+  async retry(id: string): Promise<SessionRecord> {
+    await this.#startup;
+    for (let attempt = 0; ; attempt++) {
+      const doc = await this.repo.require(id);
+      const old = doc.value;
+      if (old.retriedBy) return this.get(old.retriedBy);
+      if (!isTerminal(old.state)) {
+        throw new ConflictError(`session ${id} is ${old.state}; only an ended session can be retried`, {
+          details: { sessionId: id, state: old.state },
+        });
+      }
+      const spec = specOf(old, join(this.sessionDir(id), 'output'));
+      try {
+        return await this.#create(spec, (record) => ({
+          record: { ...record, retryOf: id, attempt: (old.attempt ?? 1) + 1 },
+          also: [
+            {
+              op: 'put',
+              key: sessionKey(id),
+              value: { ...old, retriedBy: record.id },
+              ifVersion: doc.version,
+            },
+          ],
+        }));
+      } catch (err) {
+        if (!(err instanceof ConflictError) || attempt >= 5) throw err;
+      }
+    }
+  }
+
+  /** Marks a session flagged (an onExit rule saw an exit code it watches). */
+  async flag(id: string, flag: SessionFlag): Promise<SessionRecord> {
+    return this.repo.update(id, () => ({ flagged: flag }));
   }
 
   async get(id: string): Promise<SessionRecord> {
@@ -173,20 +224,26 @@ export class SessionManager implements ReconcileHost {
   /**
    * Asks a session to stop. Queued: stopped at once. Placed or starting: stopped before or right after its
    * process starts. Running: the SDK is asked first (if connected), then SIGTERM, then SIGKILL after the grace
-   * period; the session ends `stopped` whatever its exit code. Idempotent; ended sessions are returned as is.
+   * period; the session ends `stopped` (or `rejected` with `as: 'rejected'`, for a reject rule) whatever its
+   * exit code. Idempotent; ended sessions are returned as is.
    */
-  async stop(id: string, reason = 'stopped by request'): Promise<SessionRecord> {
+  async stop(
+    id: string,
+    reason = 'stopped by request',
+    options: { as?: 'stopped' | 'rejected' } = {},
+  ): Promise<SessionRecord> {
     const a = this.#active.get(id);
     if (!a || isTerminal(a.record.state)) return this.get(id);
     if (a.stopReason) return a.record;
     a.stopReason = reason;
+    a.stopAs = options.as ?? 'stopped';
     a.record = await this.repo.update(
       id,
       () => ({ stopRequestedAt: Date.now() }),
       () => ({ type: 'session.stop-requested', sessionId: id, data: { reason } }),
     );
     if (this.#deps.scheduler.remove(id)) {
-      await this.#end(a, 'stopped', { exitCode: null, signal: null, reason });
+      await this.#end(a, a.stopAs, { exitCode: null, signal: null, reason });
       return a.record;
     }
     if (a.record.state === 'running') this.#run(this.#terminate(a, true));
@@ -314,7 +371,7 @@ export class SessionManager implements ReconcileHost {
     const id = a.record.id;
     if (this.#closed) return; // stays `placed`: the next manager starts it
     if (a.stopReason) {
-      await this.#end(a, 'stopped', { exitCode: null, signal: null, reason: a.stopReason });
+      await this.#end(a, a.stopAs ?? 'stopped', { exitCode: null, signal: null, reason: a.stopReason });
       return;
     }
     const { executor } = this.#deps;
@@ -386,7 +443,7 @@ export class SessionManager implements ReconcileHost {
     let reason = info.reason;
     if (info.lost) state = 'lost';
     else if (a.stopReason) {
-      state = 'stopped';
+      state = a.stopAs ?? 'stopped';
       reason = a.stopReason;
     } else if (a.timedOut) {
       state = 'failed';

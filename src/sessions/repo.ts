@@ -37,12 +37,14 @@ export class SessionRepo {
     this.#events = events;
   }
 
-  async create(record: SessionRecord, event: NewEvent): Promise<void> {
+  /** Writes a new record with its event; `also` lands in the same transaction (e.g. linking a retry). */
+  async create(record: SessionRecord, event: NewEvent, also: TxOp[] = []): Promise<void> {
     await this.#store.commit([
       { op: 'put', key: sessionKey(record.id), value: record, ifVersion: 0 },
       { op: 'indexAdd', index: CREATED, member: record.id, score: record.createdAt },
       { op: 'indexAdd', index: stateIndex(record.state), member: record.id, score: record.createdAt },
       this.#events.op(event),
+      ...also,
     ]);
   }
 

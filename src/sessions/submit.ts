@@ -59,6 +59,25 @@ async function checkDir(cwd: string): Promise<void> {
   }
 }
 
+/** What to submit again to retry `r`: its spec, with the default working dir left to the new session. */
+export function specOf(r: SessionRecord, defaultCwd: string): SessionSpec {
+  const spec: SessionSpec = {
+    name: r.name,
+    command: r.command,
+    shell: r.shell,
+    env: r.env,
+    resources: r.resources,
+    priority: r.priority,
+    pool: r.pool,
+    labels: r.labels,
+  };
+  if (r.cwd !== defaultCwd) spec.cwd = r.cwd;
+  if (r.dataset !== undefined) spec.dataset = r.dataset;
+  if (r.maxRuntimeMs !== undefined) spec.maxRuntimeMs = r.maxRuntimeMs;
+  if (r.rules !== undefined) spec.rules = r.rules;
+  return spec;
+}
+
 /** Builds the `queued` record; throws InvalidError naming the field for anything that could never run. */
 export async function buildRecord(
   id: string,
@@ -98,5 +117,6 @@ export async function buildRecord(
   };
   if (spec.dataset !== undefined) record.dataset = await resolveDataset(ctx.datasets, spec.dataset);
   if (spec.maxRuntimeMs !== undefined) record.maxRuntimeMs = spec.maxRuntimeMs;
+  if (spec.rules !== undefined) record.rules = spec.rules;
   return record;
 }

@@ -1,6 +1,7 @@
 /** Session records and what a client submits. */
 import type { SessionState } from '../events/index.js';
 import type { ExecHandle } from '../executors/index.js';
+import type { RulesDoc } from '../rules/index.js';
 import type { Placement, Resources } from '../scheduler/index.js';
 
 export type { SessionState };
@@ -26,6 +27,15 @@ export interface SessionSpec {
   labels?: Record<string, string>;
   /** Stopped (SIGTERM, then SIGKILL after the grace period) and marked failed past this. */
   maxRuntimeMs?: number;
+  /** Rules evaluated on the session's live events (validated at the edge, see src/rules). */
+  rules?: RulesDoc;
+}
+
+/** Set by an onExit rule when the session exited with a code it watches. */
+export interface SessionFlag {
+  rule: string;
+  exitCode: number;
+  at: number;
 }
 
 export interface SessionRecord {
@@ -61,6 +71,13 @@ export interface SessionRecord {
   demotedAt?: number;
   /** True once the session gave its CPUs back to waiting work (see the long-run rule). */
   yielded?: boolean;
+  rules?: RulesDoc;
+  flagged?: SessionFlag;
+  /** A retry: the session it repeats (the previous attempt) and its attempt number (the first is 1). */
+  retryOf?: string;
+  attempt?: number;
+  /** The session submitted to retry this one. */
+  retriedBy?: string;
 }
 
 export interface ListOptions {

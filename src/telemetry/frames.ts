@@ -27,7 +27,11 @@ const item = z.discriminatedUnion('k', [
     t: finite,
     epoch: finite,
     total: finite.optional(),
-    metrics: z.record(name, z.number()),
+    // Any number, NaN and ±Infinity too: a diverging loss is what rules (stopIf nonFinite) watch for.
+    metrics: z.record(
+      name,
+      z.custom<number>((v) => typeof v === 'number', 'must be a number'),
+    ),
   }),
   z.object({ k: z.literal('log'), t: finite, lines: z.array(z.string().max(65_536)).max(10_000) }),
   z.object({ k: z.literal('hardware'), t: finite, report: z.record(z.string(), z.unknown()) }),

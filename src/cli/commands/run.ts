@@ -2,9 +2,11 @@
  * `swarmlab run [options] -- CMD ARGS...`: submits a session. With `--follow` it prints the session's output as
  * it comes, a progress line with the last epoch and metrics, and exits with the session's exit code.
  */
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvalidError } from '../../errors/index.js';
 import type { SwarmEvent } from '../../events/index.js';
+import { parseRules, type RulesDoc } from '../../rules/index.js';
 import { SwarmlabClient } from '../../sdk/index.js';
 import type { SessionRecord } from '../../sessions/index.js';
 import { parseDurationMs } from '../../util/duration.js';
@@ -25,6 +27,7 @@ interface RunFlags {
   cwd?: string;
   shell?: boolean;
   follow?: boolean;
+  rules?: string;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -84,6 +87,32 @@ export function submitBody(argv: string[], flags: RunFlags): Record<string, unkn
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 }
 
+/** Reads and checks a rules file; InvalidError (one line) names the file and the bad field's path. */
+export async function readRules(file: string): Promise<RulesDoc> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    const why = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    throw new InvalidError(`--rules: cannot read ${file} (${why})`, { details: { field: '--rules' }, cause });
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (cause) {
+    throw new InvalidError(`--rules: ${file} is not JSON (${(cause as Error).message})`, {
+      details: { field: '--rules' },
+      cause,
+    });
+  }
+  try {
+    return parseRules(doc);
+  } catch (cause) {
+    if (!(cause instanceof InvalidError)) throw cause;
+    throw new InvalidError(`--rules ${file}: ${cause.message}`, { details: cause.details, cause });
+  }
+}
+
 /** What the shell should see: the exit code, 128+N for a signal, 1 when the session never ran to an exit. */
 export function exitStatus(s: SessionRecord): number {
   if (s.exitCode !== null) return s.exitCode;
@@ -136,6 +165,9 @@ async function follow(client: SwarmlabClient, id: string, after: number): Promis
         clear();
         if (status && !progress) process.stderr.write(`${status}\n`);
         return client.json<SessionRecord>('GET', `/api/v1/sessions/${id}`);
+      } else if (e.type === 'rule.fired') {
+        clear();
+        process.stderr.write(`rule ${e.data.rule} (${e.data.kind}) fired: ${e.data.action}\n`);
       } else if (e.type === 'session.placed') {
         clear();
         process.stderr.write(
@@ -173,9 +205,11 @@ export function registerRun(program: Command): void {
     .option('--cwd <dir>', 'working directory (default: the current one)')
     .option('--shell', 'run the command through sh -c')
     .option('-f, --follow', "stream the session's output and exit with its exit code")
+    .option('--rules <file>', 'JSON rules evaluated on the live events (stopIf, accept, onExit)')
     .action(async (argv: string[], flags: RunFlags) => {
       const client = new SwarmlabClient();
       const body = submitBody(argv, flags);
+      if (flags.rules !== undefined) body.rules = await readRules(flags.rules);
       const { cursor } = flags.follow
         ? await client.json<{ cursor: number }>('GET', '/api/v1/events/cursor')
         : { cursor: 0 };

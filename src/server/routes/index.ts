@@ -7,6 +7,7 @@ import { registerDatasetRoutes } from './datasets.js';
 import { registerEventRoutes } from './events.js';
 import { registerModelRoutes } from './models.js';
 import { registerNodeRoutes } from './nodes.js';
+import { registerServingRoutes } from './serving.js';
 import { registerSessionRoutes } from './sessions.js';
 import { registerTelemetryRoutes } from './telemetry.js';
 import { registerWebRoutes } from './web.js';
@@ -26,6 +27,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   await registerNodeRoutes(app, services);
   await registerModelRoutes(app, services);
   await registerDatasetRoutes(app, services);
+  await registerServingRoutes(app, services.serving);
   // Last: its catch-all route serves the dashboard for every path no API route claimed.
   await registerWebRoutes(app);
 }

@@ -1,8 +1,9 @@
-/** Session API: submit, list (paged, by state), get, stop, logs. Bodies and queries are validated here with zod. */
+/** Session API: submit, list (paged, by state), get, stop, logs, rules. Bodies and queries are validated here with zod. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { InvalidError } from '../../errors/index.js';
-import { SESSION_STATES, type SessionState } from '../../sessions/index.js';
+import { parseRules } from '../../rules/index.js';
+import { SESSION_STATES, type SessionSpec, type SessionState } from '../../sessions/index.js';
 import type { Services } from '../services.js';
 import { parseQuery, sessionIdParam } from './query.js';
 
@@ -30,6 +31,8 @@ export const submitBody = z.strictObject({
   pool: z.string().min(1).max(100).optional(),
   labels: z.record(z.string(), z.string()).optional(),
   maxRuntimeMs: z.number().int().positive().optional(),
+  /** Checked by `parseRules`, which names the bad field as `rules.stopIf[1].patience`. */
+  rules: z.unknown().optional(),
 });
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -64,7 +67,8 @@ export async function registerSessionRoutes(app: FastifyInstance, services: Serv
   const { sessions } = services;
 
   app.post('/api/v1/sessions', async (request, reply) => {
-    const spec = parseBody(submitBody, request.body);
+    const { rules, ...rest } = parseBody(submitBody, request.body);
+    const spec: SessionSpec = rules === undefined ? rest : { ...rest, rules: parseRules(rules) };
     reply.status(201);
     return sessions.submit(spec);
   });
@@ -79,6 +83,10 @@ export async function registerSessionRoutes(app: FastifyInstance, services: Serv
     reply.status(202);
     return sessions.stop(id, body?.reason);
   });
+
+  app.get('/api/v1/sessions/:id/rules', async (request) =>
+    services.rules.describe(parseQuery(idParams, request.params).id),
+  );
 
   app.get('/api/v1/sessions/:id/logs', async (request) => {
     const { id } = parseQuery(idParams, request.params);

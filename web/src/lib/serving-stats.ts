@@ -60,7 +60,8 @@ export function servingRows(prev: Sample[] | undefined, cur: Sample[], seconds: 
     const dr = (r.now.get(model) ?? 0) - (r.before?.get(model) ?? 0);
     return {
       model,
-      generation: gen?.labels.generation ?? (genGauge ? String(genGauge.value) : '—'),
+      // The gauge names the production generation; a request sample may be a canary's or an older one's.
+      generation: genGauge ? String(genGauge.value) : (gen?.labels.generation ?? '—'),
       requestsPerSecond: r.before && seconds > 0 ? dr / seconds : undefined,
       latencyMs: ((v) => (v === undefined ? undefined : v * (latency?.includes('seconds') ? 1000 : 1)))(
         ratio(latency, model),

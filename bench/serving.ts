@@ -1,0 +1,254 @@
+/**
+ * Model serving throughput and latency. For an ONNX MLP 784→256→10 (built here) and, when the example is
+ * present, the Fashion-MNIST TF.js MLP: the runtime called directly (batch 1 and batch 32 loops), then HTTP
+ * through the manager's /v1 predict at concurrency 1, 16 and 64, with and without dynamic batching, driven by
+ * bench/serving-loader.ts in a separate process. The loader's own cost is measured against a route that does
+ * nothing (GET /v2/health/live). Ratios are against the direct batch-1 loop's rows/s.
+ * Usage: node --import tsx bench/serving.ts [SECONDS_PER_RUN]
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { pino } from 'pino';
+import { startManager } from '../src/app.js';
+import { resolveConfig } from '../src/config/index.js';
+import { SwarmlabClient } from '../src/sdk/index.js';
+import { ModelsClient } from '../src/sdk/models.js';
+import { wasmBackend } from '../src/serving/index.js';
+import { mlpOnnx, randomLayers } from '../src/serving/testing/onnx-builder.js';
+
+const SECONDS = Number(process.argv[2] ?? 3);
+const run = promisify(execFile);
+const here = import.meta.dirname;
+const IN = 784;
+
+interface Figures {
+  label: string;
+  rowsPerSecond: number;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors?: number;
+}
+
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+/** Calls `fn` back to back for SECONDS (after a short warm-up); per-call latency in ms. */
+async function loop(label: string, rows: number, fn: () => Promise<unknown>): Promise<Figures> {
+  const warm = Date.now() + 300;
+  while (Date.now() < warm) await fn();
+  const lat: number[] = [];
+  const start = process.hrtime.bigint();
+  const end = Date.now() + SECONDS * 1000;
+  while (Date.now() < end) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  lat.sort((a, b) => a - b);
+  return {
+    label,
+    rowsPerSecond: (lat.length * rows) / seconds,
+    requestsPerSecond: lat.length / seconds,
+    p50: pct(lat, 50),
+    p99: pct(lat, 99),
+  };
+}
+
+async function load(
+  label: string,
+  url: string,
+  bodyFile: string,
+  concurrency: number,
+  headers: Record<string, string> = {},
+): Promise<Figures> {
+  const loader = join(here, 'serving-loader.ts');
+  const args = [url, bodyFile, String(concurrency), String(SECONDS), '0.5', JSON.stringify(headers)];
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', loader, ...args], {
+    maxBuffer: 1 << 20,
+  });
+  const r = JSON.parse(stdout) as {
+    requests: number;
+    errors: number;
+    seconds: number;
+    p50: number;
+    p99: number;
+  };
+  return {
+    label,
+    rowsPerSecond: r.requests / r.seconds,
+    requestsPerSecond: r.requests / r.seconds,
+    p50: r.p50,
+    p99: r.p99,
+    errors: r.errors,
+  };
+}
+
+const row = Array.from({ length: IN }, (_, i) => (i % 17) / 17);
+const dir = await mkdtemp(join(tmpdir(), 'swarmlab-bench-serving-'));
+const manager = await startManager(
+  resolveConfig({ dataDir: dir, port: 0, logLevel: 'silent', localNode: false }),
+  { logger: pino({ level: 'silent' }) },
+);
+const client = new SwarmlabClient({ url: manager.url, token: manager.token });
+const models = new ModelsClient(client, {});
+const bodyFile = join(dir, 'body.json');
+await writeFile(bodyFile, JSON.stringify({ instances: [row] }));
+const configure = (model: string, batching: boolean) =>
+  client.json('PUT', `/api/v1/serving/${model}`, { body: { batching, maxBatchSize: 32, maxDelayMs: 2 } });
+
+const tables: { title: string; rows: Figures[] }[] = [];
+
+// --- loader cost ---------------------------------------------------------------------------------------------
+{
+  const rows: Figures[] = [];
+  for (const c of [1, 64])
+    rows.push(
+      await load(`loader alone, c=${c} (GET /v2/health/live)`, `${manager.url}/v2/health/live`, '-', c),
+    );
+  tables.push({ title: 'Loader cost (a route that does nothing)', rows });
+}
+
+async function httpRuns(model: string, baseline: Figures): Promise<Figures[]> {
+  const out: Figures[] = [];
+  for (const batching of [false, true]) {
+    await configure(model, batching);
+    for (const c of [1, 16, 64]) {
+      out.push(
+        await load(
+          `HTTP c=${c}, batching ${batching ? 'on' : 'off'}`,
+          `${manager.url}/v1/models/${model}:predict`,
+          bodyFile,
+          c,
+        ),
+      );
+    }
+  }
+  // KServe v2 with the binary tensor extension: raw float32 rows instead of 16 KB of JSON numbers.
+  const inputName = (await client.json<{ inputs: { name: string }[] }>('GET', `/v2/models/${model}`))
+    .inputs[0]!.name;
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: [
+        { name: inputName, shape: [1, IN], datatype: 'FP32', parameters: { binary_data_size: IN * 4 } },
+      ],
+    }),
+  );
+  const binFile = join(dir, `${model}.bin`);
+  await writeFile(binFile, Buffer.concat([header, Buffer.from(Float32Array.from(row).buffer)]));
+  const binary = {
+    'content-type': 'application/octet-stream',
+    'inference-header-content-length': String(header.length),
+  };
+  out.push(
+    await load(
+      'HTTP c=64, batching on, v2 binary',
+      `${manager.url}/v2/models/${model}/infer`,
+      binFile,
+      64,
+      binary,
+    ),
+  );
+  void baseline;
+  return out;
+}
+
+// --- ONNX MLP 784→256→10 ------------------------------------------------------------------------------------
+{
+  const bytes = mlpOnnx({ layers: randomLayers([IN, 256, 10], 5) });
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const one = new ort.Tensor('float32', Float32Array.from(row), [1, IN]);
+  const x32 = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: 32 * IN }, (_, i) => row[i % IN]!),
+    [32, IN],
+  );
+  const d1 = await loop('direct InferenceSession.run, batch 1', 1, () => session.run({ input: one }));
+  const d32 = await loop('direct InferenceSession.run, batch 32', 32, () => session.run({ input: x32 }));
+  await session.release();
+  const g = await models.saveGeneration({
+    model: 'bench-onnx',
+    type: 'classifier/mlp',
+    format: 'onnx',
+    buffer: bytes,
+  });
+  await models.setStage('bench-onnx', g.generation, 'production');
+  tables.push({
+    title: 'ONNX MLP 784→256→10 (onnxruntime-node, CPU)',
+    rows: [d1, d32, ...(await httpRuns('bench-onnx', d1))],
+  });
+}
+
+// --- Fashion-MNIST example (TF.js, wasm) ---------------------------------------------------------------------
+const example = resolve(here, '../examples/fashion-mnist/tf.ts');
+if (existsSync(example)) {
+  try {
+    const ex = (await import(example)) as {
+      buildMlp: (hidden: number, lr: number) => tf.LayersModel;
+      toTfjsFiles: (m: tf.LayersModel) => Promise<Record<string, Uint8Array>>;
+    };
+    await wasmBackend();
+    const model = ex.buildMlp(128, 0.001);
+    const files = await ex.toTfjsFiles(model);
+    const one = tf.tensor2d([row]);
+    const x32 = tf.tensor2d(Array.from({ length: 32 }, () => row));
+    const predict = async (x: tf.Tensor2D) => {
+      const y = model.predict(x) as tf.Tensor;
+      await y.data();
+      y.dispose();
+    };
+    const d1 = await loop('direct model.predict, batch 1', 1, () => predict(one));
+    const d32 = await loop('direct model.predict, batch 32', 32, () => predict(x32));
+    const g = await models.saveGeneration({
+      model: 'bench-fashion',
+      type: 'classifier/mlp',
+      format: 'tfjs',
+      files,
+    });
+    await models.setStage('bench-fashion', g.generation, 'production');
+    tables.push({
+      title: 'Fashion-MNIST example MLP 784→128→10 (TF.js, wasm backend, untrained weights)',
+      rows: [d1, d32, ...(await httpRuns('bench-fashion', d1))],
+    });
+  } catch (err) {
+    console.error(`skipping the Fashion-MNIST model: ${String(err)}`);
+  }
+}
+
+await manager.close();
+await rm(dir, { recursive: true, force: true });
+
+const f = (v: number, d = 0) => v.toFixed(d).padStart(9);
+console.log(
+  `Serving bench: ${SECONDS}s per run, ${cpus().length} CPUs (server, loader and runtime share them), node ${process.version}`,
+);
+for (const t of tables) {
+  const base = t.rows.find((r) => r.label.includes('batch 1'));
+  const c1off = t.rows.find((r) => r.label.startsWith('HTTP c=1,') && r.label.includes('off'));
+  const c1on = t.rows.find((r) => r.label.startsWith('HTTP c=1,') && r.label.includes('on'));
+  const c64on = t.rows.find((r) => r.label.startsWith('HTTP c=64,') && r.label.includes('on'));
+  console.log(`\n${t.title}`);
+  console.log(`${'run'.padEnd(46)}   rows/s    req/s  p50 ms  p99 ms  vs direct b1  errors`);
+  for (const r of t.rows) {
+    const ratio = base
+      ? `${((r.rowsPerSecond / base.rowsPerSecond) * 100).toFixed(0)}%`.padStart(12)
+      : ''.padStart(12);
+    console.log(
+      `${r.label.padEnd(46)}${f(r.rowsPerSecond)}${f(r.requestsPerSecond)}${r.p50.toFixed(2).padStart(8)}${r.p99.toFixed(2).padStart(8)}${ratio}${String(r.errors ?? '').padStart(8)}`,
+    );
+  }
+  if (base && c1off && c1on && c64on) {
+    console.log(
+      `added p99 at c=1 over direct batch 1: ${(c1off.p99 - base.p99).toFixed(2)} ms (batching off), ` +
+        `${(c1on.p99 - base.p99).toFixed(2)} ms (on); c=64 batching on: ` +
+        `${((c64on.rowsPerSecond / base.rowsPerSecond) * 100).toFixed(0)}% of direct batch-1 rows/s`,
+    );
+  }
+}

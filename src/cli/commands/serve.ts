@@ -1,0 +1,135 @@
+/**
+ * `swarmlab serve`: a standalone model server (the production tier on its own nodes). It reads generations from
+ * a manager over HTTP and follows its `model.promoted` events over WebSocket to hot-swap, so it needs no access
+ * to the store. `swarmlab up` serves the same endpoints in the manager's process.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { isLoopback } from '../../config/index.js';
+import { ConfigError } from '../../errors/index.js';
+import { HttpModelSource, SwarmlabClient } from '../../sdk/index.js';
+import { buildServingServer } from '../../server/index.js';
+import { ModelServer, type ServingConfig } from '../../serving/index.js';
+
+interface ServeFlags {
+  models: string;
+  port: string;
+  host: string;
+  url?: string;
+  token?: string;
+  config?: string;
+  lazy?: boolean;
+  maxBatchSize?: string;
+  maxDelayMs?: string;
+  batching: boolean;
+  requireToken?: boolean;
+  logLevel: string;
+}
+
+/** `{"defaults": {...}, "models": {"name": {...}}}` with ServingConfig fields. */
+async function readConfig(file: string | undefined) {
+  if (!file) return {};
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as {
+      defaults?: Partial<ServingConfig>;
+      models?: Record<string, Partial<ServingConfig>>;
+    };
+  } catch (cause) {
+    throw new ConfigError(`--config: cannot read ${file} as JSON (${String(cause)})`, {
+      details: { field: 'config' },
+      cause,
+    });
+  }
+}
+
+const number = (v: string | undefined, field: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new ConfigError(`${field}: "${v}" is not a number`, { details: { field } });
+  return n;
+};
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve models standalone (TF-Serving /v1 and KServe /v2), following a manager')
+    .requiredOption('--models <list>', 'comma-separated model names to serve')
+    .option('--port <port>', 'HTTP port', '8501')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--url <url>', 'manager URL (default SWARMLAB_URL, else http://127.0.0.1:7070)')
+    .option(
+      '--token <token>',
+      'manager API token, also required from clients for settings (default SWARMLAB_TOKEN)',
+    )
+    .option(
+      '--config <file>',
+      'JSON: {"defaults": {...}, "models": {"name": {maxBatchSize, maxDelayMs, canaryPercent, ...}}}',
+    )
+    .option('--lazy', 'load each model on its first request instead of at start')
+    .option('--max-batch-size <n>', 'rows per runtime call (default 32)')
+    .option('--max-delay-ms <ms>', 'longest a request waits for a batch to fill (default 2)')
+    .option('--no-batching', 'one runtime call per request')
+    .option('--require-token', 'clients must present the token for inference too')
+    .option('--log-level <level>', 'pino log level', 'info')
+    .action(async (flags: ServeFlags) => {
+      // Logs go to stderr: stdout carries the one "Serving … at URL" line scripts read.
+      const logger = pino({ level: flags.logLevel, base: { svc: 'swarmlab-serve' } }, pino.destination(2));
+      const client = new SwarmlabClient({
+        ...(flags.url ? { url: flags.url } : {}),
+        ...(flags.token ? { token: flags.token } : {}),
+      });
+      const file = await readConfig(flags.config);
+      const models = flags.models
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const defaults: Partial<ServingConfig> = { ...file.defaults };
+      const maxBatchSize = number(flags.maxBatchSize, '--max-batch-size');
+      const maxDelayMs = number(flags.maxDelayMs, '--max-delay-ms');
+      if (maxBatchSize !== undefined) defaults.maxBatchSize = maxBatchSize;
+      if (maxDelayMs !== undefined) defaults.maxDelayMs = maxDelayMs;
+      if (!flags.batching) defaults.batching = false;
+      const serving = new ModelServer({
+        source: new HttpModelSource(client, {
+          onReconnect: (d) => logger.warn(d, 'event stream dropped; resuming from the last cursor'),
+        }),
+        logger,
+        models,
+        eager: !flags.lazy,
+        defaults,
+        configs: file.models ?? {},
+      });
+      await serving.start();
+      const app = await buildServingServer({
+        serving,
+        logger,
+        token: client.token,
+        requireToken: flags.requireToken === true,
+        exposed: !isLoopback(flags.host),
+      });
+      const port = number(flags.port, '--port') ?? 8501;
+      await app.listen({ host: flags.host, port });
+      const address = app.server.address();
+      const bound = typeof address === 'object' && address ? address.port : port;
+      for (const s of await serving.list()) {
+        const failed = s.generations.filter((g) => g.state === 'failed');
+        for (const g of failed)
+          process.stderr.write(`swarmlab: ${s.model} generation ${g.generation}: ${g.error}\n`);
+      }
+      process.stdout.write(
+        `Serving ${models.join(', ')} from ${client.url} at http://${flags.host}:${bound} (/v1 TF-Serving, /v2 KServe)\n`,
+      );
+      await new Promise<void>((resolveStop) => {
+        const stop = () => {
+          void (async () => {
+            await app.close();
+            await serving.close();
+            resolveStop();
+          })();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}
