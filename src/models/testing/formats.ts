@@ -1,4 +1,5 @@
 /** Test helpers: build weights files of every format from plain numbers, including a tiny ONNX protobuf encoder. */
+import { pbBytes, pbFixed32, pbVarint, varint } from '../../testing/protobuf.js';
 
 export interface TestTensor {
   name: string;
@@ -120,28 +121,6 @@ export function rawFloat32(tensors: TestTensor[]): {
 }
 
 // --- protobuf wire format, enough for ModelProto → GraphProto → TensorProto -------------------------------
-
-function varint(value: number | bigint): Buffer {
-  let v = BigInt.asUintN(64, BigInt(value));
-  const out: number[] = [];
-  do {
-    const b = Number(v & 0x7fn);
-    v >>= 7n;
-    out.push(v > 0n ? b | 0x80 : b);
-  } while (v > 0n);
-  return Buffer.from(out);
-}
-const key = (field: number, wire: number) => varint((field << 3) | wire);
-export const pbVarint = (field: number, v: number | bigint) => Buffer.concat([key(field, 0), varint(v)]);
-export const pbBytes = (field: number, bytes: Buffer | string) => {
-  const b = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
-  return Buffer.concat([key(field, 2), varint(b.length), b]);
-};
-const pbFixed32 = (field: number, v: number) => {
-  const b = Buffer.alloc(4);
-  b.writeFloatLE(v);
-  return Buffer.concat([key(field, 5), b]);
-};
 
 export const ONNX_TYPES = { FLOAT: 1, INT8: 3, INT32: 6, INT64: 7, FLOAT16: 10, DOUBLE: 11 } as const;
 

@@ -1,21 +1,5 @@
 /** Test and bench helper: a minimal ONNX protobuf encoder for small dense graphs (MatMul, Add, Relu, Softmax). */
-
-function varint(value: number): Buffer {
-  let v = BigInt.asUintN(64, BigInt(value));
-  const out: number[] = [];
-  do {
-    const b = Number(v & 0x7fn);
-    v >>= 7n;
-    out.push(v > 0n ? b | 0x80 : b);
-  } while (v > 0n);
-  return Buffer.from(out);
-}
-const tag = (field: number, wire: number) => varint((field << 3) | wire);
-const int = (field: number, v: number) => Buffer.concat([tag(field, 0), varint(v)]);
-const bytes = (field: number, b: Buffer | string) => {
-  const buf = typeof b === 'string' ? Buffer.from(b) : b;
-  return Buffer.concat([tag(field, 2), varint(buf.length), buf]);
-};
+import { pbBytes as bytes, pbVarint as int, varint } from '../../testing/protobuf.js';
 
 const FLOAT = 1;
 
