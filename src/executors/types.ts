@@ -12,15 +12,30 @@ export interface ExecSpec {
   env: Record<string, string>;
   /** Per-session directory the executor may use for its own files (captured output, exit status). */
   dir: string;
+  /** Container image; set only for sessions a container executor runs (the local executor ignores it). */
+  image?: string;
+  /** What the scheduler granted; container executors turn it into limits (GPUs as device indices). */
+  resources: { cpus: number; memoryMb: number; gpus: number[] };
+  /** The node the scheduler chose, the session's pool and required labels (swarm placement constraints). */
+  node: string;
+  pool: string;
+  labels: Record<string, string>;
+  /** Keep the container (or service) after the session ended; default: removed. */
+  keep?: boolean;
 }
 
 /** Enough to find a running session again after a manager restart; persisted with the session. */
 export interface ExecHandle {
   executor: string;
+  /** Host process id (0 for a container executor, see `container` / `service`). */
   pid: number;
   /** Process start time (clock ticks since boot, from /proc/<pid>/stat), so a reused pid is not mistaken for ours. */
   startTime: number;
   dir: string;
+  /** Docker container id (container executor). */
+  container?: string;
+  /** Docker Swarm service id (swarm executor). */
+  service?: string;
 }
 
 /** Bytes of each captured stream already delivered; persisted so a restart resumes without gap or duplicate. */
@@ -41,6 +56,8 @@ export interface ExitInfo {
   signal: string | null;
   /** True when the process was gone and its outcome cannot be known (the session is `lost`). */
   lost?: boolean;
+  /** True when the kernel's OOM killer ended it (a container over its memory limit). */
+  oomKilled?: boolean;
   reason?: string;
 }
 

@@ -293,12 +293,16 @@ export class SessionManager implements ReconcileHost {
   execSpec(r: SessionRecord): ExecSpec {
     const p = r.placement!;
     const dir = this.sessionDir(r.id);
-    return {
+    const spec: ExecSpec = {
       sessionId: r.id,
       command: r.command,
       shell: r.shell,
       cwd: r.cwd,
       dir,
+      resources: { cpus: p.cpus, memoryMb: p.memoryMb, gpus: p.gpus },
+      node: p.node,
+      pool: r.pool,
+      labels: r.labels,
       env: sessionEnv({
         url: this.#opts.publicUrl(),
         token: this.#opts.token,
@@ -312,6 +316,9 @@ export class SessionManager implements ReconcileHost {
         user: r.env,
       }),
     };
+    if (r.image !== undefined) spec.image = r.image;
+    if (r.keep) spec.keep = true;
+    return spec;
   }
 
   hooks(id: string): ExecHooks {

@@ -75,6 +75,8 @@ export function specOf(r: SessionRecord, defaultCwd: string): SessionSpec {
   if (r.dataset !== undefined) spec.dataset = r.dataset;
   if (r.maxRuntimeMs !== undefined) spec.maxRuntimeMs = r.maxRuntimeMs;
   if (r.rules !== undefined) spec.rules = r.rules;
+  if (r.image !== undefined) spec.image = r.image;
+  if (r.keep) spec.keep = true;
   return spec;
 }
 
@@ -118,5 +120,7 @@ export async function buildRecord(
   if (spec.dataset !== undefined) record.dataset = await resolveDataset(ctx.datasets, spec.dataset);
   if (spec.maxRuntimeMs !== undefined) record.maxRuntimeMs = spec.maxRuntimeMs;
   if (spec.rules !== undefined) record.rules = spec.rules;
+  if (spec.image !== undefined) record.image = spec.image;
+  if (spec.keep) record.keep = true;
   return record;
 }

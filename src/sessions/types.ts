@@ -29,6 +29,10 @@ export interface SessionSpec {
   maxRuntimeMs?: number;
   /** Rules evaluated on the session's live events (validated at the edge, see src/rules). */
   rules?: RulesDoc;
+  /** Container image: the session runs in a container (needs the Docker executor); none = local process. */
+  image?: string;
+  /** Keep the container after the session ended (default: removed). */
+  keep?: boolean;
 }
 
 /** Set by an onExit rule when the session exited with a code it watches. */
@@ -52,6 +56,9 @@ export interface SessionRecord {
   pool: string;
   labels: Record<string, string>;
   maxRuntimeMs?: number;
+  /** Container image (run by the Docker executor); absent for a local process. */
+  image?: string;
+  keep?: boolean;
   state: SessionState;
   createdAt: number;
   placedAt?: number;

@@ -93,6 +93,10 @@ describe('local executor', () => {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '' },
     dir: join(dir, id),
+    resources: { cpus: 1, memoryMb: 512, gpus: [] },
+    node: 'local',
+    pool: 'training',
+    labels: {},
   });
 
   it('captures output in order and the exit code, without a shell unless asked', async () => {
