@@ -24,7 +24,15 @@ export interface ManagerOptions {
   longRun?: number | string;
   /** Time between asking a session to stop (SIGTERM) and SIGKILL (e.g. `10s`). */
   stopGrace?: number | string;
+  /** `local` (processes only, default) or `docker` (sessions with an image run as containers / swarm services). */
+  executor?: string;
+  /** Docker engine address, e.g. `unix:///var/run/docker.sock`; default DOCKER_HOST or the standard socket. */
+  dockerHost?: string;
+  /** Network for session containers (default `host`, so they reach the manager at its loopback URL). */
+  dockerNetwork?: string;
 }
+
+export type ExecutorKind = 'local' | 'docker';
 
 export interface ManagerConfig {
   dataDir: string;
@@ -40,6 +48,9 @@ export interface ManagerConfig {
   localNode: boolean;
   longRunMs: number;
   stopGraceMs: number;
+  executor: ExecutorKind;
+  dockerHost: string | undefined;
+  dockerNetwork: string;
 }
 
 export const defaults = {
@@ -53,6 +64,8 @@ export const defaults = {
   localNode: true,
   longRun: '5h',
   stopGrace: '10s',
+  executor: 'local',
+  dockerNetwork: 'host',
 } satisfies ManagerOptions;
 
 /** Reads `SWARMLAB_*` variables; flags given explicitly win over them. */
@@ -69,6 +82,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ManagerOpt
   if (env.SWARMLAB_LOCAL_NODE) out.localNode = !/^(0|false|no|off)$/i.test(env.SWARMLAB_LOCAL_NODE);
   if (env.SWARMLAB_LONG_RUN) out.longRun = env.SWARMLAB_LONG_RUN;
   if (env.SWARMLAB_STOP_GRACE) out.stopGrace = env.SWARMLAB_STOP_GRACE;
+  if (env.SWARMLAB_EXECUTOR) out.executor = env.SWARMLAB_EXECUTOR;
+  if (env.SWARMLAB_DOCKER_HOST) out.dockerHost = env.SWARMLAB_DOCKER_HOST;
+  if (env.SWARMLAB_DOCKER_NETWORK) out.dockerNetwork = env.SWARMLAB_DOCKER_NETWORK;
   return out;
 }
 
@@ -109,9 +125,9 @@ function parsePort(value: number | string): number {
 /** Later layers win (e.g. `resolveConfig(optionsFromEnv(), flags)`); undefined values never override. */
 export function resolveConfig(...layers: ManagerOptions[]): ManagerConfig {
   const merged = Object.assign({ ...defaults }, ...layers.map(stripUndefined)) as Required<
-    Omit<ManagerOptions, 'token'>
+    Omit<ManagerOptions, 'token' | 'dockerHost'>
   > &
-    Pick<ManagerOptions, 'token'>;
+    Pick<ManagerOptions, 'token' | 'dockerHost'>;
   const store = merged.store;
   if (store !== 'lmdb' && !store.startsWith('redis://') && !store.startsWith('rediss://')) {
     throw new ConfigError(`--store: "${store}" is not "lmdb" or a redis://host:port/db URL`, {
@@ -119,6 +135,11 @@ export function resolveConfig(...layers: ManagerOptions[]): ManagerConfig {
     });
   }
   const bodyLimit = parseSize(merged.bodyLimit, '--body-limit');
+  if (merged.executor !== 'local' && merged.executor !== 'docker') {
+    throw new ConfigError(`--executor: "${merged.executor}" is not "local" or "docker"`, {
+      details: { field: 'executor' },
+    });
+  }
   return {
     dataDir: isAbsolute(merged.dataDir) ? merged.dataDir : resolve(merged.dataDir),
     host: merged.host,
@@ -132,6 +153,9 @@ export function resolveConfig(...layers: ManagerOptions[]): ManagerConfig {
     localNode: merged.localNode,
     longRunMs: parseDuration(merged.longRun, '--long-run'),
     stopGraceMs: parseDuration(merged.stopGrace, '--stop-grace'),
+    executor: merged.executor,
+    dockerHost: merged.dockerHost,
+    dockerNetwork: merged.dockerNetwork,
   };
 }
 

@@ -12,6 +12,7 @@ const gpuSchema = z.strictObject({
 
 export const nodeSpecSchema = z.strictObject({
   name: z.string().min(1),
+  engine: z.enum(['local', 'swarm']).optional(),
   pool: z.string().min(1).default('training'),
   labels: z.record(z.string(), z.string()).default({}),
   capacity: z

@@ -22,6 +22,7 @@ export type {
   FitVerdict,
   GpuSnapshot,
   GpuSpec,
+  NodeEngine,
   NodeSnapshot,
   NodeSpec,
   Placement,

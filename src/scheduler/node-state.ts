@@ -1,5 +1,5 @@
 /** One node's capacity and who holds what on it, kept in integer units with O(1) fit checks. */
-import type { GpuSnapshot, NodeSnapshot, NodeSpec, Placement } from './types.js';
+import type { GpuSnapshot, NodeEngine, NodeSnapshot, NodeSpec, Placement } from './types.js';
 import { CPU_SCALE, GPU_WHOLE, type Req } from './units.js';
 
 interface Allocation {
@@ -9,7 +9,7 @@ interface Allocation {
 }
 
 export class NodeState {
-  readonly spec: NodeSpec;
+  #spec: NodeSpec;
   readonly capMilliCpu: number;
   readonly capMem: number;
   /** Device indices, ascending; slot i is device `gpuIndex[i]`. */
@@ -29,7 +29,7 @@ export class NodeState {
   readonly #gpuSpecs: NodeSpec['capacity']['gpus'];
 
   constructor(spec: NodeSpec) {
-    this.spec = spec;
+    this.#spec = spec;
     this.capMilliCpu = Math.floor(spec.capacity.cpus * CPU_SCALE);
     this.capMem = Math.floor(spec.capacity.memoryMb);
     this.#gpuSpecs = [...spec.capacity.gpus].sort((a, b) => a.index - b.index);
@@ -41,12 +41,25 @@ export class NodeState {
     this.freeGpuParts = this.gpuIndex.length * GPU_WHOLE;
   }
 
+  get spec(): NodeSpec {
+    return this.#spec;
+  }
+
   get name(): string {
-    return this.spec.name;
+    return this.#spec.name;
   }
 
   get pool(): string {
-    return this.spec.pool;
+    return this.#spec.pool;
+  }
+
+  get engine(): NodeEngine {
+    return this.#spec.engine ?? 'local';
+  }
+
+  /** New pool and labels (a swarm node relabelled); what is held on the node stays. */
+  relabel(pool: string, labels: Record<string, string>): void {
+    this.#spec = { ...this.#spec, pool, labels };
   }
 
   get size(): number {
@@ -58,7 +71,7 @@ export class NodeState {
   }
 
   hasLabels(pairs: ReadonlyArray<[string, string]>): boolean {
-    const labels = this.spec.labels;
+    const labels = this.#spec.labels;
     for (const [k, v] of pairs) if (labels[k] !== v) return false;
     return true;
   }
@@ -187,7 +200,8 @@ export class NodeState {
     const snap: NodeSnapshot = {
       name: this.name,
       pool: this.pool,
-      labels: { ...this.spec.labels },
+      engine: this.engine,
+      labels: { ...this.#spec.labels },
       capacity: { cpus: this.capMilliCpu / CPU_SCALE, memoryMb: this.capMem, gpus: n },
       allocated: {
         cpus: (this.capMilliCpu - this.freeMilliCpu) / CPU_SCALE,

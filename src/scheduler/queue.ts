@@ -14,7 +14,7 @@ export interface QueueEntry {
 }
 
 const shapeOf = (d: Demand, req: Req, labels: Array<[string, string]>): string =>
-  `${d.pool ?? '\u0001'}\u0000${labels.flat().join('\u0000')}\u0000${req.milliCpu}/${req.mem}/${req.gpus}/${req.parts}`;
+  `${d.engine ?? 'local'}\u0000${d.pool ?? '\u0001'}\u0000${labels.flat().join('\u0000')}\u0000${req.milliCpu}/${req.mem}/${req.gpus}/${req.parts}`;
 
 function build(demand: Demand): QueueEntry {
   const d = normalizeDemand(demand);

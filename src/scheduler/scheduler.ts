@@ -8,6 +8,7 @@ import { Reservations } from './reservations.js';
 import type {
   Demand,
   FitVerdict,
+  NodeEngine,
   NodeSnapshot,
   NodeSpec,
   Placement,
@@ -15,6 +16,9 @@ import type {
   Resources,
 } from './types.js';
 import { labelPairs, normalizeResources, toReq } from './units.js';
+
+const sameLabels = (a: NodeSpec, b: NodeSpec): boolean =>
+  a.pool === b.pool && JSON.stringify(labelPairs(a.labels)) === JSON.stringify(labelPairs(b.labels));
 
 export interface SchedulerOptions {
   /** One priority point is added per `agingMs` waited (default 5 min); `Infinity` turns aging off. */
@@ -64,6 +68,8 @@ export class Scheduler {
   readonly #queue: DemandQueue;
   readonly #nodes = new Map<string, NodeState>();
   #all: NodeState[] = [];
+  /** Nodes by engine, and by engine + pool (`engine\u0000pool`). */
+  #byEngine = new Map<NodeEngine, NodeState[]>();
   #byPool = new Map<string, NodeState[]>();
   /** sessionId → node it holds resources on. */
   readonly #placed = new Map<string, NodeState>();
@@ -98,13 +104,48 @@ export class Scheduler {
     return lost;
   }
 
+  /**
+   * Makes the nodes of `engine` match `specs` (a swarm's current node list): new ones are added, known ones take
+   * the new pool and labels, vanished ones are forgotten once nothing is held on them. Returns whether anything
+   * changed, so the caller knows to schedule again.
+   */
+  syncNodes(engine: NodeEngine, specs: readonly NodeSpec[]): boolean {
+    let changed = false;
+    const seen = new Set<string>();
+    for (const spec of specs) {
+      const valid = parseNodeSpec({ ...spec, engine }, `node ${spec.name}`);
+      seen.add(valid.name);
+      const known = this.#nodes.get(valid.name);
+      if (!known) {
+        this.#nodes.set(valid.name, new NodeState(valid));
+        changed = true;
+      } else if (known.engine === engine && !sameLabels(known.spec, valid)) {
+        known.relabel(valid.pool, valid.labels);
+        changed = true;
+      }
+    }
+    for (const n of [...this.#nodes.values()]) {
+      if (n.engine === engine && !seen.has(n.name) && n.size === 0 && n.reservedFor === undefined) {
+        this.#nodes.delete(n.name);
+        changed = true;
+      }
+    }
+    if (changed) this.#reindex();
+    return changed;
+  }
+
   #reindex(): void {
     this.#all = [...this.#nodes.values()];
+    this.#byEngine = new Map();
     this.#byPool = new Map();
-    for (const n of this.#all) {
-      const list = this.#byPool.get(n.pool);
+    const push = <K>(m: Map<K, NodeState[]>, k: K, n: NodeState) => {
+      const list = m.get(k);
       if (list) list.push(n);
-      else this.#byPool.set(n.pool, [n]);
+      else m.set(k, [n]);
+    };
+    for (const n of this.#all) {
+      push(this.#byEngine, n.engine, n);
+      push(this.#byPool, `${n.engine}\u0000${n.pool}`, n);
     }
   }
 
@@ -171,7 +212,9 @@ export class Scheduler {
   }
 
   #candidates(e: QueueEntry): readonly NodeState[] {
-    return e.demand.pool === undefined ? this.#all : (this.#byPool.get(e.demand.pool) ?? []);
+    const engine = e.demand.engine ?? 'local';
+    if (e.demand.pool === undefined) return this.#byEngine.get(engine) ?? [];
+    return this.#byPool.get(`${engine}\u0000${e.demand.pool}`) ?? [];
   }
 
   /**
@@ -247,9 +290,22 @@ export class Scheduler {
     return reason;
   }
 
-  /** Could `resources` ever run on some declared node of `pool` with `labels`, were it empty? */
-  canEverFit(resources: Resources, pool?: string, labels?: Record<string, string>): FitVerdict {
-    return canEverFit(this.#all, toReq(normalizeResources(resources)), pool, labelPairs(labels));
+  /**
+   * Could `resources` ever run on some declared node of `pool` with `labels`, were it empty? Swarm nodes can
+   * be relabelled at any time, so for them only capacity is judged: a demand whose pool or labels no swarm
+   * node has yet stays queued until one gets them.
+   */
+  canEverFit(
+    resources: Resources,
+    pool?: string,
+    labels?: Record<string, string>,
+    engine: NodeEngine = 'local',
+  ): FitVerdict {
+    const nodes = this.#byEngine.get(engine) ?? [];
+    const req = toReq(normalizeResources(resources));
+    if (engine === 'local') return canEverFit(nodes, req, pool, labelPairs(labels));
+    if (nodes.length === 0) return { ok: false, dimension: 'pool', reason: `the ${engine} has no nodes` };
+    return canEverFit(nodes, req, undefined, []);
   }
 
   /** `canEverFit` that throws `InvalidError` (details: dimension, pool) for submit-time rejection. */

@@ -21,8 +21,16 @@ export interface GpuSpec {
   memoryMb: number;
 }
 
+/**
+ * Who runs what is placed on a node: `local` = this manager's own executors (processes, or containers on its
+ * Docker engine); `swarm` = a Docker Swarm node, where sessions become services pinned to it.
+ */
+export type NodeEngine = 'local' | 'swarm';
+
 export interface NodeSpec {
   name: string;
+  /** Default `local`. */
+  engine?: NodeEngine;
   /** e.g. `training`, `production`, `low-priority`. */
   pool: string;
   labels: Record<string, string>;
@@ -39,6 +47,8 @@ export interface Demand {
   pool?: string;
   /** The node must carry every one of these label values. */
   labels?: Record<string, string>;
+  /** Only nodes of this engine qualify (default `local`). */
+  engine?: NodeEngine;
   /** Epoch ms; FIFO order within a priority and the base for aging. */
   submittedAt: number;
 }
@@ -64,6 +74,7 @@ export interface GpuSnapshot extends GpuSpec {
 export interface NodeSnapshot {
   name: string;
   pool: string;
+  engine: NodeEngine;
   labels: Record<string, string>;
   capacity: { cpus: number; memoryMb: number; gpus: number };
   /** `gpus` here counts GPU-equivalents (sum of held fractions). */

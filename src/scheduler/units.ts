@@ -59,6 +59,7 @@ export function normalizeDemand(d: Demand): Demand & { resources: Required<Resou
   };
   if (d.pool !== undefined) out.pool = d.pool;
   if (d.labels !== undefined && Object.keys(d.labels).length > 0) out.labels = { ...d.labels };
+  if (d.engine !== undefined && d.engine !== 'local') out.engine = d.engine;
   return out;
 }
 

@@ -18,6 +18,7 @@ import {
   type Demand,
   LONG_RUN_THRESHOLD_MS,
   longRunDemotions,
+  type NodeEngine,
   type NodeSnapshot,
   type Placement,
   type QueuedSnapshot,
@@ -30,7 +31,7 @@ import { newSessionId } from './ids.js';
 import { type ReconcileHost, reconcile } from './reconcile.js';
 import { SessionRepo, sessionKey } from './repo.js';
 import { isTerminal } from './states.js';
-import { buildRecord, specOf } from './submit.js';
+import { buildRecord, engineOf, specOf } from './submit.js';
 import type {
   DatasetResolver,
   ListOptions,
@@ -55,6 +56,8 @@ export interface SessionManagerOptions {
   longRunMs?: number;
   /** How often the long-run rule is checked (default a tenth of `longRunMs`, at most 1 min). */
   longRunCheckMs?: number;
+  /** Where sessions with an image run (`local`: this host's Docker engine; `swarm`); unset: images refused. */
+  containerEngine?: NodeEngine;
 }
 
 export interface SessionDeps {
@@ -73,19 +76,21 @@ export interface SessionDeps {
 const YIELDED_CPUS = 0.001;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-const demandOf = (r: SessionRecord): Demand => ({
+const demandOf = (r: SessionRecord, containerEngine: NodeEngine | undefined): Demand => ({
   sessionId: r.id,
   resources: r.resources,
   priority: r.priority,
   pool: r.pool,
   labels: r.labels,
+  engine: engineOf(r.image, containerEngine),
   submittedAt: r.createdAt,
 });
 
 export class SessionManager implements ReconcileHost {
   readonly repo: SessionRepo;
   readonly #deps: SessionDeps;
-  readonly #opts: Required<SessionManagerOptions>;
+  readonly #opts: Required<Omit<SessionManagerOptions, 'containerEngine'>> &
+    Pick<SessionManagerOptions, 'containerEngine'>;
   readonly #active = new Map<string, Active>();
   readonly #tasks = new Set<Promise<unknown>>();
   #kickPending = false;
@@ -145,7 +150,12 @@ export class SessionManager implements ReconcileHost {
     let record = await buildRecord(
       id,
       spec,
-      { scheduler: this.#deps.scheduler, datasets: this.#deps.datasets, outputDir },
+      {
+        scheduler: this.#deps.scheduler,
+        datasets: this.#deps.datasets,
+        outputDir,
+        containerEngine: this.#opts.containerEngine,
+      },
       now,
     );
     let also: TxOp[] = [];
@@ -160,7 +170,7 @@ export class SessionManager implements ReconcileHost {
     if (record.dataset) data.dataset = record.dataset;
     await this.repo.create(record, { type: 'session.submitted', sessionId: id, data }, also);
     this.adopt(record);
-    this.#deps.scheduler.enqueue(demandOf(record));
+    this.enqueue(record);
     this.kick();
     return record;
   }
@@ -279,7 +289,7 @@ export class SessionManager implements ReconcileHost {
   }
 
   enqueue(record: SessionRecord): void {
-    this.#deps.scheduler.enqueue(demandOf(record));
+    this.#deps.scheduler.enqueue(demandOf(record, this.#opts.containerEngine));
   }
 
   /** Re-applies a persisted placement; false (and a warning) when the nodes no longer allow it. */
@@ -400,7 +410,11 @@ export class SessionManager implements ReconcileHost {
         id,
         'running',
         () => ({ handle, startedAt: Date.now() }),
-        () => ({ type: 'session.started', sessionId: id, data: { pid: handle.pid } }),
+        () => ({
+          type: 'session.started',
+          sessionId: id,
+          data: { pid: handle.pid, executor: handle.executor },
+        }),
       );
     } finally {
       a.started.resolve();

@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InvalidError, NotFoundError } from '../errors/index.js';
-import type { FitVerdict, Resources, Scheduler } from '../scheduler/index.js';
+import type { FitVerdict, NodeEngine, Resources, Scheduler } from '../scheduler/index.js';
 import { normalizeResources } from '../scheduler/index.js';
 import type { DatasetResolver, SessionRecord, SessionSpec } from './types.js';
 
@@ -28,7 +28,13 @@ export interface SubmitContext {
   datasets: DatasetResolver | undefined;
   /** The session's output dir; also the default working dir. */
   outputDir: string;
+  /** Where sessions with an image run; undefined when this manager has no container executor. */
+  containerEngine: NodeEngine | undefined;
 }
+
+/** The nodes a session may be placed on: swarm nodes for containers in swarm mode, else this manager's. */
+export const engineOf = (image: string | undefined, containerEngine: NodeEngine | undefined): NodeEngine =>
+  image !== undefined && containerEngine !== undefined ? containerEngine : 'local';
 
 async function resolveDataset(datasets: DatasetResolver | undefined, ref: string): Promise<string> {
   if (!datasets) {
@@ -93,11 +99,18 @@ export async function buildRecord(
   const resources = normalizeResources({ ...DEFAULT_RESOURCES, ...spec.resources });
   const pool = spec.pool ?? DEFAULT_POOL;
   const labels = spec.labels ?? {};
-  const verdict = ctx.scheduler.canEverFit(resources, pool, labels);
+  if (spec.image !== undefined && ctx.containerEngine === undefined) {
+    throw new InvalidError(
+      'image: this manager runs no container executor; start it with `swarmlab up --executor docker`',
+      { details: { field: 'image', value: spec.image } },
+    );
+  }
+  const engine = engineOf(spec.image, ctx.containerEngine);
+  const verdict = ctx.scheduler.canEverFit(resources, pool, labels, engine);
   if (!verdict.ok) {
     const field = FIELD[verdict.dimension];
     throw new InvalidError(`${field}: ${verdict.reason}`, {
-      details: { field, dimension: verdict.dimension, pool },
+      details: { field, dimension: verdict.dimension, pool, engine },
     });
   }
   if (spec.cwd !== undefined) await checkDir(spec.cwd);

@@ -28,6 +28,8 @@ interface RunFlags {
   shell?: boolean;
   follow?: boolean;
   rules?: string;
+  image?: string;
+  keep?: boolean;
 }
 
 const collect = (v: string, acc: string[]) => [...acc, v];
@@ -82,6 +84,8 @@ export function submitBody(argv: string[], flags: RunFlags): Record<string, unkn
     env: pairs('--env', flags.env),
     shell: flags.shell,
     maxRuntimeMs,
+    image: flags.image,
+    keep: flags.keep,
   };
   if (Object.keys(resources).length > 0) body.resources = resources;
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
@@ -206,6 +210,8 @@ export function registerRun(program: Command): void {
     .option('--shell', 'run the command through sh -c')
     .option('-f, --follow', "stream the session's output and exit with its exit code")
     .option('--rules <file>', 'JSON rules evaluated on the live events (stopIf, accept, onExit)')
+    .option('--image <ref>', 'run in a container of this image (manager started with --executor docker)')
+    .option('--keep', 'keep the container after the session ended')
     .action(async (argv: string[], flags: RunFlags) => {
       const client = new SwarmlabClient();
       const body = submitBody(argv, flags);

@@ -16,6 +16,9 @@ interface UpFlags {
   localNode?: boolean;
   longRun?: string;
   stopGrace?: string;
+  executor?: string;
+  dockerHost?: string;
+  dockerNetwork?: string;
 }
 
 export function registerUp(program: Command): void {
@@ -43,6 +46,12 @@ export function registerUp(program: Command): void {
       '--stop-grace <duration>',
       `time between SIGTERM and SIGKILL on stop (default ${defaults.stopGrace})`,
     )
+    .option(
+      '--executor <kind>',
+      'local (processes, default) or docker: sessions with --image run as containers, or as services on a swarm manager',
+    )
+    .option('--docker-host <url>', 'Docker engine, e.g. unix:///var/run/docker.sock (default DOCKER_HOST)')
+    .option('--docker-network <name>', 'network of session containers (default host)')
     .action(async (flags: UpFlags, command: Command) => {
       // `--no-local-node` defaults to true in commander; only an explicit flag may override SWARMLAB_LOCAL_NODE.
       if (command.getOptionValueSource('localNode') === 'default') delete flags.localNode;

@@ -93,6 +93,9 @@ describe('session HTTP API', () => {
     assert.equal(await field({ command: cmd, pool: 'production' }), 'pool');
     assert.equal(await field({ command: cmd, dataset: 'nope@1' }), 'dataset');
     assert.equal(await field({ command: cmd, bogus: 1 }), 'bogus');
+    assert.equal(await field({ command: cmd, image: 'Bad Image!' }), 'image');
+    // A well-formed image on a manager without the Docker executor: refused, naming the flag to use.
+    assert.equal(await field({ command: cmd, image: 'busybox:1' }), 'image');
     const q = await client
       .json('GET', '/api/v1/sessions', { query: { state: 'nope' } })
       .catch((e: unknown) => e);

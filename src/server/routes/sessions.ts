@@ -31,6 +31,13 @@ export const submitBody = z.strictObject({
   pool: z.string().min(1).max(100).optional(),
   labels: z.record(z.string(), z.string()).optional(),
   maxRuntimeMs: z.number().int().positive().optional(),
+  /** A Docker image reference (`name[:tag]` or `name@sha256:…`, optionally behind a registry host). */
+  image: z
+    .string()
+    .max(255)
+    .regex(/^[a-z0-9][a-z0-9._/:@-]*$/, 'must be an image reference like repo/name:tag')
+    .optional(),
+  keep: z.boolean().optional(),
   /** Checked by `parseRules`, which names the bad field as `rules.stopIf[1].patience`. */
   rules: z.unknown().optional(),
 });
