@@ -1,4 +1,12 @@
 /** Executors: the `Executor` contract, the session environment contract, and the local implementation. */
+export {
+  DockerExecutor,
+  type DockerExecutorOptions,
+  type DockerMode,
+  dockerClient,
+  type SwarmNode,
+  swarmNodes,
+} from './docker/index.js';
 export { type SessionEnvInput, sessionEnv } from './env.js';
 export { LocalExecutor, type LocalExecutorOptions } from './local/index.js';
 export type {

@@ -1,7 +1,7 @@
 /** Runs sessions as detached local processes (own process group), output to files, identity from /proc. */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeFileSync } from 'node:fs';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidError, UnavailableError } from '../../errors/index.js';
 import type {
@@ -14,7 +14,7 @@ import type {
   OutputOffsets,
   OutputStream,
 } from '../types.js';
-import { outputFile, SessionOutput } from './output.js';
+import { outputFile, readTail, SessionOutput } from './output.js';
 import { isAlive, killGroup, readStat, reniceGroup } from './proc.js';
 import { outcome, SHELL, WRAPPER } from './wrapper.js';
 
@@ -232,18 +232,7 @@ export class LocalExecutor implements Executor {
 
   async logs(sessionId: string, stream: OutputStream, maxBytes = 64 * 1024): Promise<string> {
     const t = this.#tracked.get(sessionId);
-    if (!t) return '';
-    const fh = await open(outputFile(t.handle.dir, stream), 'r').catch(() => undefined);
-    if (!fh) return '';
-    try {
-      const { size } = await fh.stat();
-      const len = Math.min(size, maxBytes);
-      const buf = Buffer.alloc(len);
-      await fh.read(buf, 0, len, size - len);
-      return buf.toString('utf8');
-    } finally {
-      await fh.close();
-    }
+    return t ? readTail(t.handle.dir, stream, maxBytes) : '';
   }
 
   async yield(sessionId: string): Promise<boolean> {

@@ -15,6 +15,21 @@ const POLL_MS = 500;
 
 export const outputFile = (dir: string, stream: OutputStream): string => join(dir, `${stream}.log`);
 
+/** The last `maxBytes` of a captured stream ('' before anything was captured). */
+export async function readTail(dir: string, stream: OutputStream, maxBytes: number): Promise<string> {
+  const fh = await open(outputFile(dir, stream), 'r').catch(() => undefined);
+  if (!fh) return '';
+  try {
+    const { size } = await fh.stat();
+    const len = Math.min(size, maxBytes);
+    const buf = Buffer.alloc(len);
+    await fh.read(buf, 0, len, size - len);
+    return buf.toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
 interface Tail {
   stream: OutputStream;
   path: string;

@@ -1,0 +1,76 @@
+/** How a container or swarm task ended, as the `ExitInfo` the session manager records. */
+import { outcome } from '../local/index.js';
+import type { ExitInfo } from '../types.js';
+
+/** The fields of a container's `State` (inspect) that tell how it ended. */
+export interface ContainerState {
+  Status: string;
+  ExitCode: number;
+  OOMKilled: boolean;
+}
+
+const oom = (exitCode: number, memoryMb: number, inferred = false): ExitInfo => ({
+  exitCode,
+  signal: null,
+  oomKilled: true,
+  reason: `killed by the OOM killer (memory limit ${memoryMb} MB)${inferred ? ', inferred from exit 137' : ''}`,
+});
+
+export function containerExit(state: ContainerState, memoryMb: number): ExitInfo {
+  return state.OOMKilled ? oom(state.ExitCode, memoryMb) : outcome(state.ExitCode, null);
+}
+
+/** The fields of a swarm task (`GET /tasks`) used here. */
+export interface SwarmTask {
+  ID: string;
+  NodeID?: string;
+  CreatedAt?: string;
+  DesiredState?: string;
+  Status: {
+    State: string;
+    Err?: string;
+    ContainerStatus?: { ContainerID?: string; ExitCode?: number };
+  };
+}
+
+const ENDED = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
+
+export const taskEnded = (task: SwarmTask): boolean => ENDED.has(task.Status.State);
+
+export interface TaskContext {
+  memoryMb: number;
+  /** The signal our stop or `signal()` asked for, if any. */
+  killed: NodeJS.Signals | undefined;
+  /** From inspecting the task's container, when it ran on this engine. */
+  oomKilled: boolean | undefined;
+}
+
+/**
+ * Exit of an ended task. A container on another node cannot be inspected, so there an unexplained SIGKILL of a
+ * memory-limited task is taken for the OOM killer, the only other sender of it.
+ */
+export function taskExit(task: SwarmTask, ctx: TaskContext): ExitInfo {
+  const { State, Err } = task.Status;
+  const code = task.Status.ContainerStatus?.ExitCode ?? 0;
+  switch (State) {
+    case 'complete':
+      return outcome(code, null);
+    case 'failed':
+      if (ctx.oomKilled) return oom(code, ctx.memoryMb);
+      if (ctx.oomKilled === undefined && code === 137 && !ctx.killed && ctx.memoryMb > 0) {
+        return oom(code, ctx.memoryMb, true);
+      }
+      // Exit code 0 yet failed: the container never ran its command (bad command, mount, ...).
+      if (code === 0) return { exitCode: null, signal: null, reason: `the task failed: ${Err ?? 'unknown'}` };
+      return outcome(code, null);
+    case 'rejected':
+      return { exitCode: null, signal: null, reason: `the swarm rejected the task: ${Err ?? 'unknown'}` };
+    case 'orphaned':
+      return { exitCode: null, signal: null, lost: true, reason: 'its node left the swarm' };
+    default:
+      // shutdown / remove: the swarm stopped it, at our request if `killed` is set.
+      if (code > 0) return outcome(code, null);
+      if (ctx.killed) return { exitCode: null, signal: ctx.killed };
+      return { exitCode: null, signal: null, reason: 'the swarm shut the task down' };
+  }
+}

@@ -1,0 +1,3 @@
+import { dockerExecutorSuite } from '../../testing/docker-suite.js';
+
+dockerExecutorSuite('swarm');
