@@ -95,6 +95,12 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     localNode: config.localNode,
     longRunMs: config.longRunMs,
     stopGraceMs: config.stopGraceMs,
+    executor: {
+      kind: config.executor,
+      dockerHost: config.dockerHost,
+      dockerNetwork: config.dockerNetwork,
+      dockerMode: config.dockerMode,
+    },
     stopChannel: () => channels,
     datasets,
   }).catch(async (err) => {

@@ -30,7 +30,12 @@ export interface ManagerOptions {
   dockerHost?: string;
   /** Network for session containers (default `host`, so they reach the manager at its loopback URL). */
   dockerNetwork?: string;
+  /** `auto` (services when the engine is a swarm manager, else containers; default), `container` or `swarm`. */
+  dockerMode?: string;
 }
+
+export type DockerMode = 'auto' | 'container' | 'swarm';
+const DOCKER_MODES: readonly string[] = ['auto', 'container', 'swarm'] satisfies DockerMode[];
 
 export type ExecutorKind = 'local' | 'docker';
 
@@ -51,6 +56,7 @@ export interface ManagerConfig {
   executor: ExecutorKind;
   dockerHost: string | undefined;
   dockerNetwork: string;
+  dockerMode: DockerMode;
 }
 
 export const defaults = {
@@ -66,6 +72,7 @@ export const defaults = {
   stopGrace: '10s',
   executor: 'local',
   dockerNetwork: 'host',
+  dockerMode: 'auto',
 } satisfies ManagerOptions;
 
 /** Reads `SWARMLAB_*` variables; flags given explicitly win over them. */
@@ -85,6 +92,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ManagerOpt
   if (env.SWARMLAB_EXECUTOR) out.executor = env.SWARMLAB_EXECUTOR;
   if (env.SWARMLAB_DOCKER_HOST) out.dockerHost = env.SWARMLAB_DOCKER_HOST;
   if (env.SWARMLAB_DOCKER_NETWORK) out.dockerNetwork = env.SWARMLAB_DOCKER_NETWORK;
+  if (env.SWARMLAB_DOCKER_MODE) out.dockerMode = env.SWARMLAB_DOCKER_MODE;
   return out;
 }
 
@@ -140,6 +148,11 @@ export function resolveConfig(...layers: ManagerOptions[]): ManagerConfig {
       details: { field: 'executor' },
     });
   }
+  if (!DOCKER_MODES.includes(merged.dockerMode)) {
+    throw new ConfigError(`--docker-mode: "${merged.dockerMode}" is not auto, container or swarm`, {
+      details: { field: 'dockerMode' },
+    });
+  }
   return {
     dataDir: isAbsolute(merged.dataDir) ? merged.dataDir : resolve(merged.dataDir),
     host: merged.host,
@@ -156,6 +169,7 @@ export function resolveConfig(...layers: ManagerOptions[]): ManagerConfig {
     executor: merged.executor,
     dockerHost: merged.dockerHost,
     dockerNetwork: merged.dockerNetwork,
+    dockerMode: merged.dockerMode as DockerMode,
   };
 }
 

@@ -20,7 +20,13 @@ export interface EventPayloads {
   'session.submitted': { name: string; priority: number; pool: string; dataset?: string };
   'session.placed': { node: string; gpus: number[]; cpus: number; memoryMb: number };
   'session.starting': { executor: string };
-  'session.started': { pid?: number; containerId?: string; attached?: boolean };
+  'session.started': {
+    pid?: number;
+    executor?: string;
+    containerId?: string;
+    serviceId?: string;
+    attached?: boolean;
+  };
   'session.epoch': { epoch: number; total?: number; metrics: Record<string, number> };
   'session.metric': { points: MetricPoint[] };
   'session.log': { stream: 'stdout' | 'stderr' | 'sdk'; lines: string[] };
@@ -44,6 +50,7 @@ export interface EventPayloads {
     exitCode: number | null;
     signal: string | null;
     reason?: string;
+    oomKilled?: boolean;
   };
   'dataset.pushed': { name: string; version: number; rows: number; bytes: number };
   'dataset.deleted': { name: string; version: number };

@@ -9,6 +9,7 @@ export {
 } from './docker/index.js';
 export { type SessionEnvInput, sessionEnv } from './env.js';
 export { LocalExecutor, type LocalExecutorOptions } from './local/index.js';
+export { ExecutorRouter } from './router.js';
 export type {
   ExecHandle,
   ExecHooks,

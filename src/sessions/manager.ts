@@ -30,8 +30,10 @@ import { type Active, deferred } from './active.js';
 import { newSessionId } from './ids.js';
 import { type ReconcileHost, reconcile } from './reconcile.js';
 import { SessionRepo, sessionKey } from './repo.js';
+import { startedData } from './started.js';
 import { isTerminal } from './states.js';
 import { buildRecord, engineOf, specOf } from './submit.js';
+import type { SwarmSync } from './swarm-sync.js';
 import type {
   DatasetResolver,
   ListOptions,
@@ -70,6 +72,8 @@ export interface SessionDeps {
   datasets?: DatasetResolver;
   /** Looked up on each stop, as the channel service may be wired after the manager. */
   stopChannel?: () => StopChannel | undefined;
+  /** Keeps swarm nodes current (swarm mode); started after reconciliation, closed with the manager. */
+  swarmSync?: SwarmSync;
 }
 
 /** A token CPU a yielded session keeps, as the scheduler needs every placement to hold something. */
@@ -125,6 +129,7 @@ export class SessionManager implements ReconcileHost {
   async #start(): Promise<void> {
     await reconcile(this, await this.repo.active());
     this.#ready = true;
+    this.#deps.swarmSync?.start();
     this.#tick = setInterval(() => this.#checkLongRuns(), this.#opts.longRunCheckMs);
     this.#tick.unref();
     this.kick();
@@ -273,6 +278,7 @@ export class SessionManager implements ReconcileHost {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#tick);
+    await this.#deps.swarmSync?.close();
     for (const a of this.#active.values()) clearTimeout(a.maxTimer);
     // Launches under way finish first, so what they started is recorded and can be re-attached later.
     await Promise.allSettled([...this.#tasks]);
@@ -413,7 +419,7 @@ export class SessionManager implements ReconcileHost {
         () => ({
           type: 'session.started',
           sessionId: id,
-          data: { pid: handle.pid, executor: handle.executor },
+          data: startedData(handle),
         }),
       );
     } finally {
@@ -469,19 +475,24 @@ export class SessionManager implements ReconcileHost {
     } else if (a.timedOut) {
       state = 'failed';
       reason = `exceeded its max runtime of ${formatDuration(a.record.maxRuntimeMs ?? 0)}`;
-    } else if (info.exitCode === 0) state = 'succeeded';
+    } else if (info.exitCode === 0 && !info.oomKilled) state = 'succeeded';
     else {
       state = 'failed';
       reason ??= info.signal ? `killed by ${info.signal}` : `exited with code ${info.exitCode}`;
     }
-    await this.#end(a, state, { exitCode: info.exitCode, signal: info.signal, reason });
+    await this.#end(a, state, {
+      exitCode: info.exitCode,
+      signal: info.signal,
+      reason,
+      ...(info.oomKilled ? { oomKilled: true } : {}),
+    });
   }
 
   /** Writes the terminal state with its `session.exited` event, frees resources and lets waiting work in. */
   async #end(
     a: Active,
     state: SessionState,
-    exit: { exitCode: number | null; signal: string | null; reason: string | undefined },
+    exit: { exitCode: number | null; signal: string | null; reason: string | undefined; oomKilled?: boolean },
   ): Promise<void> {
     const id = a.record.id;
     clearTimeout(a.maxTimer);
@@ -496,6 +507,7 @@ export class SessionManager implements ReconcileHost {
             signal: exit.signal,
           };
           if (exit.reason !== undefined) patch.reason = exit.reason;
+          if (exit.oomKilled) patch.oomKilled = true;
           return patch;
         },
         () => {
@@ -504,8 +516,10 @@ export class SessionManager implements ReconcileHost {
             exitCode: number | null;
             signal: string | null;
             reason?: string;
+            oomKilled?: boolean;
           };
           if (exit.reason !== undefined) data.reason = exit.reason;
+          if (exit.oomKilled) data.oomKilled = true;
           return { type: 'session.exited', sessionId: id, data };
         },
       );

@@ -7,6 +7,7 @@ import type { ExecHandle, ExecHooks, ExecSpec, Executor } from '../executors/ind
 import type { Placement } from '../scheduler/index.js';
 import type { Active } from './active.js';
 import type { SessionRepo } from './repo.js';
+import { startedData } from './started.js';
 import type { SessionRecord } from './types.js';
 
 /** What reconciliation needs from the manager. */
@@ -57,7 +58,7 @@ async function resumeStarting(host: ReconcileHost, a: Active): Promise<void> {
     id,
     'running',
     () => ({ handle, startedAt: Date.now() }),
-    () => ({ type: 'session.started', sessionId: id, data: { pid: handle.pid, attached: true } }),
+    () => ({ type: 'session.started', sessionId: id, data: { ...startedData(handle), attached: true } }),
   );
   await attach(host, a, handle, false);
 }
@@ -82,7 +83,7 @@ async function attach(host: ReconcileHost, a: Active, handle: ExecHandle, announ
     a.record = await host.repo.update(
       id,
       () => ({}),
-      () => ({ type: 'session.started', sessionId: id, data: { pid: handle.pid, attached: true } }),
+      () => ({ type: 'session.started', sessionId: id, data: { ...startedData(handle), attached: true } }),
     );
   }
   host.armMaxRuntime(a);

@@ -1,10 +1,24 @@
-/** Builds the sessions service the manager runs: node inventory, scheduler, local executor, session manager. */
+/** Builds the sessions service the manager runs: node inventory, scheduler, executors, session manager. */
 import type { Logger } from 'pino';
+import type { DockerMode, ExecutorKind } from '../config/index.js';
 import type { EventArchive } from '../events/index.js';
-import { LocalExecutor } from '../executors/index.js';
-import { detectLocalNode, loadNodesConfig, type NodeSpec, Scheduler } from '../scheduler/index.js';
+import {
+  DockerExecutor,
+  type Executor,
+  ExecutorRouter,
+  LocalExecutor,
+  swarmNodes,
+} from '../executors/index.js';
+import {
+  detectLocalNode,
+  loadNodesConfig,
+  type NodeEngine,
+  type NodeSpec,
+  Scheduler,
+} from '../scheduler/index.js';
 import type { Store } from '../store/index.js';
-import { SessionManager } from './manager.js';
+import { type SessionDeps, SessionManager } from './manager.js';
+import { SwarmSync } from './swarm-sync.js';
 import type { DatasetResolver, StopChannel } from './types.js';
 
 export interface SessionsSetup {
@@ -19,6 +33,15 @@ export interface SessionsSetup {
   localNode: boolean;
   longRunMs: number;
   stopGraceMs: number;
+  /** `docker`: sessions with an image run on the Docker engine (as services when it is a swarm manager). */
+  executor?: {
+    kind: ExecutorKind;
+    dockerHost?: string | undefined;
+    dockerNetwork?: string;
+    dockerMode?: DockerMode;
+  };
+  /** How often swarm nodes are re-read (default 2 s). */
+  swarmSyncMs?: number;
   datasets?: DatasetResolver;
   stopChannel?: () => StopChannel | undefined;
 }
@@ -36,34 +59,71 @@ export async function nodeInventory(
   return [...nodes, ...declared];
 }
 
+interface Executors {
+  executor: Executor;
+  containerEngine?: NodeEngine;
+  swarmSync?: SwarmSync;
+}
+
+/** Local processes always; with `docker`, a router that sends sessions with an image to the engine. */
+async function executors(setup: SessionsSetup, scheduler: Scheduler, kick: () => void): Promise<Executors> {
+  const local = new LocalExecutor();
+  if (setup.executor?.kind !== 'docker') return { executor: local };
+  const docker = await DockerExecutor.connect({
+    ...(setup.executor.dockerHost ? { host: setup.executor.dockerHost } : {}),
+    ...(setup.executor.dockerNetwork ? { network: setup.executor.dockerNetwork } : {}),
+    ...(setup.executor.dockerMode ? { mode: setup.executor.dockerMode } : {}),
+  });
+  const executor = new ExecutorRouter(local, docker);
+  setup.logger.info({ mode: docker.mode }, 'docker executor');
+  if (docker.mode !== 'swarm') return { executor, containerEngine: 'local' };
+  const swarmSync = new SwarmSync({
+    scheduler,
+    list: () => swarmNodes(docker),
+    changed: kick,
+    onError: (err) => setup.logger.warn({ err }, 'swarm nodes could not be read'),
+    ...(setup.swarmSyncMs !== undefined ? { intervalMs: setup.swarmSyncMs } : {}),
+  });
+  // Before reconciliation, so placements on swarm nodes can be restored.
+  await swarmSync.sync();
+  return { executor, containerEngine: 'swarm', swarmSync };
+}
+
 /** A manager ready to serve; call `start()` once the HTTP server listens (sessions need its URL). */
 export async function createSessions(setup: SessionsSetup): Promise<SessionManager> {
   const nodes = await nodeInventory(setup);
+  const scheduler = new Scheduler(nodes);
+  let manager: SessionManager | undefined;
+  const run = await executors(setup, scheduler, () => manager?.kick());
   setup.logger.info(
     {
-      nodes: nodes.map((n) => ({
+      nodes: scheduler.nodes().map((n) => ({
         name: n.name,
+        engine: n.engine,
         pool: n.pool,
         cpus: n.capacity.cpus,
-        gpus: n.capacity.gpus.length,
+        gpus: n.capacity.gpus,
       })),
     },
     'nodes',
   );
-  const deps = {
+  const deps: SessionDeps = {
     store: setup.store,
     events: setup.events,
-    scheduler: new Scheduler(nodes),
-    executor: new LocalExecutor(),
+    scheduler,
+    executor: run.executor,
     logger: setup.logger,
     ...(setup.datasets ? { datasets: setup.datasets } : {}),
     ...(setup.stopChannel ? { stopChannel: setup.stopChannel } : {}),
+    ...(run.swarmSync ? { swarmSync: run.swarmSync } : {}),
   };
-  return new SessionManager(deps, {
+  manager = new SessionManager(deps, {
     dataDir: setup.dataDir,
     publicUrl: setup.publicUrl,
     token: setup.token,
     longRunMs: setup.longRunMs,
     stopGraceMs: setup.stopGraceMs,
+    ...(run.containerEngine ? { containerEngine: run.containerEngine } : {}),
   });
+  return manager;
 }

@@ -68,6 +68,8 @@ export interface SessionRecord {
   signal: string | null;
   /** Why the session ended the way it did (stop reason, max runtime, lost…). */
   reason?: string;
+  /** Set when the kernel's OOM killer ended it (a container over its memory limit). */
+  oomKilled?: boolean;
   /** What the session holds while placed (GPU indices on `placement.node`). */
   placement?: Placement;
   /** How to find the process again after a manager restart. */

@@ -19,6 +19,7 @@ interface UpFlags {
   executor?: string;
   dockerHost?: string;
   dockerNetwork?: string;
+  dockerMode?: string;
 }
 
 export function registerUp(program: Command): void {
@@ -52,6 +53,7 @@ export function registerUp(program: Command): void {
     )
     .option('--docker-host <url>', 'Docker engine, e.g. unix:///var/run/docker.sock (default DOCKER_HOST)')
     .option('--docker-network <name>', 'network of session containers (default host)')
+    .option('--docker-mode <mode>', 'auto (services on a swarm manager, default), container or swarm')
     .action(async (flags: UpFlags, command: Command) => {
       // `--no-local-node` defaults to true in commander; only an explicit flag may override SWARMLAB_LOCAL_NODE.
       if (command.getOptionValueSource('localNode') === 'default') delete flags.localNode;

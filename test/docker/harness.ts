@@ -1,0 +1,81 @@
+/** A manager on the real Docker engine for the container tests, with helpers to submit and await sessions. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Manager, startManager } from '../../src/app.js';
+import { type DockerMode, resolveConfig } from '../../src/config/index.js';
+import { SwarmlabClient } from '../../src/sdk/index.js';
+import type { SessionRecord } from '../../src/sessions/index.js';
+
+export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+const SDK = pathToFileURL(join(ROOT, 'dist/sdk/index.js')).href;
+
+/** A script for the node image: reports two epochs through the SDK, then exits. */
+export const EPOCH_SCRIPT = `
+const { session } = await import(${JSON.stringify(SDK)});
+const s = await session();
+s.epoch(1, { loss: 0.5, accuracy: 0.8 }, { total: 2 });
+s.epoch(2, { loss: 0.25, accuracy: 0.9 }, { total: 2 });
+await s.close();
+console.log('reported from', process.env.HOSTNAME);
+`;
+
+export interface DockerManager {
+  manager: Manager;
+  client: SwarmlabClient;
+  submit(body: Record<string, unknown>): Promise<SessionRecord>;
+  get(id: string): Promise<SessionRecord>;
+  /** Polls until the session is in one of `states` (default: any terminal one). */
+  waitFor(id: string, states?: string[], timeoutMs?: number): Promise<SessionRecord>;
+  logs(id: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+const TERMINAL = ['succeeded', 'failed', 'stopped', 'rejected', 'lost'];
+
+export async function dockerManager(dockerHost: string, mode: DockerMode): Promise<DockerManager> {
+  const dataDir = await mkdtemp(join(tmpdir(), `swarmlab-docker-${mode}-`));
+  const manager = await startManager(
+    resolveConfig({
+      dataDir,
+      port: 0,
+      logLevel: 'silent',
+      executor: 'docker',
+      dockerHost,
+      dockerMode: mode,
+      stopGrace: '2s',
+    }),
+  );
+  const client = new SwarmlabClient({ url: manager.url, token: manager.token });
+  const get = (id: string) => client.json<SessionRecord>('GET', `/api/v1/sessions/${id}`);
+  return {
+    manager,
+    client,
+    submit: (body) => client.json<SessionRecord>('POST', '/api/v1/sessions', { body }),
+    get,
+    async waitFor(id, states = TERMINAL, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const s = await get(id);
+        if (states.includes(s.state)) return s;
+        if (Date.now() > deadline) throw new Error(`session ${id} still ${s.state} after ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async logs(id) {
+      const page = await client.json<{ lines: Array<{ line: string }> }>(
+        'GET',
+        `/api/v1/sessions/${id}/logs`,
+        {
+          query: { limit: 10_000 },
+        },
+      );
+      return page.lines.map((l) => l.line).join('\n');
+    },
+    async close() {
+      await manager.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
