@@ -47,7 +47,8 @@ export function dockerExecutorSuite(mode: DockerMode): void {
       engine = await testDocker();
       if (!engine) return;
       await ensureImages(engine.docker);
-      node = (await engine.docker.info()).Name;
+      const hostname = (await engine.docker.info()).Name;
+      node = mode === 'swarm' ? `swarm:${hostname}` : hostname;
       dir = await mkdtemp(join(tmpdir(), `swarmlab-docker-${mode}-`));
       ex = await DockerExecutor.connect({ host: engine.host, mode, pollMs: 100 });
     });
@@ -247,6 +248,18 @@ export function dockerExecutorSuite(mode: DockerMode): void {
         assert.equal(ex.signal(s.sessionId, 'SIGKILL'), false);
       });
     } else {
+      test('counts a task waiting for a node as running, and stops it by scaling the service to zero', async () => {
+        const r = recorder();
+        const s = await spec('pending', ['true'], { labels: { 'swarmlab-test-nowhere': 'x' } });
+        await ex.start(s, r.hooks);
+        await sleep(300);
+        assert.deepEqual(ex.status(s.sessionId), { state: 'running', pid: 0, attached: false });
+        assert.equal(ex.signal(s.sessionId, 'SIGTERM'), false); // no container to signal yet
+        await ex.stop(s.sessionId, 1000);
+        assert.deepEqual(await r.exited, { exitCode: null, signal: 'SIGTERM' });
+        assert.equal(await leftovers(s.sessionId), 0);
+      });
+
       test('reports a task the swarm rejects (no such image) with the reason', async () => {
         const r = recorder();
         await ex.start(await spec('noimage', ['true'], { image: 'swarmlab-test/missing:1' }), r.hooks);

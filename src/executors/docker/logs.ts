@@ -73,7 +73,7 @@ export class LogSink {
   }
 
   /** Copies a log read from its start (a follow stream ends when the container ends, or when aborted). */
-  async copy(log: AsyncIterable<Buffer>): Promise<void> {
+  async copy(log: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<void> {
     const parser = new FrameParser();
     const seen: OutputOffsets = { stdout: 0, stderr: 0 };
     for await (const chunk of log) {

@@ -38,7 +38,8 @@ export class ServiceRuntime implements Runtime {
   async create(spec: ExecSpec): Promise<DockerIds> {
     const { docker, host } = this.#engine;
     try {
-      const gpuKind = spec.resources.gpus.length > 0 ? gpuKindOf(await this.#node(swarmHostname(spec.node))) : 'gpu';
+      const gpuKind =
+        spec.resources.gpus.length > 0 ? gpuKindOf(await this.#node(swarmHostname(spec.node))) : 'gpu';
       const service = await docker.createService(serviceSpec(spec, { network: this.#network, gpuKind }));
       return { service: service.id };
     } catch (cause) {
@@ -96,6 +97,15 @@ export class ServiceRuntime implements Runtime {
     if (id && task.NodeID === this.#engine.nodeId) s.container = id;
   }
 
+  /** The task's status may not name its container yet (agents report in batches); the engine's labels do. */
+  async #findContainer(s: DockerSession, task: SwarmTask | undefined): Promise<void> {
+    this.#noteContainer(s, task);
+    if (s.container || !task || task.NodeID !== this.#engine.nodeId) return;
+    const filters = { label: [`com.docker.swarm.task.id=${task.ID}`] };
+    const [container] = await this.#engine.docker.listContainers({ filters });
+    if (container) s.container = container.Id;
+  }
+
   async follow(s: DockerSession): Promise<ExitInfo> {
     const { docker } = this.#engine;
     const id = s.handle.service!;
@@ -110,7 +120,8 @@ export class ServiceRuntime implements Runtime {
       for (;;) {
         state = await this.#state(id);
         this.#noteContainer(s, state.task);
-        if (state.gone || (state.task && taskEnded(state.task))) break;
+        // Scaled to zero before it ran (a stop), the task is deleted rather than ended.
+        if (state.gone || (state.task ? taskEnded(state.task) : s.killed)) break;
         await sleep(this.#pollMs, undefined, { signal: s.abort });
       }
     } finally {
@@ -125,8 +136,11 @@ export class ServiceRuntime implements Runtime {
     await s.sink.copy(await logStream(docker, 'services', id, false, s.abort));
     let oomKilled: boolean | undefined;
     if (s.container) {
-      const info = await docker.getContainer(s.container).inspect({ abortSignal: s.abort });
-      oomKilled = info.State.OOMKilled;
+      const info = await docker
+        .getContainer(s.container)
+        .inspect({ abortSignal: s.abort })
+        .catch(() => undefined); // best effort: without it, taskExit infers
+      oomKilled = info?.State.OOMKilled;
     }
     return taskExit(task, { memoryMb: s.spec.resources.memoryMb, killed: s.killed, oomKilled });
   }
@@ -137,7 +151,7 @@ export class ServiceRuntime implements Runtime {
    * default, 10 s): swarm offers no per-request grace.
    */
   async stop(s: DockerSession, graceMs: number): Promise<void> {
-    this.#noteContainer(s, (await this.#state(s.handle.service!)).task);
+    await this.#findContainer(s, (await this.#state(s.handle.service!)).task);
     if (s.container) return stopContainer(this.#engine.docker, s.container, graceMs);
     const service = this.#service(s.handle.service!);
     try {
