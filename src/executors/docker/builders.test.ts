@@ -271,17 +271,17 @@ describe('exit mapping', () => {
   const ctx = { memoryMb: 32, killed: undefined, oomKilled: false };
 
   it('reads containers: OOM first, then 128+N as signal N', () => {
-    assert.deepEqual(containerExit({ Status: 'exited', ExitCode: 137, OOMKilled: true }, 32), {
+    assert.deepEqual(containerExit({ ExitCode: 137, OOMKilled: true }, 32), {
       exitCode: 137,
       signal: null,
       oomKilled: true,
       reason: 'killed by the OOM killer (memory limit 32 MB)',
     });
-    assert.deepEqual(containerExit({ Status: 'exited', ExitCode: 137, OOMKilled: false }, 32), {
+    assert.deepEqual(containerExit({ ExitCode: 137, OOMKilled: false }, 32), {
       exitCode: null,
       signal: 'SIGKILL',
     });
-    assert.deepEqual(containerExit({ Status: 'exited', ExitCode: 3, OOMKilled: false }, 32), {
+    assert.deepEqual(containerExit({ ExitCode: 3, OOMKilled: false }, 32), {
       exitCode: 3,
       signal: null,
     });

@@ -15,7 +15,7 @@ export interface Engine {
   nodeId: string;
 }
 
-export const defaultHost = (): string => process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+const defaultHost = (): string => process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
 
 /** A client for `unix:///path` or `tcp://host:port`; without a host, dockerode reads DOCKER_HOST (and TLS). */
 export function dockerClient(host?: string): Docker {

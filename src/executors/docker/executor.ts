@@ -16,14 +16,16 @@ import type {
 import { ContainerRuntime } from './container-runtime.js';
 import { connectEngine, type DockerMode, type Engine } from './engine.js';
 import { LogSink } from './logs.js';
-import type { DockerSession, Runtime } from './runtime.js';
+import type { DockerIds, DockerSession, Liveness, Runtime } from './runtime.js';
 import { ServiceRuntime } from './service-runtime.js';
 
 export interface DockerExecutorOptions {
   /** e.g. `unix:///var/run/docker.sock` or `tcp://host:2375`; default from DOCKER_HOST or /var/run/docker.sock. */
   host?: string;
-  /** `container` (one container per session), `swarm` (one service per session), or `auto` (default): swarm
-   * when the engine is an active swarm manager. */
+  /**
+   * `container` (one container per session), `swarm` (one service per session), or `auto` (default): swarm
+   * when the engine is an active swarm manager.
+   */
   mode?: DockerMode | 'auto';
   /** Network for containers and services; default `host`, so SWARMLAB_URL (http://127.0.0.1:PORT) works inside. */
   network?: string;
@@ -91,7 +93,7 @@ export class DockerExecutor implements Executor {
     await mkdir(spec.dir, { recursive: true });
     const sink = await LogSink.open(spec.dir, true);
     const runtime = this.#runtime;
-    let ids: Awaited<ReturnType<Runtime['create']>>;
+    let ids: DockerIds;
     try {
       ids = await runtime.create(spec);
     } catch (err) {
@@ -132,7 +134,7 @@ export class DockerExecutor implements Executor {
           : 'its handle names no container or service',
       );
     }
-    let live: Awaited<ReturnType<Runtime['liveness']>>;
+    let live: Liveness;
     try {
       live = await runtime.liveness(t);
     } catch (err) {

@@ -4,7 +4,6 @@ import type { ExitInfo } from '../types.js';
 
 /** The fields of a container's `State` (inspect) that tell how it ended. */
 export interface ContainerState {
-  Status: string;
   ExitCode: number;
   OOMKilled: boolean;
 }
