@@ -51,6 +51,8 @@ stop)
       exit 1
     fi
   fi
+  # dockerd leaves mounts behind (exec/netns/default), which would keep DIR from being removed.
+  awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r -n1 umount || true
   ;;
 *)
   echo "usage: $0 start|stop [DIR]" >&2
