@@ -22,6 +22,10 @@ import { ensureImages, testDocker } from '../src/testing/docker.js';
 const N = Number(process.argv[2] ?? 50);
 const IMAGE = 'swarmlab-test/busybox:1';
 const run = promisify(execFile);
+/** Every container gets the same limits (a CPU quota makes a container start slower: same for all rows). */
+const CPUS = 0.5;
+const MEM_MB = 64;
+const LIMITS = ['--cpus', String(CPUS), '--memory', `${MEM_MB}m`, '--memory-swap', `${MEM_MB}m`];
 
 const engine = await testDocker();
 if (!engine) {
@@ -82,6 +86,7 @@ async function serviceRun(d: Docker): Promise<number> {
     TaskTemplate: {
       ContainerSpec: { Image: IMAGE, Command: ['sleep', '5'] },
       RestartPolicy: { Condition: 'none' },
+      Resources: { Limits: { NanoCPUs: CPUS * 1e9, MemoryBytes: MEM_MB * 2 ** 20 } },
     },
     Mode: { Replicated: { Replicas: 1 } },
   });
@@ -126,7 +131,7 @@ async function platform(mode: 'container' | 'swarm'): Promise<number[]> {
     for (let i = 0; i < N; i++) {
       const t0 = performance.now();
       const s = await client.json<SessionRecord>('POST', '/api/v1/sessions', {
-        body: { image: IMAGE, command: ['sleep', '5'], resources: { cpus: 0.01, memoryMb: 16 } },
+        body: { image: IMAGE, command: ['sleep', '5'], resources: { cpus: CPUS, memoryMb: MEM_MB } },
       });
       const t1 = seen.get(s.id) ?? (await new Promise<number>((r) => waiters.set(s.id, r)));
       out.push(t1 - t0);

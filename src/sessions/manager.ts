@@ -319,18 +319,22 @@ export class SessionManager implements ReconcileHost {
       node: p.node,
       pool: r.pool,
       labels: r.labels,
-      env: sessionEnv({
-        url: this.#opts.publicUrl(),
-        token: this.#opts.token,
-        sessionId: r.id,
-        dataset: r.dataset,
-        node: p.node,
-        gpus: p.gpus,
-        gpuMemoryFraction: p.gpuMemoryFraction,
-        cpus: r.resources.cpus,
-        outputDir: join(dir, 'output'),
-        user: r.env,
-      }),
+      env: sessionEnv(
+        {
+          url: this.#opts.publicUrl(),
+          token: this.#opts.token,
+          sessionId: r.id,
+          dataset: r.dataset,
+          node: p.node,
+          gpus: p.gpus,
+          gpuMemoryFraction: p.gpuMemoryFraction,
+          cpus: r.resources.cpus,
+          outputDir: join(dir, 'output'),
+          user: r.env,
+        },
+        // A container keeps its image's environment (PATH, HOME…); only a local process inherits the manager's.
+        r.image === undefined ? process.env : {},
+      ),
     };
     if (r.image !== undefined) spec.image = r.image;
     if (r.keep) spec.keep = true;

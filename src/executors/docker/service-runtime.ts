@@ -1,7 +1,7 @@
 /**
  * Swarm mode: each session is a one-task service. The task's state and exit code are polled, its output
- * followed through the service log. `create` returns once the service exists: the task may still wait for its
- * node or image, and the session counts as running meanwhile.
+ * followed through the service log. `create` returns once the task runs (or ended); a task still waiting for its
+ * node or image after a bound counts as running meanwhile.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
@@ -14,6 +14,10 @@ import { gpuKindOf, type NodeInfo } from './nodes.js';
 import { type DockerIds, type DockerSession, type Liveness, type Runtime, stopContainer } from './runtime.js';
 import { serviceSpec } from './service.js';
 import { SESSION_LABEL, swarmHostname } from './session.js';
+
+/** How long `create` waits for the task to start, and how often it looks. */
+const STARTING_MS = 30_000;
+const STARTING_POLL_MS = 20;
 
 /** The service's newest task; `gone` when the service itself no longer exists. */
 type TaskState = { task: SwarmTask | undefined; gone: boolean };
@@ -37,16 +41,32 @@ export class ServiceRuntime implements Runtime {
 
   async create(spec: ExecSpec): Promise<DockerIds> {
     const { docker, host } = this.#engine;
+    let id: string;
     try {
       const gpuKind =
         spec.resources.gpus.length > 0 ? gpuKindOf(await this.#node(swarmHostname(spec.node))) : 'gpu';
       const service = await docker.createService(serviceSpec(spec, { network: this.#network, gpuKind }));
-      return { service: service.id };
+      id = service.id;
     } catch (cause) {
       throw new UnavailableError(
         `session ${spec.sessionId}: could not create its swarm service on ${host}: ${(cause as Error).message}`,
         { details: { sessionId: spec.sessionId, image: spec.image, host }, cause },
       );
+    }
+    await this.#untilStarted(id);
+    return { service: id };
+  }
+
+  /**
+   * Waits (up to `STARTING_MS`) until the task runs or already ended, so `running` means the container runs;
+   * a task still pending after that (its node busy, an image still pulling) is followed as running.
+   */
+  async #untilStarted(id: string): Promise<void> {
+    const deadline = Date.now() + STARTING_MS;
+    while (Date.now() < deadline) {
+      const { task, gone } = await this.#state(id);
+      if (gone || (task && (task.Status.State === 'running' || taskEnded(task)))) return;
+      await sleep(STARTING_POLL_MS);
     }
   }
 
