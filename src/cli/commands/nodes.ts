@@ -21,10 +21,11 @@ export function registerNodes(program: Command): void {
         process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
         return;
       }
-      const rows = [['NAME', 'POOL', 'CPUS', 'MEMORY MB', 'GPUS FREE', 'SESSIONS', 'LABELS']];
+      const rows = [['NAME', 'ENGINE', 'POOL', 'CPUS', 'MEMORY MB', 'GPUS FREE', 'SESSIONS', 'LABELS']];
       for (const n of res.nodes) {
         rows.push([
           n.name,
+          n.engine,
           n.pool,
           `${round(n.allocated.cpus)}/${round(n.capacity.cpus)}`,
           `${n.allocated.memoryMb}/${n.capacity.memoryMb}`,
