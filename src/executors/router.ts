@@ -11,6 +11,7 @@ import type {
 
 export class ExecutorRouter implements Executor {
   readonly name: string;
+  readonly handles: readonly string[];
   readonly #local: Executor;
   readonly #containers: Executor;
   /** Which executor tracks each session, from start/attach until its exit went through. */
@@ -20,6 +21,7 @@ export class ExecutorRouter implements Executor {
     this.#local = local;
     this.#containers = containers;
     this.name = `${local.name}+${containers.name}`;
+    this.handles = [local.name, containers.name];
   }
 
   #for(spec: ExecSpec): Executor {

@@ -76,6 +76,8 @@ export interface ExecStatus {
 
 export interface Executor {
   readonly name: string;
+  /** Executor names whose handles `attach` accepts (default: only `name`); a router lists those it routes to. */
+  readonly handles?: readonly string[];
   /** Starts the process; resolves once it runs. Rejects (nothing left running) if it cannot start. */
   start(spec: ExecSpec, hooks: ExecHooks, offsets?: OutputOffsets): Promise<ExecHandle>;
   /**

@@ -64,7 +64,8 @@ async function resumeStarting(host: ReconcileHost, a: Active): Promise<void> {
 }
 
 async function resume(host: ReconcileHost, a: Active, handle: ExecHandle | undefined): Promise<void> {
-  if (!handle || handle.executor !== host.executor.name) {
+  const known = host.executor.handles ?? [host.executor.name];
+  if (!handle || !known.includes(handle.executor)) {
     a.started.resolve();
     const why = handle ? `it ran under executor ${handle.executor}` : 'no process was recorded';
     await host.markLost(a, `cannot re-attach after a manager restart: ${why}`);

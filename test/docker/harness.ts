@@ -22,13 +22,15 @@ console.log('reported from', process.env.HOSTNAME);
 `;
 
 export interface DockerManager {
-  manager: Manager;
-  client: SwarmlabClient;
+  readonly manager: Manager;
+  readonly client: SwarmlabClient;
   submit(body: Record<string, unknown>): Promise<SessionRecord>;
   get(id: string): Promise<SessionRecord>;
   /** Polls until the session is in one of `states` (default: any terminal one). */
   waitFor(id: string, states?: string[], timeoutMs?: number): Promise<SessionRecord>;
   logs(id: string): Promise<string>;
+  /** Closes the manager (sessions keep running) and starts a new one on the same data dir. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,22 +38,28 @@ const TERMINAL = ['succeeded', 'failed', 'stopped', 'rejected', 'lost'];
 
 export async function dockerManager(dockerHost: string, mode: DockerMode): Promise<DockerManager> {
   const dataDir = await mkdtemp(join(tmpdir(), `swarmlab-docker-${mode}-`));
-  const manager = await startManager(
-    resolveConfig({
-      dataDir,
-      port: 0,
-      logLevel: 'silent',
-      executor: 'docker',
-      dockerHost,
-      dockerMode: mode,
-      stopGrace: '2s',
-    }),
-  );
-  const client = new SwarmlabClient({ url: manager.url, token: manager.token });
+  const start = () =>
+    startManager(
+      resolveConfig({
+        dataDir,
+        port: 0,
+        logLevel: 'silent',
+        executor: 'docker',
+        dockerHost,
+        dockerMode: mode,
+        stopGrace: '2s',
+      }),
+    );
+  let manager = await start();
+  let client = new SwarmlabClient({ url: manager.url, token: manager.token });
   const get = (id: string) => client.json<SessionRecord>('GET', `/api/v1/sessions/${id}`);
   return {
-    manager,
-    client,
+    get manager() {
+      return manager;
+    },
+    get client() {
+      return client;
+    },
     submit: (body) => client.json<SessionRecord>('POST', '/api/v1/sessions', { body }),
     get,
     async waitFor(id, states = TERMINAL, timeoutMs = 60_000) {
@@ -72,6 +80,11 @@ export async function dockerManager(dockerHost: string, mode: DockerMode): Promi
         },
       );
       return page.lines.map((l) => l.line).join('\n');
+    },
+    async restart() {
+      await manager.close();
+      manager = await start();
+      client = new SwarmlabClient({ url: manager.url, token: manager.token });
     },
     async close() {
       await manager.close();

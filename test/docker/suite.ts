@@ -91,6 +91,33 @@ export function containerSuite(
       assert.ok(Date.now() - t0 < 15_000, 'stopped within the grace period plus a margin');
     });
 
+    it('re-attaches a running container session after a manager restart, without losing output', async (t) => {
+      const m = need(t);
+      if (!m) return;
+      const s = await m.submit({
+        image: BUSYBOX,
+        command: ['sh', '-c', 'echo before; sleep 4; echo after; exit 7'],
+      });
+      await m.waitFor(s.id, ['running']);
+      await new Promise((r) => setTimeout(r, 500));
+      await m.restart();
+      const done = await m.waitFor(s.id);
+      assert.equal(done.state, 'failed', done.reason);
+      assert.equal(done.exitCode, 7);
+      const lines = (await m.logs(s.id)).split('\n');
+      assert.deepEqual(
+        lines.filter((l) => l === 'before' || l === 'after'),
+        ['before', 'after'],
+        'each line once, none lost across the restart',
+      );
+      const page = await m.client.json<{ events: Array<{ type: string; data: { attached?: boolean } }> }>(
+        'GET',
+        '/api/v1/events',
+        { query: { session: s.id } },
+      );
+      assert.ok(page.events.some((e) => e.type === 'session.started' && e.data.attached === true));
+    });
+
     it('reaches the manager from inside: the SDK reports epochs', async (t) => {
       const m = need(t);
       if (!m) return;
