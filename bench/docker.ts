@@ -55,6 +55,7 @@ async function cliRun(): Promise<number> {
     '-d',
     '--network',
     'host',
+    ...LIMITS,
     IMAGE,
     'sleep',
     '5',
@@ -87,6 +88,7 @@ async function serviceRun(d: Docker): Promise<number> {
       ContainerSpec: { Image: IMAGE, Command: ['sleep', '5'] },
       RestartPolicy: { Condition: 'none' },
       Resources: { Limits: { NanoCPUs: CPUS * 1e9, MemoryBytes: MEM_MB * 2 ** 20 } },
+      Networks: [{ Target: 'host' }],
     },
     Mode: { Replicated: { Replicas: 1 } },
   });
@@ -96,7 +98,15 @@ async function serviceRun(d: Docker): Promise<number> {
     await new Promise((r) => setTimeout(r, 10));
   }
   const ms = performance.now() - t0;
+  // Like `docker rm -f`: the task's container goes at once (service removal alone waits out its stop grace).
+  const label = `com.docker.swarm.service.id=${svc.id}`;
   await d.getService(svc.id).remove();
+  for (const c of await d.listContainers({ all: true, filters: { label: [label] } })) {
+    await d
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
+  }
   return ms;
 }
 
@@ -114,18 +124,21 @@ async function platform(mode: 'container' | 'swarm'): Promise<number[]> {
     { logger: pino({ level: 'warn' }) },
   );
   const client = new SwarmlabClient({ url: manager.url, token: manager.token });
-  // When each session's `session.started` arrived; a waiter per session not seen yet.
+  // When each session's `session.started` / `session.exited` arrived; a waiter per one not seen yet.
   const seen = new Map<string, number>();
   const waiters = new Map<string, (t: number) => void>();
   const unsubscribe = await manager.services.hub.subscribe(
-    { types: ['session.started'] },
+    { types: ['session.started', 'session.exited'] },
     await manager.services.events.lastCursor(),
     (e) => {
       const t = performance.now();
-      seen.set(e.sessionId ?? '', t);
-      waiters.get(e.sessionId ?? '')?.(t);
+      const k = `${e.type} ${e.sessionId}`;
+      seen.set(k, t);
+      waiters.get(k)?.(t);
     },
   );
+  const when = (type: string, id: string) =>
+    seen.get(`${type} ${id}`) ?? new Promise<number>((r) => waiters.set(`${type} ${id}`, r));
   const out: number[] = [];
   try {
     for (let i = 0; i < N; i++) {
@@ -133,9 +146,10 @@ async function platform(mode: 'container' | 'swarm'): Promise<number[]> {
       const s = await client.json<SessionRecord>('POST', '/api/v1/sessions', {
         body: { image: IMAGE, command: ['sleep', '5'], resources: { cpus: CPUS, memoryMb: MEM_MB } },
       });
-      const t1 = seen.get(s.id) ?? (await new Promise<number>((r) => waiters.set(s.id, r)));
-      out.push(t1 - t0);
+      out.push((await when('session.started', s.id)) - t0);
+      // Ended before the next one, so each start has the engine and the node's CPUs to itself.
       await client.json('POST', `/api/v1/sessions/${s.id}/stop`, { body: {} });
+      await when('session.exited', s.id);
     }
   } finally {
     unsubscribe();
