@@ -6,33 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ExecHooks, ExecSpec, ExitInfo, OutputBatch } from '../executors/index.js';
+import type { ExecSpec } from '../executors/index.js';
 import { DockerExecutor, type DockerMode, sessionEnv } from '../executors/index.js';
+import { hooksRecorder } from '../executors/testing.js';
 import { BUSYBOX_IMAGE, ensureImages, NO_DOCKER, NODE_IMAGE, type TestDocker, testDocker } from './docker.js';
-
-function recorder() {
-  const lines: string[] = [];
-  const offsets: OutputBatch['offsets'][] = [];
-  let exits = 0;
-  let resolveExit!: (i: ExitInfo) => void;
-  const exited = new Promise<ExitInfo>((r) => {
-    resolveExit = r;
-  });
-  const hooks: ExecHooks = {
-    async output(b) {
-      lines.push(...b.lines.map((l) => `${b.stream}:${l}`));
-      offsets.push(b.offsets);
-    },
-    async exit(info) {
-      exits++;
-      resolveExit(info);
-    },
-  };
-  const waitFor = async (line: string) => {
-    while (!lines.includes(line)) await sleep(20);
-  };
-  return { lines, offsets, exited, hooks, waitFor, exits: () => exits };
-}
 
 export function dockerExecutorSuite(mode: DockerMode): void {
   describe(`docker executor, ${mode} mode`, () => {
@@ -117,7 +94,7 @@ export function dockerExecutorSuite(mode: DockerMode): void {
     };
 
     test('runs a command, delivers its output lines per stream and its exit, then removes it', async () => {
-      const r = recorder();
+      const r = hooksRecorder();
       const s = await spec('ok', ['echo one; echo two >&2; printf three'], { shell: true });
       const handle = await ex.start(s, r.hooks);
       assert.equal(handle.executor, 'docker');
@@ -138,13 +115,13 @@ export function dockerExecutorSuite(mode: DockerMode): void {
     });
 
     test('reports the exit code', async () => {
-      const r = recorder();
+      const r = hooksRecorder();
       await ex.start(await spec('exit3', ['sh', '-c', 'exit 3']), r.hooks);
       assert.deepEqual(await r.exited, { exitCode: 3, signal: null });
     });
 
     test('hands the job the environment contract and a writable output directory', async () => {
-      const r = recorder();
+      const r = hooksRecorder();
       const s = await spec('env', ['env; echo done > "$SWARMLAB_OUTPUT_DIR/result"'], { shell: true });
       await ex.start(s, r.hooks);
       assert.deepEqual(await r.exited, { exitCode: 0, signal: null });
@@ -155,7 +132,7 @@ export function dockerExecutorSuite(mode: DockerMode): void {
     });
 
     test('reports a job over its memory limit as killed by the OOM killer', async () => {
-      const r = recorder();
+      const r = hooksRecorder();
       const dd = ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=200M', 'count=1'];
       await ex.start(await spec('oom', dd, { resources: { cpus: 0.5, memoryMb: 32, gpus: [] } }), r.hooks);
       const info = await r.exited;
@@ -164,7 +141,7 @@ export function dockerExecutorSuite(mode: DockerMode): void {
     });
 
     test('stops with a grace period: SIGTERM, then SIGKILL', async () => {
-      const r = recorder();
+      const r = hooksRecorder();
       // sh as pid 1 ignores SIGTERM, so the engine has to escalate.
       const s = await spec('stop', ['echo up; sleep 60'], { shell: true });
       await ex.start(s, r.hooks);
@@ -179,7 +156,7 @@ export function dockerExecutorSuite(mode: DockerMode): void {
     });
 
     test('keeps the container or service when asked', async () => {
-      const r = recorder();
+      const r = hooksRecorder();
       const s = await spec('keep', ['true'], { keep: true });
       await ex.start(s, r.hooks);
       assert.deepEqual(await r.exited, { exitCode: 0, signal: null });
@@ -188,7 +165,7 @@ export function dockerExecutorSuite(mode: DockerMode): void {
 
     test('a new executor recovers a running session by its label and resumes its output exactly', async () => {
       const first = await DockerExecutor.connect({ host: engine!.host, mode, pollMs: 100 });
-      const r1 = recorder();
+      const r1 = hooksRecorder();
       const s = await spec('recover', ['echo 1; sleep 2; echo 2; exit 9'], { shell: true });
       await first.start(s, r1.hooks);
       await r1.waitFor('stdout:1');
@@ -196,7 +173,7 @@ export function dockerExecutorSuite(mode: DockerMode): void {
       const second = await DockerExecutor.connect({ host: engine!.host, mode, pollMs: 100 });
       const handle = await second.recover(s);
       assert.ok(handle && (mode === 'swarm' ? handle.service : handle.container));
-      const r2 = recorder();
+      const r2 = hooksRecorder();
       assert.equal(await second.attach(s, handle, r2.hooks, r1.offsets.at(-1)!), true);
       assert.deepEqual(second.status(s.sessionId), { state: 'running', pid: 0, attached: true });
       assert.deepEqual(await r2.exited, { exitCode: 9, signal: null });
@@ -210,7 +187,7 @@ export function dockerExecutorSuite(mode: DockerMode): void {
     test('attaching to a session that ended meanwhile delivers its output and exit', async () => {
       const first = await DockerExecutor.connect({ host: engine!.host, mode, pollMs: 100 });
       const s = await spec('ended', ['echo gone; exit 4'], { shell: true });
-      const handle = await first.start(s, recorder().hooks);
+      const handle = await first.start(s, hooksRecorder().hooks);
       await first.close();
       while (true) {
         const probe = await DockerExecutor.connect({ host: engine!.host, mode });
@@ -219,7 +196,7 @@ export function dockerExecutorSuite(mode: DockerMode): void {
         if (done) break;
         await sleep(100);
       }
-      const r = recorder();
+      const r = hooksRecorder();
       assert.equal(await ex.attach(s, handle, r.hooks, { stdout: 0, stderr: 0 }), false);
       assert.deepEqual(await r.exited, { exitCode: 4, signal: null });
       assert.deepEqual(r.lines, ['stdout:gone']);
@@ -229,7 +206,7 @@ export function dockerExecutorSuite(mode: DockerMode): void {
     if (mode === 'container') {
       test('fails to start, naming the image, when the engine lacks it and no registry has it', async () => {
         const s = await spec('noimage', ['true'], { image: 'swarmlab-test/missing:1' });
-        await assert.rejects(ex.start(s, recorder().hooks), (err: Error & { code?: string }) => {
+        await assert.rejects(ex.start(s, hooksRecorder().hooks), (err: Error & { code?: string }) => {
           assert.equal(err.code, 'INVALID');
           assert.match(err.message, /swarmlab-test\/missing:1/);
           return true;
@@ -238,7 +215,7 @@ export function dockerExecutorSuite(mode: DockerMode): void {
       });
 
       test('runs Node inside, and signals the container', async () => {
-        const r = recorder();
+        const r = hooksRecorder();
         const js = 'console.log(process.version); setInterval(() => {}, 1000)';
         const s = await spec('node', ['node', '-e', js], { image: NODE_IMAGE });
         await ex.start(s, r.hooks);
@@ -249,7 +226,7 @@ export function dockerExecutorSuite(mode: DockerMode): void {
       });
     } else {
       test('counts a task waiting for a node as running, and stops it by scaling the service to zero', async () => {
-        const r = recorder();
+        const r = hooksRecorder();
         const s = await spec('pending', ['true'], { labels: { 'swarmlab-test-nowhere': 'x' } });
         await ex.start(s, r.hooks);
         await sleep(300);
@@ -261,7 +238,7 @@ export function dockerExecutorSuite(mode: DockerMode): void {
       });
 
       test('reports a task the swarm rejects (no such image) with the reason', async () => {
-        const r = recorder();
+        const r = hooksRecorder();
         await ex.start(await spec('noimage', ['true'], { image: 'swarmlab-test/missing:1' }), r.hooks);
         const info = await r.exited;
         assert.equal(info.exitCode, null);

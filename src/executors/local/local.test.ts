@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sessionEnv } from '../env.js';
-import type { ExecHooks, ExecSpec, ExitInfo, OutputBatch } from '../types.js';
+import { hooksRecorder } from '../testing.js';
+import type { ExecSpec } from '../types.js';
 import { LocalExecutor } from './executor.js';
 import { LineSplitter } from './lines.js';
 import { outcome } from './wrapper.js';
@@ -67,25 +68,6 @@ describe('local executor', () => {
   });
   after(async () => rm(dir, { recursive: true, force: true }));
 
-  const recorder = () => {
-    const lines: string[] = [];
-    const offsets: OutputBatch['offsets'][] = [];
-    let resolveExit!: (i: ExitInfo) => void;
-    const exited = new Promise<ExitInfo>((r) => {
-      resolveExit = r;
-    });
-    const hooks: ExecHooks = {
-      async output(b) {
-        lines.push(...b.lines.map((l) => `${b.stream}:${l}`));
-        offsets.push(b.offsets);
-      },
-      async exit(info) {
-        resolveExit(info);
-      },
-    };
-    return { lines, offsets, exited, hooks };
-  };
-
   const spec = (id: string, command: string[], shell = false): ExecSpec => ({
     sessionId: id,
     command,
@@ -101,14 +83,14 @@ describe('local executor', () => {
 
   it('captures output in order and the exit code, without a shell unless asked', async () => {
     const ex = new LocalExecutor();
-    const r = recorder();
+    const r = hooksRecorder();
     await ex.start(
       spec('a', [process.execPath, '-e', 'console.log("a b"); console.error("$HOME"); process.exit(5)']),
       r.hooks,
     );
     assert.deepEqual(await r.exited, { exitCode: 5, signal: null });
     assert.deepEqual(r.lines, ['stdout:a b', 'stderr:$HOME']);
-    const sh = recorder();
+    const sh = hooksRecorder();
     await ex.start(spec('b', ['echo', '$((1+2))'], true), sh.hooks);
     await sh.exited;
     assert.deepEqual(sh.lines, ['stdout:3']);
@@ -117,7 +99,7 @@ describe('local executor', () => {
 
   it('escalates to SIGKILL when SIGTERM is ignored', async () => {
     const ex = new LocalExecutor();
-    const r = recorder();
+    const r = hooksRecorder();
     await ex.start(
       spec('c', [
         process.execPath,
@@ -134,7 +116,7 @@ describe('local executor', () => {
 
   it('re-attaches to a process a closed executor left running and resumes its output exactly', async () => {
     const first = new LocalExecutor();
-    const r1 = recorder();
+    const r1 = hooksRecorder();
     const s = spec('d', [
       process.execPath,
       '-e',
@@ -144,12 +126,12 @@ describe('local executor', () => {
     while (r1.lines.length === 0) await new Promise((res) => setTimeout(res, 20));
     await first.close();
     const second = new LocalExecutor({ pollMs: 20 });
-    const r2 = recorder();
+    const r2 = hooksRecorder();
     assert.equal(await second.attach(s, handle, r2.hooks, r1.offsets.at(-1)!), true);
     assert.deepEqual(await r2.exited, { exitCode: 9, signal: null });
     assert.deepEqual(r2.lines, ['stdout:2']);
     // A live pid whose start time does not match is not ours: never attached; with no exit status, lost.
-    const r3 = recorder();
+    const r3 = hooksRecorder();
     const other = spec('e', ['true']);
     const reused = { ...handle, pid: process.pid, dir: other.dir };
     assert.equal(await second.attach(other, reused, r3.hooks, { stdout: 0, stderr: 0 }), false);
