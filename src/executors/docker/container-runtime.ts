@@ -76,10 +76,12 @@ export class ContainerRuntime implements Runtime {
   async follow(s: DockerSession): Promise<ExitInfo> {
     const { docker } = this.#engine;
     const id = s.handle.container!;
-    // A followed container log ends when the container does, with all of its output.
+    // A followed log ends when the container does, but may end before the log driver wrote the last lines of a
+    // container that exited at once: after the exit the log is read once more and the files get what they lack.
     await s.sink.copy(await logStream(docker, 'containers', id, true, s.abort));
     const c = this.#container(id);
     await c.wait({ abortSignal: s.abort });
+    await s.sink.copy(await logStream(docker, 'containers', id, false, s.abort));
     const info = await c.inspect({ abortSignal: s.abort });
     return containerExit(info.State, s.spec.resources.memoryMb);
   }
