@@ -18,6 +18,7 @@ import { resolveConfig } from '../src/config/index.js';
 import { SwarmlabClient } from '../src/sdk/index.js';
 import type { SessionRecord } from '../src/sessions/index.js';
 import { ensureImages, testDocker } from '../src/testing/docker.js';
+import { ascending, percentile } from './percentile.js';
 
 const N = Number(process.argv[2] ?? 50);
 const IMAGE = 'swarmlab-test/busybox:1';
@@ -37,13 +38,10 @@ if (!engine) {
 const { docker, host } = engine;
 await ensureImages(docker);
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
-const fmt = (xs: number[]) =>
-  `p50 ${pct(xs, 50).toFixed(0).padStart(5)} ms   p99 ${pct(xs, 99).toFixed(0).padStart(5)} ms`;
+/** Each row's latencies, ascending. */
 const rows: Array<[string, number[]]> = [];
+const fmt = (sorted: number[]) =>
+  `p50 ${percentile(sorted, 50).toFixed(0).padStart(5)} ms   p99 ${percentile(sorted, 99).toFixed(0).padStart(5)} ms`;
 
 /** `docker run -d` with the CLI: returns once the container is started. */
 async function cliRun(): Promise<number> {
@@ -162,16 +160,18 @@ async function platform(mode: 'container' | 'swarm'): Promise<number[]> {
 const repeat = async (f: () => Promise<number>) => {
   const xs: number[] = [];
   for (let i = 0; i < N; i++) xs.push(await f());
-  return xs;
+  return ascending(xs);
 };
 
 console.log(`bench/docker: ${N} sessions per mode, image ${IMAGE}, engine ${host}`);
 rows.push(['docker run -d (CLI)', await repeat(cliRun)]);
 rows.push(['create + start (API)', await repeat(() => apiRun(docker))]);
-rows.push(['swarmlab submit → running (container mode)', await platform('container')]);
+rows.push(['swarmlab submit → running (container mode)', ascending(await platform('container'))]);
 rows.push(['docker service create → task running', await repeat(() => serviceRun(docker))]);
-rows.push(['swarmlab submit → running (swarm mode)', await platform('swarm')]);
-const base = pct(rows[0]![1], 50);
+rows.push(['swarmlab submit → running (swarm mode)', ascending(await platform('swarm'))]);
+const base = percentile(rows[0]![1], 50);
 for (const [name, xs] of rows) {
-  console.log(`${name.padEnd(44)} ${fmt(xs)}   p50 ratio to docker run ${(pct(xs, 50) / base).toFixed(2)}×`);
+  console.log(
+    `${name.padEnd(44)} ${fmt(xs)}   p50 ratio to docker run ${(percentile(xs, 50) / base).toFixed(2)}×`,
+  );
 }

@@ -7,6 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { percentile } from './percentile.js';
 
 const [url, bodyFile, concurrencyArg, secondsArg, warmupArg, headersArg] = process.argv.slice(2);
 const extra = JSON.parse(headersArg ?? '{}') as Record<string, string>;
@@ -82,8 +83,7 @@ stop = true;
 await Promise.all(workers);
 agent.destroy();
 latencies.sort((a, b) => a - b);
-const pct = (p: number) =>
-  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+const pct = (p: number) => percentile(latencies, p);
 process.stdout.write(
   `${JSON.stringify({ requests: latencies.length, errors, seconds: elapsed, p50: pct(50), p99: pct(99), generations })}\n`,
 );

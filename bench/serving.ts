@@ -21,6 +21,7 @@ import { SwarmlabClient } from '../src/sdk/index.js';
 import { ModelsClient } from '../src/sdk/models.js';
 import { wasmBackend } from '../src/serving/index.js';
 import { mlpOnnx, randomLayers } from '../src/serving/testing/onnx-builder.js';
+import { percentile } from './percentile.js';
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const run = promisify(execFile);
@@ -35,9 +36,6 @@ interface Figures {
   p99: number;
   errors?: number;
 }
-
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 /** Calls `fn` back to back for SECONDS (after a short warm-up); per-call latency in ms. */
 async function loop(label: string, rows: number, fn: () => Promise<unknown>): Promise<Figures> {
@@ -57,8 +55,8 @@ async function loop(label: string, rows: number, fn: () => Promise<unknown>): Pr
     label,
     rowsPerSecond: (lat.length * rows) / seconds,
     requestsPerSecond: lat.length / seconds,
-    p50: pct(lat, 50),
-    p99: pct(lat, 99),
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
   };
 }
 

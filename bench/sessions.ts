@@ -16,6 +16,7 @@ import { resolveConfig } from '../src/config/index.js';
 import type { SwarmEvent } from '../src/events/index.js';
 import { SwarmlabClient } from '../src/sdk/index.js';
 import type { SessionRecord } from '../src/sessions/index.js';
+import { ascending, percentile } from './percentile.js';
 
 const N = Number(process.argv[2] ?? 200);
 const dist = resolve(import.meta.dirname, '../dist/sdk');
@@ -96,11 +97,6 @@ async function bare(): Promise<number> {
   return t;
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
-
 // Warm-up, then interleave so drift hits both sides alike.
 for (let i = 0; i < 5; i++) {
   await bare();
@@ -116,10 +112,14 @@ stop();
 await manager.close();
 await rm(dir, { recursive: true, force: true });
 
+ascending(bareMs);
+ascending(sessionMs);
 const f = (x: number) => x.toFixed(1).padStart(7);
 console.log(`bench:sessions — ${N} sequential sessions, ${cpus().length} CPUs, node ${process.version}`);
 console.log('                                   p50 ms   p99 ms');
-console.log(`bare spawn → connected          ${f(pct(bareMs, 50))}  ${f(pct(bareMs, 99))}`);
-console.log(`submit → running + connected    ${f(pct(sessionMs, 50))}  ${f(pct(sessionMs, 99))}`);
-const ratio = pct(sessionMs, 50) / pct(bareMs, 50);
+console.log(`bare spawn → connected          ${f(percentile(bareMs, 50))}  ${f(percentile(bareMs, 99))}`);
+console.log(
+  `submit → running + connected    ${f(percentile(sessionMs, 50))}  ${f(percentile(sessionMs, 99))}`,
+);
+const ratio = percentile(sessionMs, 50) / percentile(bareMs, 50);
 console.log(`p50 ratio ${ratio.toFixed(2)}× (target ≤ 1.5×) ${ratio <= 1.5 ? 'OK' : 'MISSED'}`);
