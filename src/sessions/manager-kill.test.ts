@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { SwarmEvent } from '../events/index.js';
 import { SwarmlabClient } from '../sdk/index.js';
 import { spawnManager } from '../testing/manager-process.js';
+import { waitForSession } from '../testing/sessions.js';
 import type { LogPage, SessionRecord } from './types.js';
 
 const ENDED = ['succeeded', 'failed', 'stopped', 'rejected', 'lost'];
@@ -56,15 +57,7 @@ describe('manager killed with SIGKILL and restarted', () => {
   });
 
   const get = (id: string) => client.json<SessionRecord>('GET', `/api/v1/sessions/${id}`);
-  const waitFor = async (id: string, pred: (s: SessionRecord) => boolean) => {
-    const end = Date.now() + 30_000;
-    for (;;) {
-      const s = await get(id);
-      if (pred(s)) return s;
-      if (Date.now() > end) throw new Error(`${id} stuck in ${s.state}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const waitFor = (id: string, pred: (s: SessionRecord) => boolean) => waitForSession(client, id, pred);
 
   it('leaves every session in a truthful state and the archive without a gap', async () => {
     manager = await startManager(args);

@@ -7,6 +7,7 @@ import { type Manager, startManager } from '../../src/app.js';
 import { type DockerMode, resolveConfig } from '../../src/config/index.js';
 import { SwarmlabClient } from '../../src/sdk/index.js';
 import type { SessionRecord } from '../../src/sessions/index.js';
+import { waitForSession } from '../../src/testing/sessions.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 const SDK = pathToFileURL(join(ROOT, 'dist/sdk/index.js')).href;
@@ -62,15 +63,8 @@ export async function dockerManager(dockerHost: string, mode: DockerMode): Promi
     },
     submit: (body) => client.json<SessionRecord>('POST', '/api/v1/sessions', { body }),
     get,
-    async waitFor(id, states = TERMINAL, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const s = await get(id);
-        if (states.includes(s.state)) return s;
-        if (Date.now() > deadline) throw new Error(`session ${id} still ${s.state} after ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
+    waitFor: (id, states = TERMINAL, timeoutMs = 60_000) =>
+      waitForSession(client, id, (s) => states.includes(s.state), timeoutMs),
     async logs(id) {
       const page = await client.json<{ lines: Array<{ line: string }> }>(
         'GET',
