@@ -44,20 +44,26 @@ export function tokenMatches(expected: string, given: string | undefined): boole
 
 export function installAuth(app: FastifyInstance, options: AuthOptions): void {
   const publicPaths = new Set(options.publicPaths ?? ['/healthz', '/metrics']);
-  app.addHook('onRequest', async (request) => {
+  // A callback hook, not an async one: it runs on every request, inference included, and a promise per
+  // request is measurable there.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!options.token) return done();
     const path = request.url.split('?')[0]!;
     // Routes may declare themselves public (`config: { public: true }`): the dashboard's static files.
-    if (publicPaths.has(path) || request.routeOptions.config?.public === true || !options.token) return;
+    if (publicPaths.has(path) || request.routeOptions.config?.public === true) return done();
     const isRead = READ_METHODS.has(request.method) || request.routeOptions.config?.readOnly === true;
     const required = isRead ? options.requireForReads : options.requireForWrites || options.requireForReads;
     const given = presentedToken(request);
     if (given !== undefined && !tokenMatches(options.token, given)) {
-      throw new UnauthorizedError('the API token is wrong', { details: { header: 'authorization' } });
+      return done(new UnauthorizedError('the API token is wrong', { details: { header: 'authorization' } }));
     }
     if (required && given === undefined) {
-      throw new UnauthorizedError('this manager needs an API token: pass "Authorization: Bearer <token>"', {
-        details: { header: 'authorization' },
-      });
+      return done(
+        new UnauthorizedError('this manager needs an API token: pass "Authorization: Bearer <token>"', {
+          details: { header: 'authorization' },
+        }),
+      );
     }
+    done();
   });
 }

@@ -1,6 +1,7 @@
 /** Prometheus metrics: one registry per server (tests start several), default process metrics + HTTP timings. */
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Memo } from '../util/memo.js';
 
 export function createRegistry(): Registry {
   const registry = new Registry();
@@ -22,10 +23,18 @@ export function installMetrics(app: FastifyInstance, registry: Registry): void {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
     registers: [registry],
   });
-  app.addHook('onResponse', async (request, reply) => {
+  const series = new Memo<{ requests: Counter.Internal; duration: Histogram.Internal<string> }>();
+  // A callback hook (no promise per request); label sets hashed once per (method, status, route).
+  app.addHook('onResponse', (request, reply, done) => {
+    const { method } = request;
     const route = request.routeOptions.url ?? 'unmatched';
-    requests.inc({ method: request.method, route, status: reply.statusCode });
-    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const s = series.get(`${method} ${reply.statusCode} ${route}`, () => ({
+      requests: requests.labels({ method, route, status: reply.statusCode }),
+      duration: duration.labels({ method, route }),
+    }));
+    s.requests.inc();
+    s.duration.observe(reply.elapsedTime / 1000);
+    done();
   });
   app.get('/metrics', async (_request, reply) => {
     reply.type(registry.contentType);

@@ -54,9 +54,11 @@ export class LoadedGeneration {
         throw err;
       }
       this.runtime = runtime;
+      const batchSize = deps.metrics.batchSize.labels({ model: this.model });
+      const queueDepth = deps.metrics.queueDepth.labels({ model: this.model });
       this.batcher = new Batcher(runtime, deps.config, {
-        onBatch: (rows) => deps.metrics.batchSize.observe({ model: this.model }, rows),
-        onQueue: (delta) => deps.metrics.queueDepth.inc({ model: this.model }, delta),
+        onBatch: (rows) => batchSize.observe(rows),
+        onQueue: (delta) => queueDepth.inc(delta),
       });
       this.state = 'ready';
     } catch (err) {

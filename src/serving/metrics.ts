@@ -1,5 +1,6 @@
 /** Prometheus series per served model; registered into the HTTP server's registry (one per server). */
 import { Counter, Gauge, Histogram, type Metric, type Registry } from 'prom-client';
+import { Memo } from '../util/memo.js';
 
 export type Protocol = 'v1' | 'v2';
 
@@ -48,13 +49,19 @@ export class ServingMetrics {
     for (const [name, m] of all) if (!registry.getSingleMetric(name)) registry.registerMetric(m);
   }
 
+  readonly #series = new Memo<{ requests: Counter.Internal; duration: Histogram.Internal<string> }>();
+
   observe(model: string, generation: number | undefined, protocol: Protocol, code: number, seconds: number) {
-    this.requests.inc({
-      model,
-      generation: generation === undefined ? '' : String(generation),
-      protocol,
-      code,
-    });
-    this.duration.observe({ model }, seconds);
+    const s = this.#series.get(`${model} ${generation} ${protocol} ${code}`, () => ({
+      requests: this.requests.labels({
+        model,
+        generation: generation === undefined ? '' : String(generation),
+        protocol,
+        code,
+      }),
+      duration: this.duration.labels({ model }),
+    }));
+    s.requests.inc();
+    s.duration.observe(seconds);
   }
 }

@@ -17,8 +17,9 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   await app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
   // An upgrade refused by a hook that runs before the plugin's own (auth) leaves its socket open, and then
   // the server never finishes closing: end that socket once the refusal is sent.
-  app.addHook('onResponse', async (request) => {
+  app.addHook('onResponse', (request, _reply, done) => {
     if (request.ws !== true && request.headers.upgrade !== undefined) request.raw.socket?.destroy();
+    done();
   });
   await registerEventRoutes(app, services);
   await registerChannelRoutes(app, services);

@@ -1,0 +1,13 @@
+/** A map that builds a missing value once: e.g. prom-client children, so label sets are hashed once, not per request. */
+export class Memo<T> {
+  readonly #values = new Map<string, T>();
+
+  get(key: string, make: () => T): T {
+    let value = this.#values.get(key);
+    if (value === undefined) {
+      value = make();
+      this.#values.set(key, value);
+    }
+    return value;
+  }
+}
