@@ -1,10 +1,9 @@
 /** Builds the HTTP server: error mapping, auth, health, metrics, then every domain's routes. */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { installAuth } from './auth.js';
-import { installErrorHandling } from './errors.js';
+import { createBaseApp } from './base.js';
 import { installHealth } from './health.js';
-import { createRegistry, installMetrics } from './metrics.js';
+import { createRegistry } from './metrics.js';
 import { registerRoutes } from './routes/index.js';
 import type { Services } from './services.js';
 
@@ -23,23 +22,19 @@ export interface Server {
 }
 
 export async function buildServer(deps: ServerDeps): Promise<Server> {
-  const app: FastifyInstance = Fastify({
-    loggerInstance: deps.services.logger as FastifyBaseLogger,
-    bodyLimit: Math.min(deps.bodyLimit, 64 * 1024 * 1024),
-    // Per-request log lines would drown the manager's log; metrics count requests instead.
-    logController: new LogController({ disableRequestLogging: true }),
-    forceCloseConnections: false,
-    return503OnClosing: true,
-  });
   const registry = deps.registry ?? createRegistry();
-  deps.services.serving.registerMetrics(registry);
-  installErrorHandling(app);
-  installAuth(app, {
-    token: deps.services.token,
-    requireForReads: deps.requireToken,
-    requireForWrites: deps.requireToken || deps.exposed,
+  const app = createBaseApp({
+    logger: deps.services.logger,
+    bodyLimit: Math.min(deps.bodyLimit, 64 * 1024 * 1024),
+    auth: {
+      token: deps.services.token,
+      requireForReads: deps.requireToken,
+      requireForWrites: deps.requireToken || deps.exposed,
+    },
+    serving: deps.services.serving,
+    registry,
+    forceCloseConnections: false,
   });
-  installMetrics(app, registry);
   installHealth(app, deps.services.store, Date.now());
   await registerRoutes(app, deps.services);
   return { app, registry };

@@ -20,17 +20,15 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A route anyone may read without the token (the dashboard's static files). */
     public?: boolean;
-    /** A POST that changes nothing (inference): it needs the token only where reads do. */
-    readOnly?: boolean;
   }
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function presentedToken(request: FastifyRequest): string | undefined {
+/** The token a request presents: `Authorization: Bearer …`, or `?token=` (browsers cannot set WebSocket headers). */
+export function presentedToken(request: Pick<FastifyRequest, 'headers' | 'query'>): string | undefined {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice(7).trim();
-  // Browsers cannot set headers on a WebSocket: accept ?token= there.
   const q = (request.query as Record<string, unknown> | undefined)?.token;
   return typeof q === 'string' ? q : undefined;
 }
@@ -42,28 +40,33 @@ export function tokenMatches(expected: string, given: string | undefined): boole
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Why a request may not proceed (a wrong token, or none where one is needed), or undefined when it may. */
+export function refusal(
+  options: AuthOptions,
+  isRead: boolean,
+  given: string | undefined,
+): UnauthorizedError | undefined {
+  if (!options.token) return undefined;
+  if (given !== undefined && !tokenMatches(options.token, given)) {
+    return new UnauthorizedError('the API token is wrong', { details: { header: 'authorization' } });
+  }
+  const required = isRead ? options.requireForReads : options.requireForWrites || options.requireForReads;
+  if (required && given === undefined) {
+    return new UnauthorizedError('this manager needs an API token: pass "Authorization: Bearer <token>"', {
+      details: { header: 'authorization' },
+    });
+  }
+  return undefined;
+}
+
 export function installAuth(app: FastifyInstance, options: AuthOptions): void {
   const publicPaths = new Set(options.publicPaths ?? ['/healthz', '/metrics']);
-  // A callback hook, not an async one: it runs on every request, inference included, and a promise per
-  // request is measurable there.
+  // A callback hook, not an async one: it runs on every request, and a promise per request is measurable.
   app.addHook('onRequest', (request, _reply, done) => {
     if (!options.token) return done();
     const path = request.url.split('?')[0]!;
     // Routes may declare themselves public (`config: { public: true }`): the dashboard's static files.
     if (publicPaths.has(path) || request.routeOptions.config?.public === true) return done();
-    const isRead = READ_METHODS.has(request.method) || request.routeOptions.config?.readOnly === true;
-    const required = isRead ? options.requireForReads : options.requireForWrites || options.requireForReads;
-    const given = presentedToken(request);
-    if (given !== undefined && !tokenMatches(options.token, given)) {
-      return done(new UnauthorizedError('the API token is wrong', { details: { header: 'authorization' } }));
-    }
-    if (required && given === undefined) {
-      return done(
-        new UnauthorizedError('this manager needs an API token: pass "Authorization: Bearer <token>"', {
-          details: { header: 'authorization' },
-        }),
-      );
-    }
-    done();
+    done(refusal(options, READ_METHODS.has(request.method), presentedToken(request)));
   });
 }

@@ -9,7 +9,11 @@ export function createRegistry(): Registry {
   return registry;
 }
 
-export function installMetrics(app: FastifyInstance, registry: Registry): void {
+/** Records one HTTP request: its method, route pattern, status and duration in seconds. */
+export type HttpObserver = (method: string, route: string, status: number, seconds: number) => void;
+
+/** The HTTP request series of a registry, shared by Fastify's routes and the inference fast path. */
+export function httpObserver(registry: Registry): HttpObserver {
   const requests = new Counter({
     name: 'swarmlab_http_requests_total',
     help: 'HTTP requests by method, route and status',
@@ -23,17 +27,27 @@ export function installMetrics(app: FastifyInstance, registry: Registry): void {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
     registers: [registry],
   });
+  // Label sets hashed once per (method, status, route), not per request.
   const series = new Memo<{ requests: Counter.Internal; duration: Histogram.Internal<string> }>();
-  // A callback hook (no promise per request); label sets hashed once per (method, status, route).
-  app.addHook('onResponse', (request, reply, done) => {
-    const { method } = request;
-    const route = request.routeOptions.url ?? 'unmatched';
-    const s = series.get(`${method} ${reply.statusCode} ${route}`, () => ({
-      requests: requests.labels({ method, route, status: reply.statusCode }),
+  return (method, route, status, seconds) => {
+    const s = series.get(`${method} ${status} ${route}`, () => ({
+      requests: requests.labels({ method, route, status }),
       duration: duration.labels({ method, route }),
     }));
     s.requests.inc();
-    s.duration.observe(reply.elapsedTime / 1000);
+    s.duration.observe(seconds);
+  };
+}
+
+export function installMetrics(app: FastifyInstance, registry: Registry, observe: HttpObserver): void {
+  // A callback hook: no promise per request.
+  app.addHook('onResponse', (request, reply, done) => {
+    observe(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
     done();
   });
   app.get('/metrics', async (_request, reply) => {

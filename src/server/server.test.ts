@@ -85,4 +85,34 @@ describe('server', () => {
     assert.equal((await call(m, 'GET', '/metrics')).status, 200);
     assert.equal((await call(m, 'GET', `/api/v1/sessions?token=${TOKEN}`)).status, 200);
   });
+
+  it('holds inference POSTs (which skip the router) to the same token rules and body limit', async () => {
+    const predict = '/v1/models/nosuch:predict';
+    const body = { instances: [[1, 2]] };
+    // Beyond loopback, inference is a read: no token needed (404: the model does not exist).
+    const exposed = await start({ host: '0.0.0.0', bodyLimit: '1k' });
+    assert.equal((await call(exposed, 'POST', predict, body)).status, 404);
+    assert.equal((await call(exposed, 'POST', predict, body, 'nope')).status, 401);
+    const big = await call(exposed, 'POST', predict, { instances: [Array(2048).fill(1)] });
+    assert.equal(big.status, 413);
+    assert.equal(((await big.json()) as { error: { code: string } }).error.code, 'TOO_LARGE');
+    // A chunked body (no content-length) is counted as it arrives.
+    const chunked = await fetch(`${exposed.url.replace('0.0.0.0', '127.0.0.1')}/v2/models/nosuch/infer`, {
+      method: 'POST',
+      body: new ReadableStream({
+        start(controller) {
+          for (let i = 0; i < 8; i++) controller.enqueue(new Uint8Array(512).fill(32));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    assert.equal(chunked.status, 413);
+    const strict = await start({ requireToken: true });
+    const refused = await call(strict, 'POST', '/v2/models/nosuch/infer', { inputs: [] });
+    assert.equal(refused.status, 401);
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'UNAUTHORIZED');
+    assert.equal((await call(strict, 'POST', predict, body, TOKEN)).status, 404);
+    assert.equal((await call(strict, 'POST', `${predict}?token=${TOKEN}`, body)).status, 404);
+  });
 });

@@ -1,11 +1,10 @@
 /** A server with only the inference endpoints (/v1, /v2, /api/v1/serving, /metrics, /healthz): `swarmlab serve`. */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ModelServer } from '../serving/index.js';
 import { VERSION } from '../util/version.js';
-import { installAuth } from './auth.js';
-import { installErrorHandling } from './errors.js';
-import { createRegistry, installMetrics } from './metrics.js';
+import { createBaseApp } from './base.js';
+import { createRegistry } from './metrics.js';
 import { registerServingRoutes } from './routes/serving.js';
 
 export interface ServingServerDeps {
@@ -18,21 +17,17 @@ export interface ServingServerDeps {
 }
 
 export async function buildServingServer(deps: ServingServerDeps): Promise<FastifyInstance> {
-  const app: FastifyInstance = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+  const app = createBaseApp({
+    logger: deps.logger,
     bodyLimit: 64 * 1024 * 1024,
-    disableRequestLogging: true,
-    return503OnClosing: true,
+    auth: {
+      token: deps.token,
+      requireForReads: deps.requireToken,
+      requireForWrites: deps.requireToken || deps.exposed,
+    },
+    serving: deps.serving,
+    registry: createRegistry(),
   });
-  const registry = createRegistry();
-  deps.serving.registerMetrics(registry);
-  installErrorHandling(app);
-  installAuth(app, {
-    token: deps.token,
-    requireForReads: deps.requireToken,
-    requireForWrites: deps.requireToken || deps.exposed,
-  });
-  installMetrics(app, registry);
   const startedAt = Date.now();
   app.get('/healthz', async () => ({
     status: 'ok',

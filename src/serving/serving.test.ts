@@ -249,11 +249,7 @@ describe('model serving (/v1, /v2)', () => {
       ['/v1/models/mlp:classify', { instances: [row(1)] }],
     ] as const) {
       const r = await post(path, body);
-      assert.equal(
-        r.status,
-        path.includes('nosuch/infer') ? 400 : 404,
-        `${path} → ${r.status} ${JSON.stringify(r.body)}`,
-      );
+      assert.equal(r.status, 404, `${path} → ${r.status} ${JSON.stringify(r.body)}`);
     }
     assert.equal((await get('/v2/models/nosuch/ready')).status, 404);
   });
@@ -376,6 +372,28 @@ describe('model serving (/v1, /v2)', () => {
       /swarmlab_serving_requests_total\{model="mlp",generation="\d+",protocol="v1",code="200"\} \d+/,
     );
     assert.match(metrics, /swarmlab_serving_queue_depth\{model="mlp"\} 0/);
+    // The HTTP series count inference too, by route pattern, though it skips the router.
+    const http =
+      /swarmlab_http_requests_total\{method="POST",route="\/v1\/models\/:verb",status="200"\} (\d+)/;
+    assert.ok(Number(http.exec(metrics)?.[1]) >= 2000, 'inference requests in the HTTP series');
+    // Unknown model names open no per-model series.
+    assert.doesNotMatch(metrics, /model="nosuch"/);
+  });
+
+  it('takes what `curl -d` sends (a form content type) as JSON, and pinned versions on both protocols', async () => {
+    const res = await fetch(`${manager.url}/v1/models/mlp/versions/1:predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: JSON.stringify({ instances: [row(1)] }),
+    });
+    assert.equal(res.status, 200);
+    close(((await res.json()) as { predictions: number[][] }).predictions, await direct(onnx1, [row(1)]));
+    const input = { inputs: [{ name: 'input', shape: [1, IN], datatype: 'FP32', data: row(1) }] };
+    const pinned = await post('/v2/models/mlp/versions/1/infer', input);
+    assert.equal(pinned.status, 200, JSON.stringify(pinned.body));
+    assert.equal(pinned.body.model_version, '1');
+    assert.equal((await post('/v2/models/mlp/versions/one/infer', input)).status, 404);
+    assert.equal((await post('/v2/models/mlp/versions/1/explain', input)).status, 404);
   });
 });
 

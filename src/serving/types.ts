@@ -54,7 +54,10 @@ export interface ServingConfig {
   maxBatchSize: number;
   /** Longest a request waits for others to join its batch, ms. */
   maxDelayMs: number;
-  /** Runtime calls in flight at once for one generation (onnxruntime runs them off the event loop). */
+  /**
+   * Runtime calls handed over at once for one generation. onnxruntime-node runs them one after another on the
+   * event loop's thread, so past 2 (one running, the next ready) this only serves runtimes that run elsewhere.
+   */
   maxInflight: number;
   /** Share of unpinned requests (0-100) answered by the staging generation, when there is one. */
   canaryPercent: number;

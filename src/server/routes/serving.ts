@@ -1,57 +1,13 @@
 /**
- * Inference endpoints: TF-Serving REST under /v1 and KServe v2 (Open Inference Protocol) under /v2, plus the
- * per-model serving settings under /api/v1/serving. Each answer carries `x-swarmlab-generation`: the generation
- * that answered. Inference POSTs count as reads for auth (they change nothing).
+ * Model status and metadata under /v1 (TF-Serving REST) and /v2 (KServe v2), and the per-model serving settings
+ * under /api/v1/serving. The inference POSTs themselves skip Fastify: see ../inference.ts.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { InvalidError, isSwarmlabError, NotFoundError } from '../../errors/index.js';
-import {
-  checkOutputs,
-  formatV1,
-  formatV2,
-  type ModelServer,
-  metadataV1,
-  metadataV2,
-  type Protocol,
-  parseV1,
-  parseV2,
-  type Selector,
-  statusV1,
-} from '../../serving/index.js';
-import { statusOf } from '../errors.js';
+import { type ModelServer, metadataV1, metadataV2, type Selector, statusV1 } from '../../serving/index.js';
+import { GENERATION_HEADER } from '../inference.js';
 import { parseQuery } from './query.js';
-
-const GENERATION_HEADER = 'x-swarmlab-generation';
-const BINARY_HEADER = 'inference-header-content-length';
-/** The raw tensor bytes of binary-extension requests, by request (the JSON part is the parsed body). */
-const binaryBodies = new WeakMap<object, Buffer>();
-const inference = { config: { readOnly: true } };
-
-/** `NAME:predict` (or `3:predict`, `staging:predict`): the part before the verb, or 404 for another verb. */
-function beforeVerb(segment: string, verb: string): string {
-  const at = segment.lastIndexOf(':');
-  if (at < 0 || segment.slice(at + 1) !== verb) {
-    throw new NotFoundError(`no route for ${segment}: only :${verb} is served`, {
-      details: { path: segment },
-    });
-  }
-  return segment.slice(0, at);
-}
-
-function versionSelector(v: string): Selector {
-  if (!/^\d+$/.test(v) || Number(v) < 1) {
-    throw new NotFoundError(`version ${v}: versions are generation numbers`, { details: { version: v } });
-  }
-  return { kind: 'version', generation: Number(v) };
-}
-
-function labelSelector(label: string): Selector {
-  if (label !== 'production' && label !== 'staging') {
-    throw new NotFoundError(`label ${label}: the labels are production and staging`, { details: { label } });
-  }
-  return { kind: 'label', stage: label };
-}
+import { labelSelector, versionSelector } from './selectors.js';
 
 const configBody = z.strictObject({
   batching: z.boolean().optional(),
@@ -62,111 +18,6 @@ const configBody = z.strictObject({
 });
 
 export async function registerServingRoutes(app: FastifyInstance, serving: ModelServer): Promise<void> {
-  // Own scope: inference bodies (16 KB of numbers per image) skip secure-json-parse's prototype-key scan, which
-  // costs as much as the runtime call. Safe here: the body is only read field by field, never merged or spread.
-  await app.register(async (scope) => {
-    scope.removeContentTypeParser('application/json');
-    // KServe's binary tensor extension: a JSON header of Inference-Header-Content-Length bytes, then raw tensors.
-    scope.addContentTypeParser(
-      ['application/json', 'application/octet-stream'],
-      { parseAs: 'buffer' },
-      (request, body, done) => {
-        const buf = body as Buffer;
-        const header = request.headers[BINARY_HEADER];
-        try {
-          if (header === undefined) return done(null, JSON.parse(buf.toString('utf8')));
-          const length = Number(header);
-          if (!Number.isInteger(length) || length < 0 || length > buf.length) {
-            throw new InvalidError(
-              `${BINARY_HEADER}: ${String(header)} is not a length within the ${buf.length}-byte body`,
-              {
-                details: { header: BINARY_HEADER },
-              },
-            );
-          }
-          const json = JSON.parse(buf.toString('utf8', 0, length)) as unknown;
-          binaryBodies.set(request.raw, buf.subarray(length));
-          done(null, json);
-        } catch (err) {
-          done(
-            err instanceof InvalidError
-              ? err
-              : new InvalidError(`body: not valid JSON (${(err as Error).message})`, {
-                  details: { field: 'body' },
-                }),
-          );
-        }
-      },
-    );
-    await registerScoped(scope, serving);
-  });
-}
-
-async function registerScoped(app: FastifyInstance, serving: ModelServer): Promise<void> {
-  /** Runs one inference, recording its metrics whatever happens. */
-  const timed = async <T>(
-    reply: FastifyReply,
-    model: string,
-    protocol: Protocol,
-    run: () => Promise<{ body: T; generation: number }>,
-  ): Promise<T> => {
-    const start = process.hrtime.bigint();
-    let generation: number | undefined;
-    let code = 200;
-    try {
-      const r = await run();
-      generation = r.generation;
-      reply.header(GENERATION_HEADER, String(r.generation));
-      return r.body;
-    } catch (err) {
-      code = isSwarmlabError(err) ? statusOf(err.code) : 500;
-      throw err;
-    } finally {
-      serving.metrics.observe(
-        model,
-        generation,
-        protocol,
-        code,
-        Number(process.hrtime.bigint() - start) / 1e9,
-      );
-    }
-  };
-
-  // --- TF-Serving REST ---------------------------------------------------------------------------------------
-  const predictV1 = (reply: FastifyReply, name: string, selector: Selector, body: unknown) =>
-    timed(reply, name, 'v1', async () => {
-      const req = parseV1(body);
-      const r = await serving.infer(name, selector, req.build);
-      return { body: formatV1(req.format, r.signature, r.outputs), generation: r.generation };
-    });
-
-  app.post<{ Params: { verb: string } }>('/v1/models/:verb', inference, async (request, reply) => {
-    const name = beforeVerb(request.params.verb, 'predict');
-    return predictV1(reply, name, { kind: 'default' }, request.body);
-  });
-  app.post<{ Params: { name: string; verb: string } }>(
-    '/v1/models/:name/versions/:verb',
-    inference,
-    async (request, reply) =>
-      predictV1(
-        reply,
-        request.params.name,
-        versionSelector(beforeVerb(request.params.verb, 'predict')),
-        request.body,
-      ),
-  );
-  app.post<{ Params: { name: string; verb: string } }>(
-    '/v1/models/:name/labels/:verb',
-    inference,
-    async (request, reply) =>
-      predictV1(
-        reply,
-        request.params.name,
-        labelSelector(beforeVerb(request.params.verb, 'predict')),
-        request.body,
-      ),
-  );
-
   const statusRoute = async (name: string, selector: Selector) =>
     statusV1(await serving.status(name, selector));
   const metadataRoute = async (reply: FastifyReply, name: string, selector: Selector) => {
@@ -238,28 +89,6 @@ async function registerScoped(app: FastifyInstance, serving: ModelServer): Promi
   );
   app.get<{ Params: { name: string; v: string } }>('/v2/models/:name/versions/:v/ready', async (request) =>
     ready2(request.params.name, versionSelector(request.params.v)),
-  );
-
-  const infer2 = (reply: FastifyReply, name: string, selector: Selector, request: FastifyRequest) =>
-    timed(reply, name, 'v2', async () => {
-      const req = parseV2(request.body, binaryBodies.get(request.raw));
-      const r = await serving.infer(name, selector, (sig) => {
-        checkOutputs(req.outputs, sig);
-        return req.build(sig);
-      });
-      const { json, binary } = formatV2(name, r.generation, req, r.signature, r.outputs);
-      if (binary.length === 0) return { body: json as unknown, generation: r.generation };
-      const head = Buffer.from(JSON.stringify(json));
-      reply.header(BINARY_HEADER, String(head.length)).type('application/octet-stream');
-      return { body: Buffer.concat([head, ...binary]) as unknown, generation: r.generation };
-    });
-  app.post<{ Params: { name: string } }>('/v2/models/:name/infer', inference, async (request, reply) =>
-    infer2(reply, request.params.name, { kind: 'default' }, request),
-  );
-  app.post<{ Params: { name: string; v: string } }>(
-    '/v2/models/:name/versions/:v/infer',
-    inference,
-    async (request, reply) => infer2(reply, request.params.name, versionSelector(request.params.v), request),
   );
 
   // --- settings -----------------------------------------------------------------------------------------------

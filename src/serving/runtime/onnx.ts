@@ -1,4 +1,8 @@
-/** ONNX generations on onnxruntime-node's bundled CPU library; `run` executes off the event loop. */
+/**
+ * ONNX generations on onnxruntime-node's bundled CPU library. Its `run` is synchronous on the event loop's thread
+ * (deferred by one setImmediate): a process makes one runtime call at a time, so more cores mean more processes
+ * (`swarmlab serve --workers`).
+ */
 import * as ort from 'onnxruntime-node';
 import { InvalidError } from '../../errors/index.js';
 import type {
@@ -66,7 +70,8 @@ export class OnnxRuntime implements ModelRuntime {
   static async load(gen: GenerationFiles, options: OnnxOptions = {}): Promise<OnnxRuntime> {
     const bytes = gen.files[gen.primary];
     if (!bytes) throw new InvalidError(`generation ${gen.generation} of ${gen.model} has no ${gen.primary}`);
-    // Batches of one model run concurrently (maxInflight), so each run keeps to few threads.
+    // One thread by default: the same core parses and answers HTTP between runtime calls, and small models gain
+    // little from more; big ones may ask for more (intraOpThreads).
     const session = await ort.InferenceSession.create(bytes, {
       intraOpNumThreads: options.intraOpThreads ?? 1,
       interOpNumThreads: 1,
