@@ -18,6 +18,8 @@ export interface BaseAppOptions {
   auth: AuthOptions;
   serving: ModelServer;
   registry: Registry;
+  /** The `/metrics` exposition, when it is more than `registry`'s (several processes, summed). */
+  metrics?: () => Promise<string>;
   /** Fastify's option: false lets keep-alive connections finish their current request on close. */
   forceCloseConnections?: boolean | 'idle';
 }
@@ -56,6 +58,6 @@ export function createBaseApp(options: BaseAppOptions): FastifyInstance {
   options.serving.registerMetrics(options.registry);
   installErrorHandling(app);
   installAuth(app, options.auth);
-  installMetrics(app, options.registry, observe);
+  installMetrics(app, options.registry, observe, options.metrics);
   return app;
 }

@@ -39,7 +39,13 @@ export function httpObserver(registry: Registry): HttpObserver {
   };
 }
 
-export function installMetrics(app: FastifyInstance, registry: Registry, observe: HttpObserver): void {
+/** `text`: the exposition to serve, when it is more than this registry's (several processes, summed). */
+export function installMetrics(
+  app: FastifyInstance,
+  registry: Registry,
+  observe: HttpObserver,
+  text: () => Promise<string> = () => registry.metrics(),
+): void {
   // A callback hook: no promise per request.
   app.addHook('onResponse', (request, reply, done) => {
     observe(
@@ -52,6 +58,6 @@ export function installMetrics(app: FastifyInstance, registry: Registry, observe
   });
   app.get('/metrics', async (_request, reply) => {
     reply.type(registry.contentType);
-    return registry.metrics();
+    return text();
   });
 }

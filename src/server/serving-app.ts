@@ -1,11 +1,12 @@
 /** A server with only the inference endpoints (/v1, /v2, /api/v1/serving, /metrics, /healthz): `swarmlab serve`. */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { ModelServer } from '../serving/index.js';
 import { VERSION } from '../util/version.js';
 import { createBaseApp } from './base.js';
 import { createRegistry } from './metrics.js';
-import { registerServingRoutes } from './routes/serving.js';
+import { type Configure, registerServingRoutes } from './routes/serving.js';
 
 export interface ServingServerDeps {
   serving: ModelServer;
@@ -14,6 +15,12 @@ export interface ServingServerDeps {
   token: string | undefined;
   requireToken: boolean;
   exposed: boolean;
+  /** Defaults to a new one; `swarmlab serve --workers` passes its own to sum it across processes. */
+  registry?: Registry;
+  /** See ServingServerDeps.registry: every worker's series, summed. */
+  metrics?: () => Promise<string>;
+  /** A settings change, applied to every worker process. */
+  configure?: Configure;
 }
 
 export async function buildServingServer(deps: ServingServerDeps): Promise<FastifyInstance> {
@@ -26,7 +33,8 @@ export async function buildServingServer(deps: ServingServerDeps): Promise<Fasti
       requireForWrites: deps.requireToken || deps.exposed,
     },
     serving: deps.serving,
-    registry: createRegistry(),
+    registry: deps.registry ?? createRegistry(),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   const startedAt = Date.now();
   app.get('/healthz', async () => ({
@@ -35,6 +43,6 @@ export async function buildServingServer(deps: ServingServerDeps): Promise<Fasti
     role: 'serving',
     uptimeSeconds: Math.round((Date.now() - startedAt) / 100) / 10,
   }));
-  await registerServingRoutes(app, deps.serving);
+  await registerServingRoutes(app, deps.serving, deps.configure);
   return app;
 }

@@ -35,6 +35,8 @@ export class ServingMetrics {
     name: 'swarmlab_serving_generation',
     help: 'The production generation being served, by model',
     labelNames: ['model'],
+    // Summed over `swarmlab serve --workers` processes, a generation number would be N times too big.
+    aggregator: 'max',
     registers: [],
   });
 

@@ -9,8 +9,9 @@ import { pino } from 'pino';
 import { isLoopback } from '../../config/index.js';
 import { ConfigError } from '../../errors/index.js';
 import { HttpModelSource, SwarmlabClient } from '../../sdk/index.js';
-import { buildServingServer } from '../../server/index.js';
+import { buildServingServer, createRegistry } from '../../server/index.js';
 import { ModelServer, type ServingConfig } from '../../serving/index.js';
+import { isClusterWorker, runPrimary, WorkerLink } from './serve-cluster.js';
 
 interface ServeFlags {
   models: string;
@@ -25,6 +26,7 @@ interface ServeFlags {
   batching: boolean;
   requireToken?: boolean;
   logLevel: string;
+  workers: string;
 }
 
 /** `{"defaults": {...}, "models": {"name": {...}}}` with ServingConfig fields. */
@@ -72,18 +74,42 @@ export function registerServe(program: Command): void {
     .option('--no-batching', 'one runtime call per request')
     .option('--require-token', 'clients must present the token for inference too')
     .option('--log-level <level>', 'pino log level', 'info')
+    .option(
+      '--workers <n>',
+      'server processes sharing the port: one core each (onnxruntime runs on the loop)',
+      '1',
+    )
     .action(async (flags: ServeFlags) => {
-      // Logs go to stderr: stdout carries the one "Serving … at URL" line scripts read.
-      const logger = pino({ level: flags.logLevel, base: { svc: 'swarmlab-serve' } }, pino.destination(2));
-      const client = new SwarmlabClient({
-        ...(flags.url ? { url: flags.url } : {}),
-        ...(flags.token ? { token: flags.token } : {}),
-      });
-      const file = await readConfig(flags.config);
+      const workers = number(flags.workers, '--workers') ?? 1;
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+        throw new ConfigError(`--workers: "${flags.workers}" is not a whole number from 1 to 64`, {
+          details: { field: 'workers' },
+        });
+      }
       const models = flags.models
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
+      const client = new SwarmlabClient({
+        ...(flags.url ? { url: flags.url } : {}),
+        ...(flags.token ? { token: flags.token } : {}),
+      });
+      const announce = (port: number) =>
+        process.stdout.write(
+          `Serving ${models.join(', ')} from ${client.url} at http://${flags.host}:${port} ` +
+            `(/v1 TF-Serving, /v2 KServe${workers > 1 ? `; ${workers} worker processes` : ''})\n`,
+        );
+      if (workers > 1 && !isClusterWorker()) {
+        process.exitCode = await runPrimary({
+          workers,
+          onListening: announce,
+          log: (line) => process.stderr.write(`swarmlab serve: ${line}\n`),
+        });
+        return;
+      }
+      // Logs go to stderr: stdout carries the one "Serving … at URL" line scripts read.
+      const logger = pino({ level: flags.logLevel, base: { svc: 'swarmlab-serve' } }, pino.destination(2));
+      const file = await readConfig(flags.config);
       const defaults: Partial<ServingConfig> = { ...file.defaults };
       const maxBatchSize = number(flags.maxBatchSize, '--max-batch-size');
       const maxDelayMs = number(flags.maxDelayMs, '--max-delay-ms');
@@ -101,30 +127,49 @@ export function registerServe(program: Command): void {
         configs: file.models ?? {},
       });
       await serving.start();
+      const registry = createRegistry();
+      const configure = (model: string, patch: Partial<ServingConfig>) => serving.configure(model, patch);
+      const link = isClusterWorker() ? new WorkerLink(registry, configure) : undefined;
       const app = await buildServingServer({
         serving,
         logger,
         token: client.token,
         requireToken: flags.requireToken === true,
         exposed: !isLoopback(flags.host),
+        registry,
+        ...(link && {
+          metrics: () => link.metrics(),
+          configure: async (model, patch) => {
+            const config = await configure(model, patch);
+            await link.configure(model, patch);
+            return config;
+          },
+        }),
       });
       const port = number(flags.port, '--port') ?? 8501;
       await app.listen({ host: flags.host, port });
       const address = app.server.address();
       const bound = typeof address === 'object' && address ? address.port : port;
-      for (const s of await serving.list()) {
-        const failed = s.generations.filter((g) => g.state === 'failed');
-        for (const g of failed)
-          process.stderr.write(`swarmlab: ${s.model} generation ${g.generation}: ${g.error}\n`);
+      // Workers load the same generations: the first one speaks for all.
+      if (!link || WorkerLink.first()) {
+        for (const s of await serving.list()) {
+          const failed = s.generations.filter((g) => g.state === 'failed');
+          for (const g of failed)
+            process.stderr.write(`swarmlab: ${s.model} generation ${g.generation}: ${g.error}\n`);
+        }
       }
-      process.stdout.write(
-        `Serving ${models.join(', ')} from ${client.url} at http://${flags.host}:${bound} (/v1 TF-Serving, /v2 KServe)\n`,
-      );
+      if (link) link.listening(bound);
+      else announce(bound);
       await new Promise<void>((resolveStop) => {
+        let stopping = false;
+        // A worker may get both the terminal's SIGINT and the primary's SIGTERM.
         const stop = () => {
+          if (stopping) return;
+          stopping = true;
           void (async () => {
             await app.close();
             await serving.close();
+            link?.close();
             resolveStop();
           })();
         };

@@ -4,7 +4,14 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { type ModelServer, metadataV1, metadataV2, type Selector, statusV1 } from '../../serving/index.js';
+import {
+  type ModelServer,
+  metadataV1,
+  metadataV2,
+  type Selector,
+  type ServingConfig,
+  statusV1,
+} from '../../serving/index.js';
 import { GENERATION_HEADER } from '../inference.js';
 import { parseQuery } from './query.js';
 import { labelSelector, versionSelector } from './selectors.js';
@@ -17,7 +24,14 @@ const configBody = z.strictObject({
   canaryPercent: z.number().min(0).max(100).optional(),
 });
 
-export async function registerServingRoutes(app: FastifyInstance, serving: ModelServer): Promise<void> {
+/** Applies a settings change: to this process's server, and to its sibling processes when there are some. */
+export type Configure = (model: string, patch: Partial<ServingConfig>) => Promise<ServingConfig>;
+
+export async function registerServingRoutes(
+  app: FastifyInstance,
+  serving: ModelServer,
+  configure: Configure = (model, patch) => serving.configure(model, patch),
+): Promise<void> {
   const statusRoute = async (name: string, selector: Selector) =>
     statusV1(await serving.status(name, selector));
   const metadataRoute = async (reply: FastifyReply, name: string, selector: Selector) => {
@@ -99,6 +113,6 @@ export async function registerServingRoutes(app: FastifyInstance, serving: Model
   app.put<{ Params: { name: string } }>('/api/v1/serving/:name', async (request) => {
     const patch = parseQuery(configBody, request.body);
     await serving.model(request.params.name);
-    return { model: request.params.name, config: await serving.configure(request.params.name, patch) };
+    return { model: request.params.name, config: await configure(request.params.name, patch) };
   });
 }

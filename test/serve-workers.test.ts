@@ -1,0 +1,154 @@
+// `swarmlab serve --workers 2` as a user runs it: a real primary and worker processes on one port, against a real
+// manager; settings and metrics must be the same whichever worker a connection lands on.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { type Manager, startManager } from '../src/app.js';
+import { resolveConfig } from '../src/config/index.js';
+import { SwarmlabClient } from '../src/sdk/index.js';
+import { ModelsClient } from '../src/sdk/models.js';
+import { mlpOnnx, randomLayers } from '../src/serving/testing/onnx-builder.js';
+
+const BIN = new URL('../bin/swarmlab.js', import.meta.url).pathname;
+
+/** One request on a connection of its own (agent: false), so the primary deals connections to every worker. */
+function call(url: string, method: string, body?: unknown): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method, agent: false, headers: body === undefined ? {} : { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+const workersOf = (pid: number): number[] => {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map(Number);
+  } catch {
+    return [];
+  }
+};
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('swarmlab serve --workers', () => {
+  let dir: string;
+  let manager: Manager;
+  let child: ReturnType<typeof spawn>;
+  let url: string;
+  let stderr = '';
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'swarmlab-serve-workers-'));
+    manager = await startManager(
+      resolveConfig({ dataDir: dir, port: 0, logLevel: 'silent', localNode: false }),
+      { logger: pino({ level: 'silent' }) },
+    );
+    const models = new ModelsClient(new SwarmlabClient({ url: manager.url, token: manager.token }), {});
+    const g = await models.saveGeneration({
+      model: 'mlp',
+      type: 'classifier/mlp',
+      format: 'onnx',
+      buffer: mlpOnnx({ layers: randomLayers([4, 8, 2], 1) }),
+    });
+    await models.setStage('mlp', g.generation, 'production');
+    child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--models', 'mlp', '--port', '0', '--workers', '2', '--log-level', 'warn'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, SWARMLAB_URL: manager.url, SWARMLAB_TOKEN: manager.token },
+      },
+    );
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
+    url = await new Promise<string>((resolve, reject) => {
+      let stdout = '';
+      child.stdout!.on('data', (d) => {
+        stdout += d;
+        const m = /at (http:\/\/\S+) .*2 worker processes/.exec(stdout);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`exited (${code}) before listening: ${stderr}`)));
+    });
+  });
+  after(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await manager.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const predict = () => call(`${url}/v1/models/mlp:predict`, 'POST', { instances: [[1, 2, 3, 4]] });
+  const served = async () => {
+    const text = (await call(`${url}/metrics`, 'GET')).text;
+    const m =
+      /swarmlab_serving_requests_total\{model="mlp",generation="1",protocol="v1",code="200"\} (\d+)/.exec(
+        text,
+      );
+    return Number(m?.[1] ?? 0);
+  };
+
+  it('serves from every worker, and /metrics on any of them sums them all', async () => {
+    assert.equal(workersOf(child.pid!).length, 2);
+    for (let i = 0; i < 40; i++) assert.equal((await predict()).status, 200);
+    // Each scrape lands on one worker; each worker answered about half: only a sum says 40 every time.
+    for (let i = 0; i < 4; i++) assert.equal(await served(), 40);
+  });
+
+  it('applies a settings change on every worker before answering it', async () => {
+    const put = await call(`${url}/api/v1/serving/mlp`, 'PUT', { maxBatchSize: 7, maxDelayMs: 1 });
+    assert.equal(put.status, 200, put.text);
+    for (let i = 0; i < 6; i++) {
+      const status = JSON.parse((await call(`${url}/api/v1/serving/mlp`, 'GET')).text) as {
+        config: { maxBatchSize: number };
+      };
+      assert.equal(status.config.maxBatchSize, 7);
+    }
+    const bad = await call(`${url}/api/v1/serving/mlp`, 'PUT', { maxBatchSize: 0 });
+    assert.equal(bad.status, 400);
+  });
+
+  it('replaces a worker that dies, and stops every worker on SIGTERM', async () => {
+    const [first] = workersOf(child.pid!);
+    process.kill(first!, 'SIGKILL');
+    // (A connection the primary hands to a worker as it dies is lost with it: ask once the primary knows.)
+    await until('a replacement worker', () => {
+      const now = workersOf(child.pid!);
+      return now.length === 2 && !now.includes(first!);
+    });
+    await until('the replacement listening', () =>
+      /worker \d+ exited \(SIGKILL\): starting another/.test(stderr),
+    );
+    for (let i = 0; i < 10; i++) assert.equal((await predict()).status, 200);
+    const workers = workersOf(child.pid!);
+    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    assert.equal(await exit, 0, stderr);
+    for (const pid of workers) assert.throws(() => process.kill(pid, 0), 'worker still running');
+  });
+});
