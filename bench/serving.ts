@@ -1,17 +1,18 @@
 /**
  * Model serving throughput and latency. For an ONNX MLP 784→256→10 (built here) and, when the example is
  * present, the Fashion-MNIST TF.js MLP: the runtime called directly (batch 1 and batch 32 loops), then HTTP
- * through the manager's /v1 predict at concurrency 1, 16 and 64, with and without dynamic batching, driven by
- * bench/serving-loader.ts in a separate process. The loader's own cost is measured against a route that does
- * nothing (GET /v2/health/live). Ratios are against the direct batch-1 loop's rows/s.
+ * through the manager's /v1 predict at concurrency 1, 16 and 64, with and without dynamic batching, and KServe v2
+ * with binary tensors; for the ONNX model also through `swarmlab serve` (the production tier) with 1 worker
+ * process and with one per CPU. Load comes from another process (bench/serving-load.ts: wrk when installed);
+ * its own cost is measured against a route that does nothing (GET /v2/health/live). Ratios are against the
+ * direct batch-1 loop's rows/s. `swarmlab serve` runs from dist/: `npm run bench:serving` compiles first.
  * Usage: node --import tsx bench/serving.ts [SECONDS_PER_RUN]
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { pino } from 'pino';
@@ -22,10 +23,11 @@ import { ModelsClient } from '../src/sdk/models.js';
 import { wasmBackend } from '../src/serving/index.js';
 import { mlpOnnx, randomLayers } from '../src/serving/testing/onnx-builder.js';
 import { percentile } from './percentile.js';
+import { drive, loaderName } from './serving-load.js';
 
 const SECONDS = Number(process.argv[2] ?? 3);
-const run = promisify(execFile);
 const here = import.meta.dirname;
+const BIN = resolve(here, '../bin/swarmlab.js');
 const IN = 784;
 
 interface Figures {
@@ -63,22 +65,14 @@ async function loop(label: string, rows: number, fn: () => Promise<unknown>): Pr
 async function load(
   label: string,
   url: string,
-  bodyFile: string,
+  bodyFile: string | undefined,
   concurrency: number,
   headers: Record<string, string> = {},
 ): Promise<Figures> {
-  const loader = join(here, 'serving-loader.ts');
-  const args = [url, bodyFile, String(concurrency), String(SECONDS), '0.5', JSON.stringify(headers)];
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', loader, ...args], {
-    maxBuffer: 1 << 20,
-  });
-  const r = JSON.parse(stdout) as {
-    requests: number;
-    errors: number;
-    seconds: number;
-    p50: number;
-    p99: number;
-  };
+  const r = await drive(
+    { url, ...(bodyFile ? { bodyFile } : {}), headers, concurrency, seconds: SECONDS },
+    dir,
+  );
   return {
     label,
     rowsPerSecond: r.requests / r.seconds,
@@ -86,6 +80,38 @@ async function load(
     p50: r.p50,
     p99: r.p99,
     errors: r.errors,
+  };
+}
+
+/** `swarmlab serve --workers N` against the manager, until stopped. */
+async function standalone(
+  model: string,
+  workers: number,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--models', model, '--port', '0', '--workers', String(workers), '--log-level', 'warn'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, SWARMLAB_URL: manager.url, SWARMLAB_TOKEN: manager.token },
+    },
+  );
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = / at (http:\/\/\S+)/.exec(out);
+      if (m) resolveUrl(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`swarmlab serve exited (${code}); run npm run build?`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
   };
 }
 
@@ -109,12 +135,34 @@ const tables: { title: string; rows: Figures[] }[] = [];
   const rows: Figures[] = [];
   for (const c of [1, 64])
     rows.push(
-      await load(`loader alone, c=${c} (GET /v2/health/live)`, `${manager.url}/v2/health/live`, '-', c),
+      await load(`loader alone, c=${c} (GET /v2/health/live)`, `${manager.url}/v2/health/live`, undefined, c),
     );
   tables.push({ title: 'Loader cost (a route that does nothing)', rows });
 }
 
-async function httpRuns(model: string, baseline: Figures): Promise<Figures[]> {
+/** A KServe v2 body with the binary tensor extension (raw float32 rows, not 16 KB of JSON numbers) and its headers. */
+async function binaryBody(model: string): Promise<{ file: string; headers: Record<string, string> }> {
+  const inputName = (await client.json<{ inputs: { name: string }[] }>('GET', `/v2/models/${model}`))
+    .inputs[0]!.name;
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: [
+        { name: inputName, shape: [1, IN], datatype: 'FP32', parameters: { binary_data_size: IN * 4 } },
+      ],
+    }),
+  );
+  const file = join(dir, `${model}.bin`);
+  await writeFile(file, Buffer.concat([header, Buffer.from(Float32Array.from(row).buffer)]));
+  return {
+    file,
+    headers: {
+      'content-type': 'application/octet-stream',
+      'inference-header-content-length': String(header.length),
+    },
+  };
+}
+
+async function httpRuns(model: string): Promise<Figures[]> {
   const out: Figures[] = [];
   for (const batching of [false, true]) {
     await configure(model, batching);
@@ -129,32 +177,43 @@ async function httpRuns(model: string, baseline: Figures): Promise<Figures[]> {
       );
     }
   }
-  // KServe v2 with the binary tensor extension: raw float32 rows instead of 16 KB of JSON numbers.
-  const inputName = (await client.json<{ inputs: { name: string }[] }>('GET', `/v2/models/${model}`))
-    .inputs[0]!.name;
-  const header = Buffer.from(
-    JSON.stringify({
-      inputs: [
-        { name: inputName, shape: [1, IN], datatype: 'FP32', parameters: { binary_data_size: IN * 4 } },
-      ],
-    }),
-  );
-  const binFile = join(dir, `${model}.bin`);
-  await writeFile(binFile, Buffer.concat([header, Buffer.from(Float32Array.from(row).buffer)]));
-  const binary = {
-    'content-type': 'application/octet-stream',
-    'inference-header-content-length': String(header.length),
-  };
+  const binary = await binaryBody(model);
   out.push(
     await load(
       'HTTP c=64, batching on, v2 binary',
       `${manager.url}/v2/models/${model}/infer`,
-      binFile,
+      binary.file,
       64,
-      binary,
+      binary.headers,
     ),
   );
-  void baseline;
+  return out;
+}
+
+/** The production tier: `swarmlab serve` with one worker process, then one per CPU (batching on, defaults). */
+async function standaloneRuns(model: string): Promise<Figures[]> {
+  const out: Figures[] = [];
+  const binary = await binaryBody(model);
+  for (const workers of [...new Set([1, cpus().length])]) {
+    const server = await standalone(model, workers);
+    const tag = `serve --workers ${workers}`;
+    try {
+      out.push(await load(`${tag}, c=64, v1`, `${server.url}/v1/models/${model}:predict`, bodyFile, 64));
+      for (const c of [1, 64]) {
+        out.push(
+          await load(
+            `${tag}, c=${c}, v2 binary`,
+            `${server.url}/v2/models/${model}/infer`,
+            binary.file,
+            c,
+            binary.headers,
+          ),
+        );
+      }
+    } finally {
+      await server.stop();
+    }
+  }
   return out;
 }
 
@@ -180,7 +239,7 @@ async function httpRuns(model: string, baseline: Figures): Promise<Figures[]> {
   await models.setStage('bench-onnx', g.generation, 'production');
   tables.push({
     title: 'ONNX MLP 784→256→10 (onnxruntime-node, CPU)',
-    rows: [d1, d32, ...(await httpRuns('bench-onnx', d1))],
+    rows: [d1, d32, ...(await httpRuns('bench-onnx')), ...(await standaloneRuns('bench-onnx'))],
   });
 }
 
@@ -213,7 +272,7 @@ if (existsSync(example)) {
     await models.setStage('bench-fashion', g.generation, 'production');
     tables.push({
       title: 'Fashion-MNIST example MLP 784→128→10 (TF.js, wasm backend, untrained weights)',
-      rows: [d1, d32, ...(await httpRuns('bench-fashion', d1))],
+      rows: [d1, d32, ...(await httpRuns('bench-fashion'))],
     });
   } catch (err) {
     console.error(`skipping the Fashion-MNIST model: ${String(err)}`);
@@ -227,11 +286,15 @@ const f = (v: number, d = 0) => v.toFixed(d).padStart(9);
 console.log(
   `Serving bench: ${SECONDS}s per run, ${cpus().length} CPUs (server, loader and runtime share them), node ${process.version}`,
 );
+console.log(`loader: ${loaderName}`);
 for (const t of tables) {
   const base = t.rows.find((r) => r.label.includes('batch 1'));
   const c1off = t.rows.find((r) => r.label.startsWith('HTTP c=1,') && r.label.includes('off'));
   const c1on = t.rows.find((r) => r.label.startsWith('HTTP c=1,') && r.label.includes('on'));
   const c64on = t.rows.find((r) => r.label.startsWith('HTTP c=64,') && r.label.includes('on'));
+  const best = t.rows
+    .filter((r) => r.label.includes('c=64') && !r.label.includes('off'))
+    .sort((a, b) => b.rowsPerSecond - a.rowsPerSecond)[0];
   console.log(`\n${t.title}`);
   console.log(`${'run'.padEnd(46)}   rows/s    req/s  p50 ms  p99 ms  vs direct b1  errors`);
   for (const r of t.rows) {
@@ -246,7 +309,12 @@ for (const t of tables) {
     console.log(
       `added p99 at c=1 over direct batch 1: ${(c1off.p99 - base.p99).toFixed(2)} ms (batching off), ` +
         `${(c1on.p99 - base.p99).toFixed(2)} ms (on); c=64 batching on: ` +
-        `${((c64on.rowsPerSecond / base.rowsPerSecond) * 100).toFixed(0)}% of direct batch-1 rows/s`,
+        `${((c64on.rowsPerSecond / base.rowsPerSecond) * 100).toFixed(0)}% of direct batch-1 rows/s in the manager (v1 JSON)`,
+    );
+  }
+  if (base && best) {
+    console.log(
+      `best at c=64 with batching: ${best.label}, ${((best.rowsPerSecond / base.rowsPerSecond) * 100).toFixed(0)}% of direct batch-1 rows/s`,
     );
   }
 }
