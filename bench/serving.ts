@@ -5,7 +5,8 @@
  * with binary tensors; for the ONNX model also through `swarmlab serve` (the production tier) with 1 worker
  * process and with one per CPU. Load comes from another process (bench/serving-load.ts: wrk when installed);
  * its own cost is measured against a route that does nothing (GET /v2/health/live). Ratios are against the
- * direct batch-1 loop's rows/s. `swarmlab serve` runs from dist/: `npm run bench:serving` compiles first.
+ * direct batch-1 loop's rows/s (for the ONNX model, the mean of a run before and one after the HTTP runs: this
+ * machine's speed drifts). `swarmlab serve` runs from dist/: `npm run bench:serving` compiles first.
  * Usage: node --import tsx bench/serving.ts [SECONDS_PER_RUN]
  */
 import { spawn } from 'node:child_process';
@@ -128,7 +129,8 @@ await writeFile(bodyFile, JSON.stringify({ instances: [row] }));
 const configure = (model: string, batching: boolean) =>
   client.json('PUT', `/api/v1/serving/${model}`, { body: { batching, maxBatchSize: 32, maxDelayMs: 2 } });
 
-const tables: { title: string; rows: Figures[] }[] = [];
+/** `base`: what ratios are against, when not the first batch-1 row. */
+const tables: { title: string; rows: Figures[]; base?: Figures }[] = [];
 
 // --- loader cost ---------------------------------------------------------------------------------------------
 {
@@ -229,7 +231,6 @@ async function standaloneRuns(model: string): Promise<Figures[]> {
   );
   const d1 = await loop('direct InferenceSession.run, batch 1', 1, () => session.run({ input: one }));
   const d32 = await loop('direct InferenceSession.run, batch 32', 32, () => session.run({ input: x32 }));
-  await session.release();
   const g = await models.saveGeneration({
     model: 'bench-onnx',
     type: 'classifier/mlp',
@@ -237,9 +238,16 @@ async function standaloneRuns(model: string): Promise<Figures[]> {
     buffer: bytes,
   });
   await models.setStage('bench-onnx', g.generation, 'production');
+  const http = [...(await httpRuns('bench-onnx')), ...(await standaloneRuns('bench-onnx'))];
+  // The machine's speed drifts over the minutes the HTTP runs take: the baseline is measured before and after.
+  const again = await loop('direct InferenceSession.run, batch 1, again', 1, () =>
+    session.run({ input: one }),
+  );
+  await session.release();
   tables.push({
     title: 'ONNX MLP 784→256→10 (onnxruntime-node, CPU)',
-    rows: [d1, d32, ...(await httpRuns('bench-onnx')), ...(await standaloneRuns('bench-onnx'))],
+    rows: [d1, d32, ...http, again],
+    base: { ...d1, rowsPerSecond: (d1.rowsPerSecond + again.rowsPerSecond) / 2 },
   });
 }
 
@@ -288,7 +296,7 @@ console.log(
 );
 console.log(`loader: ${loaderName}`);
 for (const t of tables) {
-  const base = t.rows.find((r) => r.label.includes('batch 1'));
+  const base = t.base ?? t.rows.find((r) => r.label.includes('batch 1'));
   const c1off = t.rows.find((r) => r.label.startsWith('HTTP c=1,') && r.label.includes('off'));
   const c1on = t.rows.find((r) => r.label.startsWith('HTTP c=1,') && r.label.includes('on'));
   const c64on = t.rows.find((r) => r.label.startsWith('HTTP c=64,') && r.label.includes('on'));
@@ -296,6 +304,11 @@ for (const t of tables) {
     .filter((r) => r.label.includes('c=64') && !r.label.includes('off'))
     .sort((a, b) => b.rowsPerSecond - a.rowsPerSecond)[0];
   console.log(`\n${t.title}`);
+  if (base && t.base) {
+    console.log(
+      `ratios against ${base.rowsPerSecond.toFixed(0)} rows/s: the direct batch-1 loop, mean of its two runs`,
+    );
+  }
   console.log(`${'run'.padEnd(46)}   rows/s    req/s  p50 ms  p99 ms  vs direct b1  errors`);
   for (const r of t.rows) {
     const ratio = base

@@ -41,9 +41,9 @@ interface Target {
  */
 export function inferenceTarget(url: string): Target | undefined {
   const q = url.indexOf('?');
-  let parts: string[];
+  let parts = (q < 0 ? url : url.slice(0, q)).split('/');
   try {
-    parts = (q < 0 ? url : url.slice(0, q)).split('/').map(decodeURIComponent);
+    if (url.includes('%')) parts = parts.map(decodeURIComponent);
   } catch {
     return undefined;
   }
