@@ -392,7 +392,11 @@ describe('model serving (/v1, /v2)', () => {
     const pinned = await post('/v2/models/mlp/versions/1/infer', input);
     assert.equal(pinned.status, 200, JSON.stringify(pinned.body));
     assert.equal(pinned.body.model_version, '1');
-    assert.equal((await post('/v2/models/ml%70/versions/1/infer', input)).status, 200, 'percent-encoded name');
+    assert.equal(
+      (await post('/v2/models/ml%70/versions/1/infer', input)).status,
+      200,
+      'percent-encoded name',
+    );
     assert.equal((await post('/v2/models/mlp/versions/one/infer', input)).status, 404);
     assert.equal((await post('/v2/models/mlp/versions/1/explain', input)).status, 404);
   });

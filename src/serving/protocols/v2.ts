@@ -187,8 +187,9 @@ function fromBytes(
       { details: { field: `${field}.parameters.binary_data_size`, expected: n * BYTES[dtype] } },
     );
   }
-  const Ctor = allocate(dtype, 0).constructor as new (b: ArrayBuffer) => Tensor['data'];
-  return { data: new Ctor(new Uint8Array(bytes).buffer) };
+  const data = allocate(dtype, n);
+  new Uint8Array(data.buffer).set(bytes);
+  return { data };
 }
 
 /** Checks requested output names before any runtime call. */
