@@ -129,6 +129,8 @@ await writeFile(bodyFile, JSON.stringify({ instances: [row] }));
 const configure = (model: string, batching: boolean) =>
   client.json('PUT', `/api/v1/serving/${model}`, { body: { batching, maxBatchSize: 32, maxDelayMs: 2 } });
 
+/** Throughput of `swarmlab serve` at c=64 over the direct batch-1 loop's, measured in pairs (ONNX model). */
+let paired: number[] = [];
 /** `base`: what ratios are against, when not the first batch-1 row. */
 const tables: { title: string; rows: Figures[]; base?: Figures }[] = [];
 
@@ -219,6 +221,32 @@ async function standaloneRuns(model: string): Promise<Figures[]> {
   return out;
 }
 
+/**
+ * The c=64 target measured in pairs: the direct batch-1 loop, then `swarmlab serve` (a worker per CPU) under v2
+ * binary load, ROUNDS times, so each ratio compares the two on the same minute of this machine.
+ */
+async function pairedRatios(model: string, direct: () => Promise<Figures>, rounds = 3): Promise<number[]> {
+  const binary = await binaryBody(model);
+  const server = await standalone(model, cpus().length);
+  const ratios: number[] = [];
+  try {
+    for (let i = 0; i < rounds; i++) {
+      const d = await direct();
+      const h = await load(
+        'paired',
+        `${server.url}/v2/models/${model}/infer`,
+        binary.file,
+        64,
+        binary.headers,
+      );
+      ratios.push(h.rowsPerSecond / d.rowsPerSecond);
+    }
+  } finally {
+    await server.stop();
+  }
+  return ratios;
+}
+
 // --- ONNX MLP 784→256→10 ------------------------------------------------------------------------------------
 {
   const bytes = mlpOnnx({ layers: randomLayers([IN, 256, 10], 5) });
@@ -242,6 +270,9 @@ async function standaloneRuns(model: string): Promise<Figures[]> {
   // The machine's speed drifts over the minutes the HTTP runs take: the baseline is measured before and after.
   const again = await loop('direct InferenceSession.run, batch 1, again', 1, () =>
     session.run({ input: one }),
+  );
+  paired = await pairedRatios('bench-onnx', () =>
+    loop('direct, paired', 1, () => session.run({ input: one })),
   );
   await session.release();
   tables.push({
@@ -295,6 +326,14 @@ console.log(
   `Serving bench: ${SECONDS}s per run, ${cpus().length} CPUs (server, loader and runtime share them), node ${process.version}`,
 );
 console.log(`loader: ${loaderName}`);
+if (paired.length > 0) {
+  const pct = (r: number) => `${(r * 100).toFixed(0)}%`;
+  const sorted = [...paired].sort((a, b) => a - b);
+  console.log(
+    `c=64 target, ${paired.length} pairs (direct batch-1 loop, then swarmlab serve --workers ${cpus().length} ` +
+      `c=64 v2 binary): ${paired.map(pct).join(', ')}; median ${pct(sorted[Math.floor(sorted.length / 2)]!)}`,
+  );
+}
 for (const t of tables) {
   const base = t.base ?? t.rows.find((r) => r.label.includes('batch 1'));
   const c1off = t.rows.find((r) => r.label.startsWith('HTTP c=1,') && r.label.includes('off'));
