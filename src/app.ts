@@ -10,7 +10,7 @@ import { ConfigError } from './errors/index.js';
 import { EventArchive, EventHub } from './events/index.js';
 import { ModelRegistry } from './models/index.js';
 import { RulesEngine } from './rules/index.js';
-import { buildServer, type Server, type Services } from './server/index.js';
+import { buildServer, listen, type Server, type Services } from './server/index.js';
 import { ModelServer, RegistrySource } from './serving/index.js';
 import { createSessions } from './sessions/index.js';
 import { openStore, type Store } from './store/index.js';
@@ -145,7 +145,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
       exposed: !isLoopback(config.host),
       bodyLimit: config.bodyLimit,
     });
-    await server.app.listen({ host: config.host, port: config.port });
+    await listen(server.app, config.host, config.port);
   } catch (err) {
     await hub.close();
     await store.close();

@@ -133,6 +133,23 @@ describe('swarmlab serve --workers', () => {
     assert.equal(bad.status, 400);
   });
 
+  it('stops every worker, with one line and exit code 2, when the port is taken', async () => {
+    const port = new URL(url).port;
+    const second = spawn(
+      process.execPath,
+      [BIN, 'serve', '--models', 'mlp', '--port', port, '--workers', '2', '--log-level', 'warn'],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWARMLAB_URL: manager.url } },
+    );
+    let err = '';
+    second.stderr!.on('data', (d) => {
+      err += d;
+    });
+    const code = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    assert.equal(code, 2, err);
+    assert.match(err, new RegExp(`swarmlab: 127\\.0\\.0\\.1:${port} is in use`));
+    assert.match(err, /a worker exited during start-up \(code 2\): stopping/);
+  });
+
   it('replaces a worker that dies, and stops every worker on SIGTERM', async () => {
     const [first] = workersOf(child.pid!);
     process.kill(first!, 'SIGKILL');

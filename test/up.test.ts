@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -115,5 +116,19 @@ describe('swarmlab up', () => {
     assert.equal(exit.code, 2);
     assert.equal(exit.stderr.trim().split('\n').length, 1, exit.stderr);
     assert.match(exit.stderr, /^swarmlab: --data-dir: cannot write to \/etc\/hostname\/swarmlab \(ENOTDIR\)/);
+  });
+
+  it('says in one line that its port is taken', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const exit = await up(['--data-dir', await tempDir(), '--port', String(port)]).exit;
+      assert.equal(exit.code, 2, exit.stderr);
+      assert.equal(exit.stderr.trim().split('\n').length, 1, exit.stderr);
+      assert.match(exit.stderr, new RegExp(`^swarmlab: 127\\.0\\.0\\.1:${port} is in use`));
+    } finally {
+      holder.close();
+    }
   });
 });

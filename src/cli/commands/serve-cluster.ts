@@ -23,6 +23,13 @@ const isMessage = (m: unknown): m is Message => typeof m === 'object' && m !== n
 
 export const isClusterWorker = (): boolean => cluster.isWorker;
 
+/** Lets a worker exit: its channel to the primary would keep it alive. A no-op outside a cluster. */
+export function leaveCluster(): void {
+  // Through the worker object, so the disconnect counts as intended and the exit code stays the process's own
+  // (a bare process.disconnect() makes Node exit the worker with 0 at once).
+  if (cluster.worker?.isConnected()) cluster.worker.disconnect();
+}
+
 export interface PrimaryOptions {
   workers: number;
   /** Called once every worker listens, with the port they share. */
@@ -174,11 +181,6 @@ export class WorkerLink {
 
   listening(port: number): void {
     process.send?.({ swarmlab: 'listening', port } satisfies Message);
-  }
-
-  /** Lets the worker exit: the channel to the primary would keep it alive. */
-  close(): void {
-    if (process.connected) process.disconnect();
   }
 
   /** Resolves once every other worker has applied the change. */

@@ -5,13 +5,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { isLoopback } from '../../config/index.js';
 import { ConfigError } from '../../errors/index.js';
 import { HttpModelSource, SwarmlabClient } from '../../sdk/index.js';
-import { buildServingServer, createRegistry } from '../../server/index.js';
+import { buildServingServer, createRegistry, listen } from '../../server/index.js';
 import { ModelServer, type ServingConfig } from '../../serving/index.js';
-import { isClusterWorker, runPrimary, WorkerLink } from './serve-cluster.js';
+import { isClusterWorker, leaveCluster, runPrimary, WorkerLink } from './serve-cluster.js';
 
 interface ServeFlags {
   models: string;
@@ -107,74 +108,85 @@ export function registerServe(program: Command): void {
         });
         return;
       }
-      // Logs go to stderr: stdout carries the one "Serving … at URL" line scripts read.
-      const logger = pino({ level: flags.logLevel, base: { svc: 'swarmlab-serve' } }, pino.destination(2));
-      const file = await readConfig(flags.config);
-      const defaults: Partial<ServingConfig> = { ...file.defaults };
-      const maxBatchSize = number(flags.maxBatchSize, '--max-batch-size');
-      const maxDelayMs = number(flags.maxDelayMs, '--max-delay-ms');
-      if (maxBatchSize !== undefined) defaults.maxBatchSize = maxBatchSize;
-      if (maxDelayMs !== undefined) defaults.maxDelayMs = maxDelayMs;
-      if (!flags.batching) defaults.batching = false;
-      const serving = new ModelServer({
-        source: new HttpModelSource(client, {
-          onReconnect: (d) => logger.warn(d, 'event stream dropped; resuming from the last cursor'),
-        }),
-        logger,
-        models,
-        eager: !flags.lazy,
-        defaults,
-        configs: file.models ?? {},
-      });
-      await serving.start();
-      const registry = createRegistry();
-      const configure = (model: string, patch: Partial<ServingConfig>) => serving.configure(model, patch);
-      const link = isClusterWorker() ? new WorkerLink(registry, configure) : undefined;
-      const app = await buildServingServer({
-        serving,
-        logger,
-        token: client.token,
-        requireToken: flags.requireToken === true,
-        exposed: !isLoopback(flags.host),
-        registry,
-        ...(link && {
-          metrics: () => link.metrics(),
-          configure: async (model, patch) => {
-            const config = await configure(model, patch);
-            await link.configure(model, patch);
-            return config;
-          },
-        }),
-      });
-      const port = number(flags.port, '--port') ?? 8501;
-      await app.listen({ host: flags.host, port });
-      const address = app.server.address();
-      const bound = typeof address === 'object' && address ? address.port : port;
-      // Workers load the same generations: the first one speaks for all.
-      if (!link || WorkerLink.first()) {
-        for (const s of await serving.list()) {
-          const failed = s.generations.filter((g) => g.state === 'failed');
-          for (const g of failed)
-            process.stderr.write(`swarmlab: ${s.model} generation ${g.generation}: ${g.error}\n`);
-        }
+      try {
+        await serveHere(flags, models, client, announce);
+      } finally {
+        // A cluster worker stays alive while connected to the primary: leave, whether it stopped or failed.
+        leaveCluster();
       }
-      if (link) link.listening(bound);
-      else announce(bound);
-      await new Promise<void>((resolveStop) => {
-        let stopping = false;
-        // A worker may get both the terminal's SIGINT and the primary's SIGTERM.
-        const stop = () => {
-          if (stopping) return;
-          stopping = true;
-          void (async () => {
-            await app.close();
-            await serving.close();
-            link?.close();
-            resolveStop();
-          })();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
     });
+}
+
+/** One server process: the whole server, or one worker of `--workers N`. Resolves once stopped by a signal. */
+async function serveHere(
+  flags: ServeFlags,
+  models: string[],
+  client: SwarmlabClient,
+  announce: (port: number) => void,
+): Promise<void> {
+  // Logs go to stderr: stdout carries the one "Serving … at URL" line scripts read.
+  const logger = pino({ level: flags.logLevel, base: { svc: 'swarmlab-serve' } }, pino.destination(2));
+  const file = await readConfig(flags.config);
+  const defaults: Partial<ServingConfig> = { ...file.defaults };
+  const maxBatchSize = number(flags.maxBatchSize, '--max-batch-size');
+  const maxDelayMs = number(flags.maxDelayMs, '--max-delay-ms');
+  if (maxBatchSize !== undefined) defaults.maxBatchSize = maxBatchSize;
+  if (maxDelayMs !== undefined) defaults.maxDelayMs = maxDelayMs;
+  if (!flags.batching) defaults.batching = false;
+  const serving = new ModelServer({
+    source: new HttpModelSource(client, {
+      onReconnect: (d) => logger.warn(d, 'event stream dropped; resuming from the last cursor'),
+    }),
+    logger,
+    models,
+    eager: !flags.lazy,
+    defaults,
+    configs: file.models ?? {},
+  });
+  let app: FastifyInstance | undefined;
+  try {
+    await serving.start();
+    const registry = createRegistry();
+    const configure = (model: string, patch: Partial<ServingConfig>) => serving.configure(model, patch);
+    const link = isClusterWorker() ? new WorkerLink(registry, configure) : undefined;
+    app = await buildServingServer({
+      serving,
+      logger,
+      token: client.token,
+      requireToken: flags.requireToken === true,
+      exposed: !isLoopback(flags.host),
+      registry,
+      ...(link && {
+        metrics: () => link.metrics(),
+        configure: async (model, patch) => {
+          const config = await configure(model, patch);
+          await link.configure(model, patch);
+          return config;
+        },
+      }),
+    });
+    const port = number(flags.port, '--port') ?? 8501;
+    await listen(app, flags.host, port);
+    const address = app.server.address();
+    const bound = typeof address === 'object' && address ? address.port : port;
+    // Workers load the same generations: the first one speaks for all.
+    if (!link || WorkerLink.first()) {
+      for (const s of await serving.list()) {
+        const failed = s.generations.filter((g) => g.state === 'failed');
+        for (const g of failed)
+          process.stderr.write(`swarmlab: ${s.model} generation ${g.generation}: ${g.error}\n`);
+      }
+    }
+    if (link) link.listening(bound);
+    else announce(bound);
+    // A worker may get both the terminal's SIGINT and the primary's SIGTERM: the second is absorbed.
+    await new Promise((resolveStop) => {
+      process.once('SIGINT', resolveStop);
+      process.once('SIGTERM', resolveStop);
+    });
+  } finally {
+    // Also when start-up fails (no manager, port in use): open connections would keep the process alive.
+    await app?.close();
+    await serving.close();
+  }
 }
