@@ -39,7 +39,7 @@ interface Target {
  * The inference route a path names; undefined for a path that is not one (another route may own it). Throws
  * NotFoundError for a wrong verb, version or label.
  */
-export function inferenceTarget(url: string): Target | undefined {
+function inferenceTarget(url: string): Target | undefined {
   const q = url.indexOf('?');
   let parts = (q < 0 ? url : url.slice(0, q)).split('/');
   try {
