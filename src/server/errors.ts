@@ -24,28 +24,41 @@ export function errorBody(code: string, message: string, details: Record<string,
   return { error: { code, message, details } };
 }
 
+/** Status and body for a thrown error: ours by its code, anything else a 500 that points to the log. */
+export function errorReply(err: unknown): { status: number; body: ErrorBody } {
+  if (isSwarmlabError(err)) {
+    return { status: statusOf(err.code), body: errorBody(err.code, err.message, err.details) };
+  }
+  return { status: 500, body: errorBody('INTERNAL', 'internal error; see the server log') };
+}
+
+/** The line a 5xx error is logged with. */
+export const logLine = (err: unknown): string => (isSwarmlabError(err) ? err.message : 'unhandled error');
+
 /** Installs the handlers that turn thrown errors (ours, fastify's, anything else) into JSON errors. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, request, reply) => {
-    if (isSwarmlabError(err)) {
-      const status = statusOf(err.code);
-      if (status >= 500) request.log.error({ err }, err.message);
-      return reply.status(status).send(errorBody(err.code, err.message, err.details));
+    if (!isSwarmlabError(err)) {
+      const fe = err as FastifyError;
+      if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        return reply
+          .status(413)
+          .send(errorBody('TOO_LARGE', 'request body is larger than the configured limit'));
+      }
+      if (
+        fe.validation ||
+        fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ||
+        fe.code?.startsWith('FST_ERR_CTP')
+      ) {
+        return reply.status(fe.statusCode ?? 400).send(errorBody('INVALID', fe.message));
+      }
+      if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+        return reply.status(fe.statusCode).send(errorBody('INVALID', fe.message));
+      }
     }
-    const fe = err as FastifyError;
-    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply
-        .status(413)
-        .send(errorBody('TOO_LARGE', 'request body is larger than the configured limit'));
-    }
-    if (fe.validation || fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.code?.startsWith('FST_ERR_CTP')) {
-      return reply.status(fe.statusCode ?? 400).send(errorBody('INVALID', fe.message));
-    }
-    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-      return reply.status(fe.statusCode).send(errorBody('INVALID', fe.message));
-    }
-    request.log.error({ err }, 'unhandled error');
-    return reply.status(500).send(errorBody('INTERNAL', 'internal error; see the manager log'));
+    const { status, body } = errorReply(err);
+    if (status >= 500) request.log.error({ err }, logLine(err));
+    return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),

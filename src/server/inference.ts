@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { InvalidError, isSwarmlabError, TooLargeError, UnavailableError } from '../errors/index.js';
+import { InvalidError, TooLargeError, UnavailableError } from '../errors/index.js';
 import {
   checkOutputs,
   formatV1,
@@ -19,7 +19,7 @@ import {
   type Selector,
 } from '../serving/index.js';
 import { type AuthOptions, presentedToken, refusal } from './auth.js';
-import { errorBody, statusOf } from './errors.js';
+import { errorReply, logLine } from './errors.js';
 import type { HttpObserver } from './metrics.js';
 import { beforeVerb, labelSelector, versionSelector } from './routes/selectors.js';
 
@@ -51,26 +51,21 @@ function inferenceTarget(url: string): Target | undefined {
   if (root !== '' || models !== 'models' || name === undefined || rest.length > 0) return undefined;
   if (api === 'v1') {
     if (a === undefined) {
-      return { protocol: 'v1', route: '/v1/models/:verb', ...splitVerb(name) };
+      return {
+        protocol: 'v1',
+        route: '/v1/models/:verb',
+        model: beforeVerb(name, 'predict'),
+        selector: { kind: 'default' },
+      };
     }
-    if (b === undefined || c !== undefined) return undefined;
-    const model = name;
+    if (b === undefined || c !== undefined || (a !== 'versions' && a !== 'labels')) return undefined;
     const selected = beforeVerb(b, 'predict');
-    if (a === 'versions')
-      return {
-        protocol: 'v1',
-        route: '/v1/models/:name/versions/:verb',
-        model,
-        selector: versionSelector(selected),
-      };
-    if (a === 'labels')
-      return {
-        protocol: 'v1',
-        route: '/v1/models/:name/labels/:verb',
-        model,
-        selector: labelSelector(selected),
-      };
-    return undefined;
+    return {
+      protocol: 'v1',
+      route: `/v1/models/:name/${a}/:verb`,
+      model: name,
+      selector: a === 'versions' ? versionSelector(selected) : labelSelector(selected),
+    };
   }
   if (api === 'v2') {
     if (a === 'infer' && b === undefined) {
@@ -87,11 +82,6 @@ function inferenceTarget(url: string): Target | undefined {
   }
   return undefined;
 }
-
-const splitVerb = (segment: string): { model: string; selector: Selector } => ({
-  model: beforeVerb(segment, 'predict'),
-  selector: { kind: 'default' },
-});
 
 export interface InferenceEndpointOptions {
   serving: ModelServer;
@@ -203,20 +193,13 @@ export class InferenceEndpoint {
       res.destroy();
       return;
     }
-    if (isSwarmlabError(err)) {
-      const status = statusOf(err.code);
-      if (status >= 500 && err.code !== 'UNAVAILABLE') this.#options.logger.error({ err }, err.message);
-      // The rest of an unread body would be parsed as the next request: close the connection instead.
-      const close = err.code === 'TOO_LARGE' || err.code === 'UNAVAILABLE';
-      send(res, status, JSON.stringify(errorBody(err.code, err.message, err.details)), {
-        'content-type': JSON_TYPE,
-        ...(close ? { connection: 'close' } : {}),
-      });
-      return;
-    }
-    this.#options.logger.error({ err }, 'unhandled error');
-    send(res, 500, JSON.stringify(errorBody('INTERNAL', 'internal error; see the server log')), {
+    const { status, body } = errorReply(err);
+    if (status >= 500 && status !== 503) this.#options.logger.error({ err }, logLine(err));
+    // The rest of an unread body would be parsed as the next request: close the connection instead.
+    const close = status === 413 || status === 503;
+    send(res, status, JSON.stringify(body), {
       'content-type': JSON_TYPE,
+      ...(close ? { connection: 'close' } : {}),
     });
   }
 }
