@@ -195,8 +195,10 @@ export class InferenceEndpoint {
     }
     const { status, body } = errorReply(err);
     if (status >= 500 && status !== 503) this.#options.logger.error({ err }, logLine(err));
-    // The rest of an unread body would be parsed as the next request: close the connection instead.
-    const close = status === 413 || status === 503;
+    // Past the body limit, Node would read and drop the rest to keep the connection: end it instead. While
+    // shutting down, end it too, so the client reconnects elsewhere. (A model that failed to load also answers
+    // 503; its connection stays.)
+    const close = status === 413 || this.#closing;
     send(res, status, JSON.stringify(body), {
       'content-type': JSON_TYPE,
       ...(close ? { connection: 'close' } : {}),

@@ -54,6 +54,7 @@ describe('model serving (/v1, /v2)', () => {
     return {
       status: res.status,
       generation: res.headers.get('x-swarmlab-generation'),
+      connection: res.headers.get('connection'),
       // biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes, asserted field by field
       body: (await res.json()) as any,
     };
@@ -258,6 +259,7 @@ describe('model serving (/v1, /v2)', () => {
     await save('broken', brokenOnnx(), 'production');
     const r = await post('/v1/models/broken:predict', { instances: [[1, 2, 3, 4]] });
     assert.equal(r.status, 503);
+    assert.notEqual(r.connection, 'close', 'a 503 for a broken model keeps the connection');
     assert.match(r.body.error.message, /failed to load.*NoSuchOperator/);
     const status = await get('/v1/models/broken');
     assert.equal(status.body.model_version_status[0].state, 'END');
