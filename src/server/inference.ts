@@ -153,7 +153,8 @@ export class InferenceEndpoint {
       const answer =
         target.protocol === 'v1' ? await this.#v1(target, json) : await this.#v2(target, json, binary);
       generation = answer.generation;
-      send(res, 200, answer.body, { ...answer.headers, [GENERATION_HEADER]: String(generation) });
+      answer.headers[GENERATION_HEADER] = String(generation);
+      send(res, 200, answer.body, answer.headers);
     } catch (err) {
       this.#fail(res, err);
     } finally {
@@ -206,13 +207,15 @@ export class InferenceEndpoint {
   }
 }
 
+/** Answers with `headers` (a fresh object: its content-length is set here) and `body`. */
 function send(
   res: ServerResponse,
   status: number,
   body: Buffer | string,
-  headers: Record<string, string>,
+  headers: Record<string, string | number>,
 ): void {
-  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
+  headers['content-length'] = Buffer.byteLength(body);
+  res.writeHead(status, headers);
   res.end(body);
 }
 

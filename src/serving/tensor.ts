@@ -1,28 +1,35 @@
 /** Tensor helpers: allocation by dtype, element counts, and the concat/split along dim 0 batching needs. */
 import type { DType, Tensor, TensorArray } from './types.js';
 
+const ARRAYS = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+} as const satisfies Record<DType, unknown>;
+
 export function allocate(dtype: DType, length: number): TensorArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(length);
-    case 'float64':
-      return new Float64Array(length);
-    case 'int32':
-      return new Int32Array(length);
-    case 'int64':
-      return new BigInt64Array(length);
-    case 'int8':
-      return new Int8Array(length);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(length);
-    default:
-      return assertNever(dtype);
-  }
+  return new ARRAYS[dtype](length);
 }
 
-export function assertNever(x: never): never {
-  throw new Error(`unexpected value ${String(x)}`);
+/** Bytes per element of a dtype. */
+export const elementBytes = (dtype: DType): number => ARRAYS[dtype].BYTES_PER_ELEMENT;
+
+/**
+ * The elements held in raw little-endian bytes (a whole number of them): a view over the bytes when their offset
+ * suits the element size, so a request body's tensor is not copied before its batch is; else a copy.
+ */
+export function fromBytes(dtype: DType, bytes: Uint8Array): TensorArray {
+  const size = elementBytes(dtype);
+  if (bytes.byteOffset % size === 0) {
+    return new ARRAYS[dtype](bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / size);
+  }
+  const data = allocate(dtype, bytes.byteLength / size);
+  new Uint8Array(data.buffer).set(bytes);
+  return data;
 }
 
 export const elements = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

@@ -3,7 +3,7 @@
  * model metadata document, and the datatype names (FP32, INT64, BOOL, …).
  */
 import { InvalidError } from '../../errors/index.js';
-import { allocate, toNumbers } from '../tensor.js';
+import { elementBytes, fromBytes, toNumbers } from '../tensor.js';
 import type { DType, Signature, Tensor, TensorSpec } from '../types.js';
 import { checkBatch, checkNames, checkShape, count, readNested } from './values.js';
 
@@ -147,7 +147,7 @@ function build(sig: Signature, raw: RawInput[]): Record<string, Tensor> {
     }
     checkShape(spec, r.shape, `${field}.shape`);
     const { data } = r.bytes
-      ? fromBytes(r.bytes, spec.dtype, r.shape, field)
+      ? checkedBytes(r.bytes, spec.dtype, r.shape, field)
       : readNested(r.data, spec.dtype, `${field}.data`);
     if (data.length !== count(r.shape)) {
       throw new InvalidError(
@@ -163,33 +163,21 @@ function build(sig: Signature, raw: RawInput[]): Record<string, Tensor> {
   return inputs;
 }
 
-const BYTES: Record<DType, number> = {
-  float32: 4,
-  float64: 8,
-  int32: 4,
-  int64: 8,
-  int8: 1,
-  uint8: 1,
-  bool: 1,
-};
-
-/** Raw little-endian bytes → a typed array (copied: the body's offset need not be aligned). */
-function fromBytes(
+/** Raw little-endian bytes → a typed array, once their length is checked against the shape. */
+function checkedBytes(
   bytes: Uint8Array,
   dtype: DType,
   shape: number[],
   field: string,
 ): { data: Tensor['data'] } {
-  const n = count(shape);
-  if (bytes.length !== n * BYTES[dtype]) {
+  const expected = count(shape) * elementBytes(dtype);
+  if (bytes.length !== expected) {
     throw new InvalidError(
-      `${field}.parameters.binary_data_size: ${bytes.length} bytes for shape [${shape.join(', ')}] of ${V2_DATATYPES[dtype]}, which needs ${n * BYTES[dtype]}`,
-      { details: { field: `${field}.parameters.binary_data_size`, expected: n * BYTES[dtype] } },
+      `${field}.parameters.binary_data_size: ${bytes.length} bytes for shape [${shape.join(', ')}] of ${V2_DATATYPES[dtype]}, which needs ${expected}`,
+      { details: { field: `${field}.parameters.binary_data_size`, expected } },
     );
   }
-  const data = allocate(dtype, n);
-  new Uint8Array(data.buffer).set(bytes);
-  return { data };
+  return { data: fromBytes(dtype, bytes) };
 }
 
 /** Checks requested output names before any runtime call. */
