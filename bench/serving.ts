@@ -225,7 +225,7 @@ async function standaloneRuns(model: string): Promise<Figures[]> {
  * The c=64 target measured in pairs: the direct batch-1 loop, then `swarmlab serve` (a worker per CPU) under v2
  * binary load, ROUNDS times, so each ratio compares the two on the same minute of this machine.
  */
-async function pairedRatios(model: string, direct: () => Promise<Figures>, rounds = 3): Promise<number[]> {
+async function pairedRatios(model: string, direct: () => Promise<Figures>, rounds = 5): Promise<number[]> {
   const binary = await binaryBody(model);
   const server = await standalone(model, cpus().length);
   const ratios: number[] = [];
