@@ -1,26 +1,27 @@
 /**
  * Shapes of the API responses the dashboard reads: a client-side mirror of the public API (the app talks HTTP
- * and WS only and bundles none of the server). Events come from the server's own typed union.
+ * and WS only and bundles none of the server). Events, and the scheduler's node and queue snapshots, are the
+ * server's own types (type-only imports: nothing of the server is bundled).
  */
 export type { EventType, SessionState, SwarmEvent } from '../../../src/events/types.js';
 
+export type {
+  GpuSnapshot,
+  NodeSnapshot,
+  Placement,
+  QueuedSnapshot,
+} from '../../../src/scheduler/types.js';
+
 import type { SessionState } from '../../../src/events/types.js';
+import type {
+  Resources as Demand,
+  NodeSnapshot,
+  Placement,
+  QueuedSnapshot,
+} from '../../../src/scheduler/types.js';
 
-export interface Resources {
-  cpus: number;
-  memoryMb: number;
-  gpus: number;
-  gpuMemoryFraction: number;
-}
-
-export interface Placement {
-  sessionId: string;
-  node: string;
-  gpus: number[];
-  cpus: number;
-  memoryMb: number;
-  gpuMemoryFraction: number;
-}
+/** A session's resources with defaults filled, as the API returns them. */
+export type Resources = Required<Demand>;
 
 export interface SessionRecord {
   id: string;
@@ -79,43 +80,6 @@ export interface SeriesResult {
   sessionId: string;
   cursor: number;
   series: Record<string, Series>;
-}
-
-export interface Usage {
-  cpus: number;
-  memoryMb: number;
-  gpus: number;
-}
-
-export interface GpuSnapshot {
-  index: number;
-  name: string;
-  memoryMb: number;
-  usedFraction: number;
-  holders: Array<{ sessionId: string; fraction: number }>;
-}
-
-export interface NodeSnapshot {
-  name: string;
-  pool: string;
-  labels: Record<string, string>;
-  capacity: Usage;
-  allocated: Usage;
-  free: Usage;
-  gpus: GpuSnapshot[];
-  sessions: string[];
-  reservedFor?: string;
-}
-
-export interface QueuedSnapshot {
-  sessionId: string;
-  position: number;
-  priority: number;
-  effectivePriority: number;
-  submittedAt: number;
-  pool?: string;
-  resources: Resources;
-  reservedNode?: string;
 }
 
 export interface NodesResponse {
