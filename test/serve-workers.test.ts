@@ -2,16 +2,10 @@
 // manager; settings and metrics must be the same whichever worker a connection lands on.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { type Manager, startManager } from '../src/app.js';
-import { resolveConfig } from '../src/config/index.js';
-import { SwarmlabClient } from '../src/sdk/index.js';
-import { ModelsClient } from '../src/sdk/models.js';
+import type { Manager } from '../src/app.js';
+import { type ServingTestManager, servingTestManager } from '../src/serving/testing/manager.js';
 import { mlpOnnx, randomLayers } from '../src/serving/testing/onnx-builder.js';
 
 const BIN = new URL('../bin/swarmlab.js', import.meta.url).pathname;
@@ -56,26 +50,16 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
 }
 
 describe('swarmlab serve --workers', () => {
-  let dir: string;
+  let t: ServingTestManager;
   let manager: Manager;
   let child: ReturnType<typeof spawn>;
   let url: string;
   let stderr = '';
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'swarmlab-serve-workers-'));
-    manager = await startManager(
-      resolveConfig({ dataDir: dir, port: 0, logLevel: 'silent', localNode: false }),
-      { logger: pino({ level: 'silent' }) },
-    );
-    const models = new ModelsClient(new SwarmlabClient({ url: manager.url, token: manager.token }), {});
-    const g = await models.saveGeneration({
-      model: 'mlp',
-      type: 'classifier/mlp',
-      format: 'onnx',
-      buffer: mlpOnnx({ layers: randomLayers([4, 8, 2], 1) }),
-    });
-    await models.setStage('mlp', g.generation, 'production');
+    t = await servingTestManager();
+    manager = t.manager;
+    await t.save('mlp', mlpOnnx({ layers: randomLayers([4, 8, 2], 1) }), 'production');
     child = spawn(
       process.execPath,
       [BIN, 'serve', '--models', 'mlp', '--port', '0', '--workers', '2', '--log-level', 'warn'],
@@ -99,8 +83,7 @@ describe('swarmlab serve --workers', () => {
   });
   after(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
-    await manager.close();
-    await rm(dir, { recursive: true, force: true });
+    await t.close();
   });
 
   const predict = () => call(`${url}/v1/models/mlp:predict`, 'POST', { instances: [[1, 2, 3, 4]] });

@@ -1,16 +1,9 @@
 // The inference endpoint while the server shuts down, on a real manager, over a raw keep-alive connection.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pino } from 'pino';
-import { startManager } from '../app.js';
-import { resolveConfig } from '../config/index.js';
-import { SwarmlabClient } from '../sdk/index.js';
-import { ModelsClient } from '../sdk/models.js';
+import { servingTestManager } from '../serving/testing/manager.js';
 import { mlpOnnx, randomLayers } from '../serving/testing/onnx-builder.js';
 
 /** True once nothing listens on the port any more. */
@@ -29,20 +22,10 @@ describe('inference while shutting down', () => {
   it('finishes the request in flight, then answers 503 and closes the connection', {
     timeout: 20_000,
   }, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'swarmlab-inference-close-'));
-    const manager = await startManager(
-      resolveConfig({ dataDir: dir, port: 0, logLevel: 'silent', localNode: false }),
-      { logger: pino({ level: 'silent' }) },
-    );
+    const t = await servingTestManager();
+    const { manager } = t;
     try {
-      const models = new ModelsClient(new SwarmlabClient({ url: manager.url, token: manager.token }), {});
-      const g = await models.saveGeneration({
-        model: 'm',
-        type: 'classifier/mlp',
-        format: 'onnx',
-        buffer: mlpOnnx({ layers: randomLayers([4, 8, 3], 1) }),
-      });
-      await models.setStage('m', g.generation, 'production');
+      await t.save('m', mlpOnnx({ layers: randomLayers([4, 8, 3], 1) }), 'production');
       const port = Number(new URL(manager.url).port);
       const body = JSON.stringify({ instances: [[1, 2, 3, 4]] });
       const head = (extra = '') =>
@@ -73,8 +56,7 @@ describe('inference while shutting down', () => {
       assert.match(second ?? '', /\r\nconnection: close\r\n/i);
       assert.match(second ?? '', /"code":"UNAVAILABLE","message":"the server is shutting down"/);
     } finally {
-      await manager.close();
-      await rm(dir, { recursive: true, force: true });
+      await t.close();
     }
   });
 });

@@ -1,16 +1,11 @@
 // The model server through real HTTP on a real manager (LMDB in a temp dir), real onnxruntime-node and TF.js wasm.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
-import { pino } from 'pino';
-import { type Manager, startManager } from '../app.js';
-import { resolveConfig } from '../config/index.js';
-import { SwarmlabClient } from '../sdk/index.js';
-import { ModelsClient } from '../sdk/models.js';
+import type { Manager } from '../app.js';
+import type { ModelsClient } from '../sdk/models.js';
+import { type ServingTestManager, servingTestManager } from './testing/manager.js';
 import { brokenOnnx, mlpOnnx, randomLayers } from './testing/onnx-builder.js';
 import { tinyTfjsModel } from './testing/tfjs-model.js';
 
@@ -38,7 +33,7 @@ async function direct(bytes: Uint8Array, rows: number[][]): Promise<number[][]> 
 }
 
 describe('model serving (/v1, /v2)', () => {
-  let dir: string;
+  let t: ServingTestManager;
   let manager: Manager;
   let models: ModelsClient;
   const onnx1 = mlpOnnx({ layers: randomLayers([IN, 16, OUT], 1) });
@@ -64,27 +59,14 @@ describe('model serving (/v1, /v2)', () => {
     // biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes, asserted field by field
     return { status: res.status, body: (await res.json()) as any };
   };
-  const save = async (model: string, bytes: Uint8Array, stage?: 'production' | 'staging') => {
-    const g = await models.saveGeneration({ model, type: 'classifier/mlp', format: 'onnx', buffer: bytes });
-    if (stage) await models.setStage(model, g.generation, stage);
-    return g.generation;
-  };
+  let save: ServingTestManager['save'];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'swarmlab-serving-'));
-    manager = await startManager(
-      resolveConfig({ dataDir: dir, port: 0, logLevel: 'silent', localNode: false }),
-      {
-        logger: pino({ level: process.env.DEBUG_SERVING ? 'debug' : 'silent' }),
-      },
-    );
-    models = new ModelsClient(new SwarmlabClient({ url: manager.url, token: manager.token }), {});
+    t = await servingTestManager(process.env.DEBUG_SERVING ? 'debug' : 'silent');
+    ({ manager, models, save } = t);
     await save('mlp', onnx1, 'production');
   });
-  after(async () => {
-    await manager.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => t.close());
 
   it('answers TF-Serving and KServe v2 requests on an ONNX model as the runtime does directly', async () => {
     const rows = [row(1), row(2), row(3)];

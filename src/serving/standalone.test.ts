@@ -1,21 +1,18 @@
 // `swarmlab serve`'s parts: a serving-only HTTP server reading a manager over HTTP and following its events.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { type Manager, startManager } from '../app.js';
-import { resolveConfig } from '../config/index.js';
-import { HttpModelSource, SwarmlabClient } from '../sdk/index.js';
-import { ModelsClient } from '../sdk/models.js';
+import type { Manager } from '../app.js';
+import { HttpModelSource } from '../sdk/index.js';
+import type { ModelsClient } from '../sdk/models.js';
 import { buildServingServer } from '../server/index.js';
 import { ModelServer } from './index.js';
+import { type ServingTestManager, servingTestManager } from './testing/manager.js';
 import { mlpOnnx, randomLayers } from './testing/onnx-builder.js';
 
 describe('standalone model server (swarmlab serve)', () => {
-  let dir: string;
+  let t: ServingTestManager;
   let manager: Manager;
   let models: ModelsClient;
   let serving: ModelServer;
@@ -23,24 +20,11 @@ describe('standalone model server (swarmlab serve)', () => {
   let url: string;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'swarmlab-serve-'));
-    manager = await startManager(
-      resolveConfig({ dataDir: dir, port: 0, logLevel: 'silent', localNode: false }),
-      {
-        logger: pino({ level: 'silent' }),
-      },
-    );
-    const client = new SwarmlabClient({ url: manager.url, token: manager.token });
-    models = new ModelsClient(client, {});
-    for (const seed of [1, 2]) {
-      await models.saveGeneration({
-        model: 'mlp',
-        type: 'classifier/mlp',
-        format: 'onnx',
-        buffer: mlpOnnx({ layers: randomLayers([4, 8, 2], seed) }),
-      });
-    }
-    await models.setStage('mlp', 1, 'production');
+    t = await servingTestManager();
+    ({ manager, models } = t);
+    const { client } = t;
+    await t.save('mlp', mlpOnnx({ layers: randomLayers([4, 8, 2], 1) }), 'production');
+    await t.save('mlp', mlpOnnx({ layers: randomLayers([4, 8, 2], 2) }));
     const logger = pino({ level: 'silent' });
     serving = new ModelServer({ source: new HttpModelSource(client), logger, models: ['mlp'], eager: true });
     await serving.start();
@@ -58,8 +42,7 @@ describe('standalone model server (swarmlab serve)', () => {
   after(async () => {
     await app.close();
     await serving.close();
-    await manager.close();
-    await rm(dir, { recursive: true, force: true });
+    await t.close();
   });
 
   const predict = async (model: string) => {
