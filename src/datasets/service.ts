@@ -8,11 +8,12 @@ import type { Store } from '../store/index.js';
 import { type BatchSource, batchFrames, checkStreamOptions, DEFAULT_WINDOW_BYTES } from './batches.js';
 import { type ExportFormat, exportVersion } from './export.js';
 import { type ImportFile, type ImportFormat, importers } from './formats/index.js';
-import { controlFrame, type ErrorInfo, parseFrame } from './frame.js';
+import { controlFrame, type ErrorInfo, type FrameColumn, parseFrame } from './frame.js';
 import { checkDatasetName, parseDatasetRef } from './names.js';
 import { previewRows } from './preview.js';
 import { DatasetRepo } from './repo.js';
 import { blockOfFrame, blockOfImport, gather, type RowBlock, rangePicks } from './rows.js';
+import { ShardCache } from './shard-cache.js';
 import { planShards } from './split.js';
 import { ByteBudget, track } from './tracked.js';
 import type {
@@ -36,6 +37,8 @@ export interface DatasetServiceOptions {
   windowBytes?: number;
   /** Where the LMDB store lives, when it does: lets consumers on this host read shards from the map. */
   localStorePath?: string;
+  /** Bytes of shards kept in memory between reads (default 512 MiB; 0: none). */
+  cacheBytes?: number;
 }
 
 export interface PushInput {
@@ -53,6 +56,7 @@ export interface StoreInfo {
 }
 
 export const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
 
 const summary = (m: Manifest): VersionSummary => ({
   version: m.version,
@@ -68,10 +72,13 @@ export class DatasetService {
   readonly #store: Store;
   readonly #logger: Logger;
   readonly #repo: DatasetRepo;
-  readonly #opts: Required<Omit<DatasetServiceOptions, 'localStorePath' | 'store' | 'events' | 'logger'>> &
+  readonly #opts: Required<
+    Omit<DatasetServiceOptions, 'localStorePath' | 'cacheBytes' | 'store' | 'events' | 'logger'>
+  > &
     Pick<DatasetServiceOptions, 'localStorePath'>;
   /** Shards whose chunks were checked against their sha256 by this process; later reads skip the hash. */
   readonly #verified = new Set<string>();
+  readonly #shards: ShardCache<{ rows: number; columns: FrameColumn[] }>;
 
   constructor(options: DatasetServiceOptions) {
     this.#store = options.store;
@@ -83,6 +90,7 @@ export class DatasetService {
       windowBytes: options.windowBytes ?? DEFAULT_WINDOW_BYTES,
       localStorePath: options.localStorePath,
     };
+    this.#shards = new ShardCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
   }
 
   /** Rolls back imports and deletes a previous process left unfinished. */
@@ -205,6 +213,7 @@ export class DatasetService {
   async delete(name: string, version: number): Promise<void> {
     const id = randomUUID();
     const freed = await this.#repo.deleteVersion(checkDatasetName(name), version, id);
+    this.#shards.forget(freed);
     if (freed.length) await this.#repo.settle(id, freed);
   }
 
@@ -246,11 +255,24 @@ export class DatasetService {
     return { manifest: m, body: exportVersion(m, format, (i) => this.#loadShard(m, i), column) };
   }
 
-  /** Reads shard `index` into one aligned buffer; its chunks are hashed the first time only. */
+  /** Shard `index` of a version as a row block, its bytes read from the store only when not cached. */
   async #loadShard(
     source: BatchSource & Pick<Manifest, 'name' | 'version'>,
     index: number,
   ): Promise<RowBlock> {
+    const ref = source.shards[index]!;
+    // Cached as parsed bytes, not as a block: versions sharing a shard may order their columns differently.
+    const { rows, columns } = await this.#shards.get(ref.digest, ref.bytes, () =>
+      this.#readShard(source, index),
+    );
+    return blockOfFrame(source.columns, rows, columns);
+  }
+
+  /** Reads shard `index` into one aligned buffer; its chunks are hashed the first time only. */
+  async #readShard(
+    source: BatchSource & Pick<Manifest, 'name' | 'version'>,
+    index: number,
+  ): Promise<{ rows: number; columns: FrameColumn[] }> {
     const ref = source.shards[index]!;
     const bytes = Buffer.allocUnsafeSlow(ref.bytes);
     const verify = !this.#verified.has(ref.digest);
@@ -273,7 +295,7 @@ export class DatasetService {
     }
     if (verify) this.#verified.add(ref.digest);
     const { header, columns } = parseFrame(bytes);
-    return blockOfFrame(source.columns, header.t === 'shard' ? header.rows : 0, columns);
+    return { rows: header.t === 'shard' ? header.rows : 0, columns };
   }
 }
 
