@@ -111,4 +111,61 @@ describe('intake stream', () => {
     for (let r = 0; r < 3; r++) for (const id of (await read(r, 3, 11, 1)).ids) e1.add(id);
     assert.equal(e1.size, N, 'epoch 1 is also exactly once');
   });
+  /** A service over the same store that counts the shard reads it makes. */
+  function countingService(cacheBytes?: number): { svc: DatasetService; reads: () => number } {
+    let reads = 0;
+    const counting = new Proxy(store, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target);
+        if (typeof value !== 'function') return value;
+        if (key !== 'visitBlob') return value.bind(target);
+        return (...args: unknown[]) => {
+          reads++;
+          return value.apply(target, args);
+        };
+      },
+    });
+    const svc2 = new DatasetService({
+      store: counting,
+      events: new EventArchive(counting),
+      logger: pino({ level: 'silent' }),
+      bodyLimit: 1 << 30,
+      ...(cacheBytes === undefined ? {} : { cacheBytes }),
+    });
+    return { svc: svc2, reads: () => reads };
+  }
+
+  async function drain(service: DatasetService, shuffleSeed: number, epoch: number): Promise<number> {
+    const { frames } = await service.openStream('ids', 1, {
+      batchSize: 100,
+      rank: 0,
+      worldSize: 1,
+      shuffleSeed,
+      epoch,
+    });
+    let rows = 0;
+    for await (const f of frames) {
+      const { header } = parseFrame(f);
+      if (header.t === 'batch') rows += header.rows;
+    }
+    return rows;
+  }
+
+  it('reads each shard from the store once while the version fits the shard cache', async () => {
+    const { svc: cached, reads } = countingService();
+    assert.equal(await drain(cached, 1, 0), N);
+    assert.equal(reads(), 10);
+    assert.equal(await drain(cached, 1, 1), N);
+    assert.equal(await drain(cached, 2, 0), N);
+    assert.equal(reads(), 10, 'later epochs and orders come from the cache');
+  });
+
+  it('reads a version bigger than the shard cache from the store every time', async () => {
+    // One byte short of the version: it would hold nine of the ten shards, so a cache that took them anyway
+    // would serve some of the second epoch.
+    const { svc: small, reads } = countingService((await svc.manifest('ids', 1)).bytes - 1);
+    assert.equal(await drain(small, 1, 0), N);
+    assert.equal(await drain(small, 1, 1), N);
+    assert.equal(reads(), 20);
+  });
 });
