@@ -271,17 +271,32 @@ describe('exit mapping', () => {
   const ctx = { memoryMb: 32, killed: undefined, oomKilled: false };
 
   it('reads containers: OOM first, then 128+N as signal N', () => {
-    assert.deepEqual(containerExit({ ExitCode: 137, OOMKilled: true }, 32), {
+    const free = { memoryMb: 32, killed: undefined };
+    assert.deepEqual(containerExit({ ExitCode: 137, OOMKilled: true }, free), {
       exitCode: 137,
       signal: null,
       oomKilled: true,
       reason: 'killed by the OOM killer (memory limit 32 MB)',
     });
-    assert.deepEqual(containerExit({ ExitCode: 137, OOMKilled: false }, 32), {
+    // Docker recorded the exit before the OOM event: nobody else sends SIGKILL to a memory-limited container.
+    assert.deepEqual(containerExit({ ExitCode: 137, OOMKilled: false }, free), {
+      exitCode: 137,
+      signal: null,
+      oomKilled: true,
+      reason: 'killed by the OOM killer (memory limit 32 MB), inferred from exit 137',
+    });
+    assert.deepEqual(
+      containerExit({ ExitCode: 137, OOMKilled: false }, { memoryMb: 32, killed: 'SIGKILL' }),
+      {
+        exitCode: null,
+        signal: 'SIGKILL',
+      },
+    );
+    assert.deepEqual(containerExit({ ExitCode: 137, OOMKilled: false }, { memoryMb: 0, killed: undefined }), {
       exitCode: null,
       signal: 'SIGKILL',
     });
-    assert.deepEqual(containerExit({ ExitCode: 3, OOMKilled: false }, 32), {
+    assert.deepEqual(containerExit({ ExitCode: 3, OOMKilled: false }, free), {
       exitCode: 3,
       signal: null,
     });

@@ -83,7 +83,7 @@ export class ContainerRuntime implements Runtime {
     await c.wait({ abortSignal: s.abort });
     await s.sink.copy(await logStream(docker, 'containers', id, false, s.abort));
     const info = await c.inspect({ abortSignal: s.abort });
-    return containerExit(info.State, s.spec.resources.memoryMb);
+    return containerExit(info.State, { memoryMb: s.spec.resources.memoryMb, killed: s.killed });
   }
 
   stop(s: DockerSession, graceMs: number): Promise<void> {

@@ -15,8 +15,23 @@ const oom = (exitCode: number, memoryMb: number, inferred = false): ExitInfo => 
   reason: `killed by the OOM killer (memory limit ${memoryMb} MB)${inferred ? ', inferred from exit 137' : ''}`,
 });
 
-export function containerExit(state: ContainerState, memoryMb: number): ExitInfo {
-  return state.OOMKilled ? oom(state.ExitCode, memoryMb) : outcome(state.ExitCode, null);
+/** A SIGKILL (exit 137) we did not send, to a memory-limited container: the OOM killer is its one other sender. */
+const unexplainedKill = (code: number, memoryMb: number, killed: NodeJS.Signals | undefined): boolean =>
+  code === 137 && !killed && memoryMb > 0;
+
+/**
+ * Exit of an ended container. Docker can record the exit before the OOM event that caused it (seen on cgroup v2,
+ * `OOMKilled` still false): an unexplained SIGKILL of a memory-limited container is then taken for the OOM killer,
+ * and the reason says it was inferred.
+ */
+export function containerExit(
+  state: ContainerState,
+  ctx: { memoryMb: number; killed: NodeJS.Signals | undefined },
+): ExitInfo {
+  if (state.OOMKilled) return oom(state.ExitCode, ctx.memoryMb);
+  if (unexplainedKill(state.ExitCode, ctx.memoryMb, ctx.killed))
+    return oom(state.ExitCode, ctx.memoryMb, true);
+  return outcome(state.ExitCode, null);
 }
 
 /** The fields of a swarm task (`GET /tasks`) used here. */
@@ -56,7 +71,7 @@ export function taskExit(task: SwarmTask, ctx: TaskContext): ExitInfo {
       return outcome(code, null);
     case 'failed':
       if (ctx.oomKilled) return oom(code, ctx.memoryMb);
-      if (ctx.oomKilled === undefined && code === 137 && !ctx.killed && ctx.memoryMb > 0) {
+      if (ctx.oomKilled === undefined && unexplainedKill(code, ctx.memoryMb, ctx.killed)) {
         return oom(code, ctx.memoryMb, true);
       }
       // Exit code 0 yet failed: the container never ran its command (bad command, mount, ...).
