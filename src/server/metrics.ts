@@ -27,7 +27,7 @@ export function httpObserver(registry: Registry): HttpObserver {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
     registers: [registry],
   });
-  // Label sets hashed once per (method, status, route), not per request.
+  // Children bound once per (method, status, route): their label sets are built and validated once.
   const series = new Memo<{ requests: Counter.Internal; duration: Histogram.Internal<string> }>();
   return (method, route, status, seconds) => {
     const s = series.get(`${method} ${status} ${route}`, () => ({

@@ -1,4 +1,7 @@
-/** A map that builds a missing value once: e.g. prom-client children, so label sets are hashed once, not per request. */
+/**
+ * A map that builds a missing value once: e.g. prom-client children, so a label set is built and validated once,
+ * not per request (prom-client still hashes the labels on each `inc`/`observe`).
+ */
 export class Memo<T> {
   readonly #values = new Map<string, T>();
 
