@@ -40,6 +40,8 @@ export interface EventPayloads {
     host?: string;
     rank?: number;
     worldSize?: number;
+    /** `http` for a stream reported over HTTP + JSON; absent for the WebSocket channel. */
+    transport?: 'http';
   };
   /** A session's channel closed (the SDK reconnects unless the session ended). */
   'session.disconnected': { stream: string; code: number; reason: string };

@@ -4,16 +4,9 @@
  */
 import type { Logger } from 'pino';
 import { ConflictError, InvalidError } from '../errors/index.js';
-import {
-  type ChannelBatch,
-  type ChannelDown,
-  CloseCode,
-  type EventArchive,
-  type MetricPoint,
-  type NewEvent,
-} from '../events/index.js';
-import type { Store, TxOp } from '../store/index.js';
-import { packPoints, pointCount, unpackPoints } from './points.js';
+import { type ChannelBatch, type ChannelDown, CloseCode, type EventArchive } from '../events/index.js';
+import type { Store } from '../store/index.js';
+import { batchOps } from './batch-ops.js';
 import type { MetricSeries } from './series.js';
 
 /** What the transport gives a channel: a way to talk back and to apply back-pressure. */
@@ -121,7 +114,7 @@ export class Channel {
         this.peer.resume();
       }
       const last = batches.at(-1)!.q;
-      const ops = batches.flatMap((b) => this.#ops(b));
+      const ops = batches.flatMap((b) => batchOps(this.#deps, this.sessionId, b));
       const state: StreamState = { seq: last, time: Date.now() };
       ops.push({
         op: 'put',
@@ -147,43 +140,5 @@ export class Channel {
       this.#acked = last;
       this.peer.send({ k: 'ack', q: last });
     }
-  }
-
-  #ops(batch: ChannelBatch): TxOp[] {
-    const { archive, series } = this.#deps;
-    const sessionId = this.sessionId;
-    const ops: TxOp[] = [];
-    if (batch.m && pointCount(batch.m) > 0) {
-      ops.push(archive.op({ type: 'session.metric', sessionId, data: { points: unpackPoints(batch.m) } }));
-      ops.push(series.op(sessionId, batch.m));
-    }
-    const epochPoints: MetricPoint[] = [];
-    for (const item of batch.x ?? []) {
-      let event: NewEvent;
-      switch (item.k) {
-        case 'epoch': {
-          const data = {
-            epoch: item.epoch,
-            metrics: item.metrics,
-            ...(item.total === undefined ? {} : { total: item.total }),
-          };
-          event = { type: 'session.epoch', sessionId, data };
-          for (const [name, value] of Object.entries(item.metrics))
-            epochPoints.push([name, value, item.epoch, item.t]);
-          break;
-        }
-        case 'log':
-          event = { type: 'session.log', sessionId, data: { stream: 'sdk', lines: item.lines } };
-          break;
-        case 'hardware':
-          event = { type: 'session.hardware', sessionId, data: { ...item.report } };
-          break;
-        default:
-          throw new Error(`unhandled channel item ${(item satisfies never as { k: string }).k}`);
-      }
-      ops.push(archive.op(event));
-    }
-    if (epochPoints.length > 0) ops.push(series.op(sessionId, packPoints(epochPoints)));
-    return ops;
   }
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { type ChannelHello, CloseCode, type EventArchive } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import { Channel, type ChannelPeer, type StreamState, streamKey } from './channel.js';
+import { HttpStreams } from './http-streams.js';
 import type { MetricSeries } from './series.js';
 
 /** Throws (e.g. NotFoundError) to refuse a channel for a session id. */
@@ -22,9 +23,20 @@ export class SessionChannels {
   readonly #pending = new Set<Promise<unknown>>();
   #admission: AdmissionCheck | undefined;
   #closed = false;
+  /** Report streams over HTTP + JSON: same store writes, liveness by recent requests. */
+  readonly http: HttpStreams;
 
   constructor(store: Store, archive: EventArchive, series: MetricSeries, logger: Logger) {
     this.#deps = { store, archive, series, logger };
+    this.http = new HttpStreams({
+      store,
+      archive,
+      series,
+      admit: async (id) => {
+        await this.#admission?.(id);
+      },
+      stopOf: (id) => this.#stops.get(id),
+    });
   }
 
   /** Installs the check run before a channel opens (the sessions domain: "does this session exist?"). */
@@ -33,8 +45,9 @@ export class SessionChannels {
   }
 
   /**
-   * Asks every connected process of the session to stop; true if at least one live channel got it. The
-   * request is also kept and handed to processes of the session that connect later.
+   * Asks every connected process of the session to stop; true if at least one live channel got it or an HTTP
+   * stream of the session is live (its next answer carries the request). The request is also kept and handed to
+   * processes of the session that connect later.
    */
   requestStop(sessionId: string, reason: string): boolean {
     this.#stops.delete(sessionId);
@@ -42,20 +55,17 @@ export class SessionChannels {
     if (this.#stops.size > MAX_PENDING_STOPS) this.#stops.delete(this.#stops.keys().next().value!);
     const live = this.#live.get(sessionId);
     for (const ch of live ?? []) ch.peer.send({ k: 'stop', reason });
-    return (live?.size ?? 0) > 0;
+    return this.isConnected(sessionId);
   }
 
-  /** Forgets a kept stop request (e.g. once the session has ended). */
+  /** Forgets a kept stop request and HTTP streams (once the session has ended). */
   forget(sessionId: string): void {
     this.#stops.delete(sessionId);
+    this.http.forget(sessionId);
   }
 
   isConnected(sessionId: string): boolean {
-    return (this.#live.get(sessionId)?.size ?? 0) > 0;
-  }
-
-  connectedSessions(): string[] {
-    return [...this.#live.keys()];
+    return (this.#live.get(sessionId)?.size ?? 0) > 0 || this.http.isLive(sessionId);
   }
 
   /**

@@ -4,5 +4,7 @@ export { Channel } from './channel.js';
 export { type AdmissionCheck, SessionChannels } from './channels.js';
 export { bucketBounds, minMaxIndices } from './downsample.js';
 export { MAX_BATCH_POINTS, parseBatch, parseHello } from './frames.js';
+export { HttpStreams, LIVE_MS, type ReportAnswer } from './http-streams.js';
 export { packPoints, unpackPoints } from './points.js';
+export { parseReport } from './report-json.js';
 export { MetricSeries, type Series, type SeriesQuery, type SeriesResult, seriesLog } from './series.js';

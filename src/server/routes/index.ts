@@ -7,6 +7,7 @@ import { registerDatasetRoutes } from './datasets.js';
 import { registerEventRoutes } from './events.js';
 import { registerModelRoutes } from './models.js';
 import { registerNodeRoutes } from './nodes.js';
+import { registerReportRoutes } from './reports.js';
 import { registerServingRoutes } from './serving.js';
 import { registerSessionRoutes } from './sessions.js';
 import { registerTelemetryRoutes } from './telemetry.js';
@@ -23,6 +24,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   });
   await registerEventRoutes(app, services);
   await registerChannelRoutes(app, services);
+  await registerReportRoutes(app, services);
   await registerTelemetryRoutes(app, services);
   await registerSessionRoutes(app, services);
   await registerNodeRoutes(app, services);

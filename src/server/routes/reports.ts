@@ -1,0 +1,49 @@
+/**
+ * `/api/v1/sessions/{id}/reports/{stream}`: the report protocol over plain HTTP + JSON, for any language (the
+ * Python client, curl). GET opens or polls a stream, POST stores a numbered batch (idempotent by its number),
+ * DELETE closes it; every answer says whether the session was asked to stop. Always needs the manager token.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { UnauthorizedError } from '../../errors/index.js';
+import { parseReport } from '../../telemetry/index.js';
+import { presentedToken, tokenMatches } from '../auth.js';
+import type { Services } from '../services.js';
+import { parseQuery, sessionIdParam } from './query.js';
+
+const params = z.object({
+  id: sessionIdParam,
+  stream: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 of [A-Za-z0-9_-]'),
+});
+const query = z.object({ sdk: z.string().max(64).default('http') });
+
+export async function registerReportRoutes(app: FastifyInstance, services: Services): Promise<void> {
+  const streams = services.channels.http;
+  const preValidation = async (request: FastifyRequest) => {
+    if (!tokenMatches(services.token, presentedToken(request))) {
+      throw new UnauthorizedError('session reports need the manager token (SWARMLAB_TOKEN)', {
+        details: { header: 'authorization' },
+      });
+    }
+  };
+  const target = (request: FastifyRequest) => ({
+    ...parseQuery(params, request.params),
+    ...parseQuery(query, request.query),
+  });
+
+  app.get('/api/v1/sessions/:id/reports/:stream', { preValidation }, async (request) => {
+    const { id, stream, sdk } = target(request);
+    return streams.poll(id, stream, sdk);
+  });
+
+  app.post('/api/v1/sessions/:id/reports/:stream', { preValidation }, async (request) => {
+    const { id, stream, sdk } = target(request);
+    return streams.report(id, stream, parseReport(request.body), sdk);
+  });
+
+  app.delete('/api/v1/sessions/:id/reports/:stream', { preValidation }, async (request, reply) => {
+    const { id, stream } = target(request);
+    await streams.close(id, stream);
+    return reply.status(204).send();
+  });
+}
