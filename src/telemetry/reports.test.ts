@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { SwarmlabEvent } from '../events/index.js';
+import type { SwarmEvent } from '../events/index.js';
 import { LIVE_MS } from './index.js';
 import { TEST_TOKEN, type TestManager, testManager } from './testing/manager.js';
 
@@ -29,7 +29,7 @@ for (const redis of [false, true]) {
     };
     const events = async (sessionId: string, type: string) => {
       const { body } = await call('GET', `/api/v1/events?session=${sessionId}&type=${type}&limit=1000`);
-      return body.events as SwarmlabEvent[];
+      return body.events as SwarmEvent[];
     };
     const batch = (q: number) => ({
       q,
