@@ -64,7 +64,7 @@ for (const redis of [false, true]) {
 
       const epochs = await events('py1', 'session.epoch');
       assert.deepEqual(
-        epochs.map((e) => e.data.epoch),
+        epochs.map((e) => (e.data as Json).epoch),
         [1, 2],
       );
       const first = epochs[0]!.data as { metrics: Record<string, number>; total: number };
