@@ -1,6 +1,7 @@
 """Swarmlab's Python client: report from a training session, stream datasets, save and load model generations."""
 from ._env import SessionEnv
 from ._http import Client
+from .dataset_push import push_dataset
 from .errors import (
     ConfigError,
     ConflictError,
@@ -30,4 +31,5 @@ __all__ = [
     "UnauthorizedError",
     "UnavailableError",
     "__version__",
+    "push_dataset",
 ]
