@@ -1,6 +1,7 @@
 """Swarmlab's Python client: report from a training session, stream datasets, save and load model generations."""
 from ._env import SessionEnv
 from ._http import Client
+from . import models
 from .dataset_push import push_dataset
 from .errors import (
     ConfigError,
@@ -14,11 +15,15 @@ from .errors import (
     UnauthorizedError,
     UnavailableError,
 )
+from .models import LoadedGeneration, load_generation, save_generation
+from .session import Session, session
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Client",
+    "LoadedGeneration",
+    "Session",
     "ConfigError",
     "ConflictError",
     "CorruptError",
@@ -31,5 +36,9 @@ __all__ = [
     "UnauthorizedError",
     "UnavailableError",
     "__version__",
+    "load_generation",
+    "models",
     "push_dataset",
+    "save_generation",
+    "session",
 ]
