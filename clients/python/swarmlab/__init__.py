@@ -3,6 +3,7 @@ from ._env import SessionEnv
 from ._http import Client
 from . import models
 from .dataset_push import push_dataset
+from .datasets import Batch, Column, DatasetReader, list_datasets, open_dataset
 from .errors import (
     ConfigError,
     ConflictError,
@@ -21,6 +22,11 @@ from .session import Session, session
 __version__ = "0.1.0"
 
 __all__ = [
+    "Batch",
+    "Column",
+    "DatasetReader",
+    "list_datasets",
+    "open_dataset",
     "Client",
     "LoadedGeneration",
     "Session",
