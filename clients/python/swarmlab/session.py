@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import inspect
 import json
 import math
 import secrets
@@ -400,16 +401,10 @@ class Session:
             if cb is None:
                 continue
             try:
-                cb(self._stop_reason)
-            except TypeError as e:
-                # A callback taking no argument.
-                try:
-                    if "positional argument" in str(e):
-                        cb()
-                    else:
-                        raise
-                except Exception as e2:  # noqa: BLE001
-                    warnings.warn(f"swarmlab: on_stop callback {cb!r} failed: {e2!r}", RuntimeWarning)
+                if _takes_argument(cb):
+                    cb(self._stop_reason)
+                else:
+                    cb()
             except Exception as e:  # noqa: BLE001 - a failing callback must not stop the reports
                 warnings.warn(f"swarmlab: on_stop callback {cb!r} failed: {e!r}", RuntimeWarning)
 
@@ -541,6 +536,19 @@ class Session:
                 self._rejected += n
         for m in marks:
             m.set()
+
+
+def _takes_argument(cb: Callable[..., Any]) -> bool:
+    """Whether `cb` can be called with the stop reason (else it is called with nothing)."""
+    try:
+        sig = inspect.signature(cb)
+    except (TypeError, ValueError):
+        return True
+    try:
+        sig.bind("reason")
+        return True
+    except TypeError:
+        return False
 
 
 def _default(o: Any) -> Any:

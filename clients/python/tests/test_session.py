@@ -107,10 +107,11 @@ def test_non_finite_values_are_sent_as_the_protocol_spells_them(manager):
     assert series(manager, rec["id"], "m")["m"]["points"] == 1
 
 
-def test_reports_survive_a_manager_crash_and_restart(manager_factory):
+@pytest.mark.parametrize("store", ["lmdb", "redis"])
+def test_reports_survive_a_manager_crash_and_restart(manager_factory, store):
     """SIGKILL the manager while a session reports; start it again on the same data dir and port; every epoch
     1..N arrives exactly once and every metric point once."""
-    m = manager_factory(store="lmdb")
+    m = manager_factory(store=store)
     n_epochs = 60
     rec = m.submit_session(f"""
         import time, swarmlab
@@ -142,6 +143,9 @@ import json, os, sys, threading, time, swarmlab
 seen = []
 with swarmlab.session(poll_interval=0.2) as s:
     s.on_stop(lambda reason: seen.append(("cb", reason, threading.current_thread().name)))
+    s.on_stop(lambda: seen.append(("noarg", None, threading.current_thread().name)))
+    remove = s.on_stop(lambda r: seen.append(("removed", r, "")))
+    remove()
     {body}
     deadline = time.monotonic() + 30
     while not s.stop_requested and time.monotonic() < deadline:
@@ -167,7 +171,8 @@ def test_stop_if_rule_stops_a_python_session_reporting_nan(manager):
     assert rec["state"] == "stopped", (rec, rec["output"])
     seen = _seen(rec)
     assert seen["requested"] is True and seen["reason"]
-    assert len(seen["calls"]) == 1  # once
+    # Each callback once, in the reporting thread; a callback without parameters is called without the reason.
+    assert [c[0] for c in seen["calls"]] == ["cb", "noarg"], seen
     kind, reason, thread = seen["calls"][0]
     assert reason == seen["reason"] and thread.startswith("swarmlab-reports")
     fired = manager.events(session=rec["id"], types=["rule.fired"])
@@ -184,10 +189,25 @@ def test_swarmlab_stop_reaches_on_stop(manager):
     assert rec["state"] == "stopped", (rec, rec["output"])
     seen = _seen(rec)
     assert seen["requested"] and "enough" in seen["reason"]
-    assert [c[1] for c in seen["calls"]] == [seen["reason"]]
+    assert [c[1] for c in seen["calls"]] == [seen["reason"], None]
     # The job's last words arrived before it exited (it was asked, not killed).
     logs = [ln for e in manager.events(session=sid, types=["session.log"]) for ln in e["data"].get("lines", [])]
     assert any(ln.startswith("stopping: ") for ln in logs)
+
+
+def test_reports_are_delivered_at_exit_without_close(manager):
+    """A script that never closes its session: what it queued is delivered at interpreter exit."""
+    rec = manager.run_session("""
+        import swarmlab
+        s = swarmlab.session()
+        for i in range(5000):
+            s.metric("x", i, i)
+        s.epoch(1, {"loss": 0.5})
+        s.log("bye")
+    """)
+    assert rec["state"] == "succeeded", rec["output"]
+    assert series(manager, rec["id"], "x")["x"]["points"] == 5000
+    assert epochs_of(manager, rec["id"]) == [1]
 
 
 def test_session_outside_a_session_is_a_config_error(monkeypatch):
@@ -197,6 +217,7 @@ def test_session_outside_a_session_is_a_config_error(monkeypatch):
     assert e.value.field == "SWARMLAB_SESSION_ID"
 
 
+@pytest.mark.filterwarnings("ignore:swarmlab. reports to .* are refused")
 def test_unknown_session_drops_reports_and_flush_raises(manager):
     s = swarmlab.session(url=manager.url, token=manager.token, session_id="no-such-session")
     s.metric("x", 1.0, 1)
@@ -241,6 +262,7 @@ def test_flush_and_close_in_process(manager):
         manager.post(f"/api/v1/sessions/{sid}/stop", {})
 
 
+@pytest.mark.filterwarnings("ignore:swarmlab. reports to .* are refused")
 def test_bad_argument_raises_in_the_caller(manager):
     s = swarmlab.session(url=manager.url, token=manager.token, session_id="whatever", poll_interval=60)
     try:
