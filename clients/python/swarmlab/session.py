@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import http.client
 import inspect
 import json
 import math
@@ -462,8 +463,10 @@ class Session:
                 elif time.monotonic() - last_contact >= self._poll_interval:
                     self._answer(self._client.json("GET", self._path, query=self._query))
                     last_contact = time.monotonic()
-            except (UnavailableError, ConnectionError, OSError) as e:
+            except (UnavailableError, ConnectionError, OSError, http.client.HTTPException, ValueError) as e:
+                # No (complete) answer: the batch may or may not be stored; resend it with the same number.
                 self._last_error = e
+                self._client.close()
                 if pending is not None:
                     with self._lock:
                         self._retries += 1
