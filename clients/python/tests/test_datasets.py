@@ -35,6 +35,17 @@ def _csv() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+WORDS_ROWS = 60000  # ~5 MB with its text column: two shards of utf8 rows
+
+
+def _words() -> bytes:
+    rng = random.Random(3)
+    lines = ["id,word,score"]
+    for i in range(WORDS_ROWS):
+        lines.append(f"{i},w{'xyzé'[i % 4] * rng.randrange(0, 120)}{i},{rng.randrange(-50, 50)}")
+    return ("\n".join(lines) + "\n").encode()
+
+
 def _libsvm():
     rng = random.Random(2)
     rows = []
@@ -56,6 +67,8 @@ def data(manager):
     push_dataset("table", [_csv()], format="csv", label="species", client=c)
     svm_rows, svm = _libsvm()
     push_dataset("sparse", [svm], format="libsvm", client=c)
+    if manager.kind == "lmdb":
+        push_dataset("words", [_words()], format="csv", client=c)
     have_fashion = all(p.exists() for p in T10K)
     if have_fashion:
         push_dataset("fashion", [str(p) for p in T10K], format="idx", client=c)
@@ -183,7 +196,8 @@ def test_shuffle_is_deterministic_per_seed_and_epoch(manager, data):
 
 def test_local_reader_equals_the_http_stream(manager, data):
     assert manager.kind == "lmdb"
-    names = ["table", "sparse"] + (["fashion"] if data["fashion"] else [])
+    names = ["table", "sparse", "words"] + (["fashion"] if data["fashion"] else [])
+    assert len(_open(manager, "words", local=False).manifest["shards"]) >= 2
     cases = [(None, 0, 1, 0, 256), (None, 1, 3, 0, 100), (11, 0, 1, 0, 256), (11, 2, 3, 1, 257), (4, 1, 2, 2, 1000)]
     for name in names:
         for seed, rank, world, epoch, bs in cases:
