@@ -149,6 +149,18 @@ def test_pytorch_state_dict_round_trip(manager):
     assert set(state) == set(net.state_dict())
     assert all(torch.equal(state[k], v) for k, v in net.state_dict().items())
 
+    # Kept and diffed per tensor (names, shapes, values), though not served.
+    with torch.no_grad():
+        net[0].weight.add_(1.0)
+    buf2 = io.BytesIO()
+    torch.save(net.state_dict(), buf2)
+    g2 = models.save_generation(name, format="pytorch", bytes=buf2.getvalue(), parent=g["generation"])
+    diff = manager.get(f"/api/v1/models/{name}/diff", a=g["generation"], b=g2["generation"])
+    by_name = {t["name"]: t for t in diff["tensors"]}
+    assert set(by_name) == set(net.state_dict())
+    assert by_name["0.weight"]["shapeA"] == [3, 4] and by_name["0.weight"]["normDiff"] == pytest.approx(12 ** 0.5)
+    assert by_name["1.weight"]["normDiff"] == 0 and by_name["0.bias"]["normDiff"] == 0
+
 
 def test_typed_errors(manager):
     with pytest.raises(NotFoundError) as e:
