@@ -161,6 +161,7 @@ class LmdbStoreReader:
         pgno = db.root
         for _depth in range(64):
             at = self._page(pgno)
+            m = self.map  # _page may have remapped a grown file
             _p, _t, _pad, flags, lower, upper = _HDR.unpack_from(m, at)
             n = lower >> 1  # ptrs and node offsets count from the end of the header (PAGEBASE)
             if lower > upper or upper + PAGEHDRSZ > self.psize:
@@ -244,7 +245,7 @@ class LmdbStoreReader:
             txnid, main = self._meta()
             try:
                 return fn(txnid, main)
-            except _Stale as e:
+            except (_Stale, struct.error, IndexError) as e:  # a page recycled under the lookup
                 last = e
                 self._txnid = -1
                 self._remap()
@@ -252,19 +253,32 @@ class LmdbStoreReader:
 
     # -- what the dataset reader needs
 
-    def get(self, db_name: str, key: bytes) -> Optional[memoryview]:
-        """A view into the map of `key`'s value in the named database (valid while the value exists)."""
+    def get(self, db_name: str, key: bytes, check: Any = None) -> Optional[memoryview]:
+        """A view into the map of `key`'s value in the named database (valid while the value exists).
+        `check(view)` may reject a value (False): it was read from a page recycled meanwhile, so read again.
+        A key not found is looked up again once a newer snapshot has been committed meanwhile."""
         def run(txnid: int, main: Db) -> Optional[memoryview]:
             db = self._sub(db_name.encode() + b"\0", main, txnid)  # named dbs: C strings, NUL included
             found = self._search(db, key)
             if found is None:
+                if self._meta()[0] != txnid:
+                    raise _Stale("a write committed during the lookup")
                 return None
             at, size = self._value(found)
-            return memoryview(self.map)[at:at + size]
+            view = memoryview(self.map)[at:at + size]
+            if check is not None and not check(view):
+                raise _Stale(f"{db_name}: the value read does not match its key")
+            return view
         return self._retry(run)
 
     def blob_info(self, digest: str) -> Optional[Dict[str, Any]]:
-        raw = self.get("blobs", digest.encode())
+        def check(view: memoryview) -> bool:
+            try:
+                info = unpack_msgpack(bytes(view))
+            except (LmdbFormatError, IndexError, ValueError, struct.error):
+                return False
+            return isinstance(info, dict) and info.get("digest") == digest
+        raw = self.get("blobs", digest.encode(), check)
         return None if raw is None else unpack_msgpack(bytes(raw))
 
     def blob_chunks(self, digest: str) -> List[memoryview]:
@@ -275,8 +289,8 @@ class LmdbStoreReader:
         size, chunk_size = int(info["size"]), int(info["chunkSize"])
         out: List[memoryview] = []
         for k, sha in enumerate(info["chunks"]):
-            view = self.get("chunks", bytes.fromhex(sha))
             expected = min(chunk_size, size - k * chunk_size)
+            view = self.get("chunks", bytes.fromhex(sha), lambda v, n=expected: len(v) == n)
             if view is None or len(view) != expected:
                 raise LmdbFormatError(f"blob {digest}: chunk {k} is missing or has the wrong size")
             out.append(view)
