@@ -38,6 +38,7 @@ import http.client
 import inspect
 import json
 import math
+import os
 import secrets
 import threading
 import time
@@ -147,6 +148,9 @@ class Session:
         ref = weakref.ref(self)
         self._atexit = lambda: (lambda s: s is not None and s.close(s.close_timeout))(ref())
         atexit.register(self._atexit)
+        self._forked = False
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=lambda: (lambda s: s is not None and s._after_fork())(ref()))
 
     # ------------------------------------------------------------------------------------------ the job's side
 
@@ -305,12 +309,29 @@ class Session:
             raise ValueError(f"metric name {name!r} must be a 1–256 character string")
         self._names.add(name)
 
+    def _after_fork(self) -> None:
+        """In a forked child (a DataLoader worker…): the reporting thread is the parent's; reports made here
+        are dropped (counted), with one warning. A child that wants to report opens its own session()."""
+        self._lock = threading.Lock()
+        self._q.clear()
+        self._max = 0
+        self._closed = True
+        self._forked = True
+        try:
+            atexit.unregister(self._atexit)
+        except Exception:  # noqa: BLE001
+            pass
+
     def _overflow(self, n: int) -> None:
         with self._lock:
             self._dropped += n
             first = not self._warned
             self._warned = True
-        if first:
+        if first and self._forked:
+            warnings.warn("swarmlab: reports from a forked child process are dropped (the session's reporting "
+                          "thread runs in the parent); call swarmlab.session() in the child to report from it",
+                          RuntimeWarning, stacklevel=3)
+        elif first:
             warnings.warn(f"swarmlab: the report queue is full ({self._max:,} reports); further reports are "
                           "dropped (counted in Session.stats['dropped'])", RuntimeWarning, stacklevel=3)
 

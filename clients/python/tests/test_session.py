@@ -210,6 +210,32 @@ def test_reports_are_delivered_at_exit_without_close(manager):
     assert epochs_of(manager, rec["id"]) == [1]
 
 
+def test_a_forked_child_neither_hangs_nor_duplicates(manager):
+    """DataLoader workers fork the process: a child's reports are dropped with a warning, its exit is immediate,
+    and the parent's reports are unaffected."""
+    rec = manager.run_session("""
+        import os, sys, warnings, swarmlab
+        with swarmlab.session() as s:
+            s.metric("x", 1.0, 1)
+            pid = os.fork()
+            if pid == 0:
+                with warnings.catch_warnings(record=True) as w:
+                    warnings.simplefilter("always")
+                    s.metric("x", 2.0, 2)
+                    s.epoch(9, {"loss": 1.0})
+                ok = s.stats["dropped"] == 2 and any("forked child" in str(x.message) for x in w)
+                ok = ok and s.flush(1) is not False and s.close(1) is not None
+                os._exit(0 if ok else 7)
+            _, status = os.waitpid(pid, 0)
+            assert os.WEXITSTATUS(status) == 0, status
+            s.metric("x", 3.0, 3)
+            s.epoch(1, {"loss": 0.5})
+    """, timeout=60)
+    assert rec["state"] == "succeeded", rec["output"]
+    assert series(manager, rec["id"], "x")["x"]["step"] == [1, 3]
+    assert epochs_of(manager, rec["id"]) == [1]
+
+
 def test_session_outside_a_session_is_a_config_error(monkeypatch):
     monkeypatch.delenv("SWARMLAB_SESSION_ID", raising=False)
     with pytest.raises(ConfigError) as e:
