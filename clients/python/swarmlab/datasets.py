@@ -44,8 +44,9 @@ MAX_FRAME_BYTES = 0xFFFFFFF8
 
 class Batch:
     """One batch: `index` within this rank's epoch, `rows`, and `columns` by name (`batch[name]` is the column's
-    data). Numpy data are read-only when they view the local store, writable views of the received frame over
-    HTTP; copy what you modify in place if you need the frame intact."""
+    data). Every batch owns fresh memory — over HTTP its columns are views of the one buffer its frame was received
+    into; the node-local reader gathers each column into a new array (never a view of the store's map) — so
+    batches may be kept and modified."""
 
     __slots__ = ("index", "rows", "columns")
 

@@ -12,8 +12,10 @@
 
 Each batch is a dict of column name → tensor (`torch.from_numpy` over the received frame: no copy). utf8 columns
 come as lists of str; sparse versions as `indptr`/`indices`/`values`/`label` tensors (pass a `transform` to build
-what the model needs, e.g. `torch.sparse_csr_tensor`). Tensors from the node-local reader view read-only memory
-(torch warns once); they are never written by Swarmlab, but `.clone()` before modifying one in place.
+what the model needs, e.g. `torch.sparse_csr_tensor`). Each batch's memory is its own (the received frame, or the
+rows the node-local reader gathered) and Swarmlab never writes it again, so the tensors may be kept or modified;
+over HTTP the columns of one batch share one buffer, so `.clone()` a column you keep while dropping the rest if
+memory matters.
 
 Sharding: within a process of rank r of R (`rank`/`world_size`, default `SWARMLAB_RANK`/`SWARMLAB_WORLD_SIZE`),
 DataLoader worker w of W reads share r·W + w of R·W, so across ranks and workers every row of an epoch is read
@@ -37,7 +39,7 @@ def batch_to_tensors(batch: Batch) -> Dict[str, Any]:
     """Column name → tensor (a view, no copy); utf8 columns → list of str."""
     out: Dict[str, Any] = {}
     with warnings.catch_warnings():
-        # Views over read-only memory (the local store's batches are fresh arrays, but be safe): torch warns.
+        # Never read-only today (frames and gathered rows are fresh arrays); should one be, torch only warns.
         warnings.filterwarnings("ignore", message=".*not writable.*")
         for name, col in batch.columns.items():
             if col.dtype == "utf8":
