@@ -143,12 +143,12 @@ class Session:
         self._deadline: Optional[float] = None
         self._fatal: Optional[SwarmlabError] = None
         self._last_error: Optional[BaseException] = None
+        self._forked = False
         self._thread = threading.Thread(target=self._run, name=f"swarmlab-reports-{sid}", daemon=True)
         self._thread.start()
         ref = weakref.ref(self)
         self._atexit = lambda: (lambda s: s is not None and s.close(s.close_timeout))(ref())
         atexit.register(self._atexit)
-        self._forked = False
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=lambda: (lambda s: s is not None and s._after_fork())(ref()))
 
