@@ -19,7 +19,6 @@ The manager must be built (`npm run build`): the fixtures fail with that advice 
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
