@@ -319,3 +319,20 @@ def _no_session_env(monkeypatch):
     for k in list(os.environ):
         if k.startswith("SWARMLAB_"):
             monkeypatch.delenv(k)
+
+
+def test_hardware_sample_and_nvidia_smi_parsing():
+    from swarmlab._hardware import HardwareProbe, parse_nvidia_smi
+
+    probe = HardwareProbe()
+    sum(i * i for i in range(200_000))  # some CPU
+    r = probe.report(gpus=False)
+    assert r["pid"] == os.getpid() and r["cpus"] >= 1 and r["rssMb"] > 1
+    assert 0 <= r["cpuPercent"] and r["memoryTotalMb"] >= r["memoryFreeMb"] > 0 and len(r["loadAverage"]) == 3
+    csv = "0, NVIDIA A100-SXM4-40GB, 87, 30512, 40960\n1, NVIDIA A100-SXM4-40GB, [N/A], 3, 40960\n\n"
+    assert parse_nvidia_smi(csv) == [
+        {"index": 0, "name": "NVIDIA A100-SXM4-40GB", "utilizationPercent": 87.0, "memoryUsedMb": 30512.0,
+         "memoryTotalMb": 40960.0},
+        {"index": 1, "name": "NVIDIA A100-SXM4-40GB", "utilizationPercent": 0, "memoryUsedMb": 3.0,
+         "memoryTotalMb": 40960.0},
+    ]
