@@ -173,6 +173,7 @@ class DatasetReader:
         self._store = store
         self._owns_client = owns_client
         self._blocks: Dict[str, "_Block"] = {}
+        self._window_cache: Optional[Tuple[tuple, "_Block"]] = None
         self.window_bytes = DEFAULT_WINDOW_BYTES
 
     @property
@@ -206,6 +207,7 @@ class DatasetReader:
 
     def close(self) -> None:
         self._blocks.clear()
+        self._window_cache = None
         if self._store is not None:
             self._store.close()
         if self._owns_client:
@@ -304,13 +306,19 @@ class DatasetReader:
         needed = np.unique(k).tolist()
         if len(needed) == 1:
             return self._shard(shards[needed[0]]), pos - starts[needed[0]], contiguous
-        blocks = [self._shard(shards[j]) for j in needed]
-        new_starts = np.zeros(len(shards), dtype=np.int64)
-        at = 0
-        for j, b in zip(needed, blocks):
-            new_starts[j] = at
-            at += b.rows
-        return _Block.concat(blocks), pos - starts[k] + new_starts[k], contiguous
+        # The needed shards concatenated in manifest order, kept for the next window over the same shards (a
+        # version that fits in one window is the same set every epoch, only permuted).
+        key = tuple(sorted(shards[j] for j in needed))
+        if self._window_cache is None or self._window_cache[0] != key:
+            self._window_cache = None  # let the old one go before building the next
+            self._window_cache = (key, _Block.concat([self._shard(i) for i in key]))
+        block = self._window_cache[1]
+        at_of, at = {}, 0
+        for i in key:
+            at_of[i] = at
+            at += m[i]["rows"]
+        new_starts = np.array([at_of.get(i, 0) for i in shards], dtype=np.int64)
+        return block, pos - starts[k] + new_starts[k], contiguous
 
     def _local_epoch(self, epoch: int, rank: int, world_size: int) -> Iterator[Batch]:
         size = self.batch_size
