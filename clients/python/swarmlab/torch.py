@@ -74,7 +74,8 @@ class SwarmlabIterableDataset(IterableDataset):
 
     def set_epoch(self, epoch: int) -> None:
         """The epoch the next iteration reads (its order depends on it when a shuffle_seed is set). Set it
-        before creating the DataLoader iterator (workers copy the dataset when iteration starts)."""
+        before iterating the DataLoader: workers copy the dataset when an iteration starts, so with
+        `persistent_workers=True` they would keep the first epoch's value (leave that option off)."""
         self.epoch = epoch
 
     def _open(self) -> DatasetReader:
