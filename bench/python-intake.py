@@ -8,6 +8,8 @@
       same bytes into a preallocated array (target ≥ 0.5×);
   (e) the same Python reader fed by a bare Node socket replaying the recorded stream bytes: the client's own
       ceiling, which tells whether (a) is bound by the manager or by Python;
+  (f) the TypeScript SDK's reader (`openDataset`, Node) on the same manager: what the manager's stream gives a
+      client that is not Python;
   (d) the seed's way: `GET …/rows?offset&limit=1000` pages, JSON arrays parsed into Python lists.
 
 Each rate is the median of `--epochs` passes after one warm-up pass (the manager's shard cache, the page cache
@@ -68,6 +70,22 @@ const body = fs.readFileSync(process.argv[1]);
 const head = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: application/vnd.swarmlab.frames\r\nConnection: close\r\n\r\n');
 const srv = net.createServer((s) => s.once('data', () => { s.write(head); s.end(body); }));
 srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));
+"""
+
+
+TS_READER = r"""
+const [url, token, batchSize, epochs] = process.argv.slice(1);
+const { openDataset } = await import(process.env.SWARMLAB_SDK);
+const ds = await openDataset('fashion', { url, token, local: false, batchSize: Number(batchSize) });
+const rates = [];
+for (let e = 0; e <= Number(epochs); e++) {
+  const t = performance.now();
+  let n = 0;
+  for await (const b of ds.epoch(e)) for (const c of Object.values(b.columns)) n += c.data.byteLength;
+  if (e > 0) rates.push(n / (performance.now() - t) / 1e3);
+}
+rates.sort((a, b) => a - b);
+console.log(rates[rates.length >> 1]);
 """
 
 
@@ -171,6 +189,13 @@ def replayed(manifest, url: str, token: str, batch_size: int, epochs: int, tmp: 
         node.wait()
 
 
+def ts_reader(url: str, token: str, batch_size: int, epochs: int) -> float:
+    sdk = os.path.join(ROOT, "dist", "sdk", "index.js")
+    out = subprocess.run(["node", "--input-type=module", "-e", TS_READER, url, token, str(batch_size), str(epochs)],
+                         env={**os.environ, "SWARMLAB_SDK": sdk}, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
 def copyto(total: int, epochs: int):
     src = np.frombuffer(os.urandom(total), dtype=np.uint8)
     dst = np.empty_like(src)
@@ -223,6 +248,7 @@ def main() -> None:
         (_as_cold, as_runs) = passes(remote_s, args.epochs)
         # The same bytes into Python through a bare socket (the stream's frame headers add ~0.1 % on the wire).
         b_runs = tcp_loopback(total, args.epochs)
+        f = ts_reader(url, token, args.batch_size, args.epochs)
         (_e_cold, e_runs) = replayed(remote.manifest, url, token, args.batch_size, args.epochs, data_dir)
 
         local = swarmlab.open_dataset("fashion", local=True, **kw)
@@ -242,6 +268,7 @@ def main() -> None:
             ("(a') remote stream, shuffled (seed 1)", a_s, f"{a_s / b:.2f}× (b)", ""),
             ("(b) loopback TCP → recv_into (Node sender)", b, "1.00×", ""),
             ("(e) Python reader, stream replayed by Node", e, f"{e / b:.2f}× (b)", "the client's ceiling"),
+            ("(f) TypeScript SDK reader, same manager", f, f"{f / b:.2f}× (b)", "stored order"),
             ("(c) node-local LMDB mmap, stored order", c, f"{c / cp:.2f}× copyto",
              f"cold pass {c_cold[0] / c_cold[1] / MB:.0f}"),
             ("(c') node-local LMDB mmap, shuffled (seed 1)", c_s, f"{c_s / cp:.2f}× copyto", ""),
