@@ -1,7 +1,7 @@
 /** The model registry's records: models, immutable generations, stages, the audit history and weight diffs. */
 
 /** Weight formats a generation may hold; see README "Model generations" for each one's files. */
-export const WEIGHT_FORMATS = ['onnx', 'tfjs', 'safetensors', 'raw-float32'] as const;
+export const WEIGHT_FORMATS = ['onnx', 'tfjs', 'safetensors', 'raw-float32', 'pytorch'] as const;
 export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
 
 /**

@@ -64,6 +64,7 @@ const DEFAULT_FILE: Record<WeightFormat, string> = {
   onnx: 'model.onnx',
   safetensors: 'model.safetensors',
   'raw-float32': 'weights.bin',
+  pytorch: 'model.pt',
   tfjs: 'model.json',
 };
 const refOf = (sel: GenerationSelector): string => String(sel.generation ?? sel.stage ?? 'production');
