@@ -43,6 +43,8 @@ export interface SaveGenerationOptions {
   sessionId?: string;
   /** Default `SWARMLAB_DATASET`. */
   dataset?: string;
+  /** Sent as `Idempotency-Key`: a repeat of this save (same key, same weights) answers the generation it made. */
+  idempotencyKey?: string;
 }
 
 /** Which generation to load: a number, or the holder of a stage (default production). */
@@ -119,6 +121,9 @@ export class ModelsClient {
     return this.client.json<GenerationView>('POST', `/api/v1/models/${enc(options.model)}/generations`, {
       raw: body,
       contentType,
+      ...(options.idempotencyKey === undefined
+        ? {}
+        : { headers: { 'idempotency-key': options.idempotencyKey } }),
     });
   }
 
