@@ -64,6 +64,16 @@ export const statePickle = (tensors: TorchTensor[]) =>
     op('u.'),
   ]);
 
+/** A little-endian record of `size` bytes from [offset, value, width] fields (zip headers). */
+function record(size: number, fields: [number, number, 2 | 4][]): Buffer {
+  const out = Buffer.alloc(size);
+  for (const [at, value, width] of fields) {
+    if (width === 2) out.writeUInt16LE(value, at);
+    else out.writeUInt32LE(value, at);
+  }
+  return out;
+}
+
 /** A zip of stored entries, with sizes in the local headers (torch leaves them to data descriptors; both are valid). */
 export function storedZip(entries: [string, Uint8Array][]): Buffer {
   const parts: Buffer[] = [];
@@ -71,28 +81,33 @@ export function storedZip(entries: [string, Uint8Array][]): Buffer {
   let at = 0;
   for (const [name, data] of entries) {
     const nameBytes = Buffer.from(name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    const dir = Buffer.alloc(46);
-    dir.writeUInt32LE(0x02014b50, 0);
-    dir.writeUInt32LE(data.length, 20);
-    dir.writeUInt32LE(data.length, 24);
-    dir.writeUInt16LE(nameBytes.length, 28);
-    dir.writeUInt32LE(at, 42);
+    const [size, nameLength] = [data.length, nameBytes.length];
+    const local = record(30, [
+      [0, 0x04034b50, 4],
+      [18, size, 4],
+      [22, size, 4],
+      [26, nameLength, 2],
+    ]);
+    const dir = record(46, [
+      [0, 0x02014b50, 4],
+      [20, size, 4],
+      [24, size, 4],
+      [28, nameLength, 2],
+      [42, at, 4],
+    ]);
     central.push(dir, nameBytes);
     parts.push(local, nameBytes, Buffer.from(data));
-    at += 30 + nameBytes.length + data.length;
+    at += 30 + nameLength + size;
   }
   const directory = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(at, 16);
+  const count = entries.length;
+  const end = record(22, [
+    [0, 0x06054b50, 4],
+    [8, count, 2],
+    [10, count, 2],
+    [12, directory.length, 4],
+    [16, at, 4],
+  ]);
   return Buffer.concat([...parts, directory, end]);
 }
 

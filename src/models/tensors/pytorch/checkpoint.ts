@@ -3,7 +3,7 @@
  * pickled dicts), `<archive>/data/<key>` (each storage's raw little-endian elements) and small markers. Tensors
  * nested in dicts or lists are named by their dotted path (`model.fc.weight`).
  */
-import { DTYPE_SIZES } from '../dtype.js';
+import { DTYPE_SIZES, elementCount } from '../dtype.js';
 import { type TensorEntry, weightsError } from '../entry.js';
 import { PickleError, unpickle } from './pickle.js';
 import { TensorRef, torchHooks } from './torch.js';
@@ -11,13 +11,21 @@ import { entryData, type ZipBytes, type ZipEntry, zipEntries, zipError } from '.
 
 /** torch pickles only the object structure, so data.pkl stays small even for large models. */
 export const MAX_PICKLE_BYTES = 8 * 1024 * 1024;
+/** Checkpoints nest a few dicts deep; a deeper pickle is built to exhaust the stack. */
+const MAX_DEPTH = 64;
+/**
+ * One tensor may be named many times (the pickle memo shares it), each a full read for a diff: the elements of
+ * all names together are bounded by the file (one byte per element for the smallest dtype, with room for sharing).
+ */
+const MAX_ELEMENTS_PER_BYTE = 16;
 
 /** Tensors by dotted path; every container is walked once, so a pickle cannot loop or fan out by sharing. */
 function tensorsIn(root: unknown, file: string): [string, TensorRef][] {
   if (!(root instanceof Map)) throw weightsError(file, 'data.pkl holds no dict of tensors');
   const out: [string, TensorRef][] = [];
   const seen = new Set<unknown>();
-  const walk = (value: unknown, path: string) => {
+  const walk = (value: unknown, path: string, depth: number) => {
+    if (depth > MAX_DEPTH) throw weightsError(file, `data.pkl nests deeper than ${MAX_DEPTH} at ${path}`);
     if (value instanceof TensorRef) {
       out.push([path, value]);
       return;
@@ -29,10 +37,10 @@ function tensorsIn(root: unknown, file: string): [string, TensorRef][] {
     const items: [unknown, unknown][] = value instanceof Map ? [...value] : value.map((v, i) => [i, v]);
     for (const [key, item] of items) {
       if (typeof key === 'string' || typeof key === 'number')
-        walk(item, path ? `${path}.${key}` : String(key));
+        walk(item, path ? `${path}.${key}` : String(key), depth + 1);
     }
   };
-  walk(root, '');
+  walk(root, '', 0);
   return out;
 }
 
@@ -74,7 +82,8 @@ export function pytorchEntries(file: string, zip: ZipBytes): TensorEntry[] {
       ...err.details,
     });
   }
-  return tensorsIn(root, file).map(([name, t]) => {
+  let elements = 0;
+  const tensors = tensorsIn(root, file).map(([name, t]): TensorEntry => {
     const { key, dtype, numel } = t.storage;
     const storage = byName.get(`${prefix}data/${key}`);
     if (!storage) throw weightsError(file, `tensor ${name}: storage ${key} is missing`, { tensor: name });
@@ -85,6 +94,19 @@ export function pytorchEntries(file: string, zip: ZipBytes): TensorEntry[] {
         { tensor: name, entry: storage.name },
       );
     }
+    // torch never saves a view with more elements than its storage from a state dict (an expanded one is rare),
+    // and one would let a tiny file make a diff decode billions of values.
+    const count = elementCount(t.shape, `tensor ${name} shape`);
+    if (count > numel) {
+      throw weightsError(
+        file,
+        `tensor ${name}: shape [${t.shape}] has ${count} elements, its storage holds ${numel}`,
+        {
+          tensor: name,
+        },
+      );
+    }
+    elements += count;
     return {
       name,
       dtype,
@@ -93,4 +115,11 @@ export function pytorchEntries(file: string, zip: ZipBytes): TensorEntry[] {
       view: { strides: t.strides, offset: t.offset },
     };
   });
+  if (elements > zip.size * MAX_ELEMENTS_PER_BYTE) {
+    throw weightsError(
+      file,
+      `its tensors declare ${elements} elements in all, over ${MAX_ELEMENTS_PER_BYTE} per byte of the file`,
+    );
+  }
+  return tensors;
 }

@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InvalidError } from '../../../errors/index.js';
-import { checkpoint, pickleGlobal, pickleStr, storedZip, type TorchTensor } from '../../testing/pytorch.js';
+import {
+  checkpoint,
+  pickleGlobal,
+  pickleStr,
+  statePickle,
+  storedZip,
+  type TorchTensor,
+} from '../../testing/pytorch.js';
 import { checkpointEntries, type TensorEntry, tensorEntries, tensorValues, ZipWindow } from '../index.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -129,11 +136,37 @@ describe('pytorch checkpoints', () => {
       refused(checkpoint([{ ...w, numel: 400 }]), /storage 0 is 16 bytes, not 400 float32 elements/);
     });
 
+    it('a pickle nested to exhaust the stack, or naming one tensor enough times to stall a diff', () => {
+      const chain = `\x80\x02}X\x01\x00\x00\x00a${']'.repeat(100_000)}${'a'.repeat(99_999)}s.`;
+      refused(checkpoint([w], Buffer.from(chain, 'latin1')), /nests deeper than 64/);
+      const big: TorchTensor = { ...w, values: new Array(1000).fill(1), shape: [1000] };
+      const aliases = Array.from({ length: 200 }, (_, i) => [
+        pickleStr(`alias${i}`),
+        Buffer.from('h\x00', 'latin1'),
+      ]);
+      const shared = Buffer.concat([
+        statePickle([big]).subarray(0, -2), // the dict still open, the tensor on top of the stack
+        Buffer.from('q\x00', 'latin1'), // memoized, then named 200 times more
+        ...aliases.flat(),
+        Buffer.from('u.', 'latin1'),
+      ]);
+      refused(checkpoint([big], shared), /declare 201000 elements in all, over 16 per byte/);
+    });
+
     it('compressed entries', () => {
       const zip = checkpoint([w]);
       // The method field of the first central directory entry (data.pkl).
       zip.writeUInt16LE(8, zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 10);
       refused(zip, /entry archive\/data\.pkl is compressed \(method 8\)/);
+    });
+
+    it('a big-endian file', () => {
+      const zip = storedZip([
+        ['archive/data.pkl', statePickle([w])],
+        ['archive/byteorder', Buffer.from('big')],
+        ['archive/data/0', Buffer.from(new Float32Array(w.values).buffer)],
+      ]);
+      refused(zip, /byteorder is "big"; only little is read/);
     });
 
     it('an archive with no data.pkl', () => {

@@ -81,9 +81,13 @@ function call(name: (typeof CALLABLE)[number], args: unknown[], offset: number):
 export const torchHooks: Unpickler = {
   global(name, offset) {
     if (!ALLOWED.has(name)) {
-      throw new PickleError(`global ${name} is not allowed (only torch state-dict types are read)`, offset, {
-        global: name,
-      });
+      throw new PickleError(
+        `global ${name} is not allowed: only torch state-dict types are read (save model.state_dict(), not the model)`,
+        offset,
+        {
+          global: name,
+        },
+      );
     }
     return new Global(name);
   },

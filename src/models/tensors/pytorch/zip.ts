@@ -84,7 +84,10 @@ function directory(file: string, zip: ZipBytes): { offset: number; size: number;
     }
     return { offset, size, count };
   }
-  throw zipError(file, 'no zip end record (truncated, or not a zip)');
+  throw zipError(
+    file,
+    'no zip end record: truncated, or not a zip (torch.save writes zips since torch 1.6, unless told _use_new_zipfile_serialization=False)',
+  );
 }
 
 /** Sizes and offsets saturated at 0xffffffff are in the zip64 extra field (id 1), in this order. */
