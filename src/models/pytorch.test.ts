@@ -88,6 +88,20 @@ describe('pytorch generations', () => {
     close(t.normA, norm(weight.values), 'fc_t is fc.weight transposed');
   });
 
+  it('is not served: the model server says so and how to get a servable generation', async () => {
+    await models.setStage('tiny', 1, 'production');
+    const err = await client
+      .json('POST', '/v2/models/tiny/infer', {
+        body: { inputs: [{ name: 'x', shape: [1], datatype: 'FP32', data: [0] }] },
+      })
+      .then(
+        () => assert.fail('served'),
+        (e: SwarmlabError) => e,
+      );
+    assert.equal(err.details.status, 503, String(err));
+    assert.match(err.message, /generation 1 of tiny is pytorch, which is not served; .*torch\.onnx\.export/);
+  });
+
   it('refuses hostile checkpoints with a 400 naming the problem, storing nothing', async () => {
     const w: TorchTensor = { name: 'w', storage: 'FloatStorage', values: [1, 2], shape: [2] };
     const attempt = async (body: Uint8Array, pattern: RegExp) => {
