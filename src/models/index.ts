@@ -1,7 +1,15 @@
 /** The model registry: types → models → immutable generations, stages and their history, retention, weight diffs. */
 export { BUNDLE_MAGIC, bundleTrailer, readBundleIndex } from './bundle.js';
 export type { GenerationDiff } from './compare.js';
-export { checkFileName, checkFormat, checkGeneration, checkModelName, checkModelType } from './names.js';
+export {
+  checkFileName,
+  checkFormat,
+  checkGeneration,
+  checkIdempotencyKey,
+  checkModelName,
+  checkModelType,
+  IDEMPOTENCY_HEADER,
+} from './names.js';
 export {
   type GenerationRef,
   type HistoryPage,

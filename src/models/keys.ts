@@ -14,4 +14,11 @@ export const blobRefKey = (digest: string): string => `modelblob/${digest}`;
 /** The per-model audit history of stage changes (an append-only log). */
 export const historyLog = (name: string): string => `models/${name}/history`;
 
+/**
+ * Which generation a save's `Idempotency-Key` made. Not under `models/`, whose list is the model list; the key is
+ * base64url-encoded because store keys refuse `..`, which an idempotency key may hold.
+ */
+export const idempotencyKey = (name: string, key: string): string =>
+  `modelidem/${name}/${Buffer.from(key).toString('base64url')}`;
+
 export const refOf = (name: string, generation: number): string => `${name}#${generation}`;

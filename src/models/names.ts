@@ -39,6 +39,17 @@ export function checkFileName(name: unknown, field = 'file'): string {
   return name;
 }
 
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+/** A client's key for one save, so a retry of a save whose answer was lost makes no second generation. */
+export function checkIdempotencyKey(key: unknown, field = IDEMPOTENCY_HEADER): string {
+  if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
+    throw invalid(field, 'must be 1–128 of [A-Za-z0-9_.:-]', key);
+  }
+  return key;
+}
+
 /** A generation number: a positive safe integer. */
 export function checkGeneration(value: unknown, field = 'generation'): number {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;

@@ -30,7 +30,7 @@ describe('model registry on Redis', () => {
   const save = async (v: number) => {
     const upload = registry.startUpload();
     await upload.addFile('model.safetensors', weights(v));
-    return registry.save('bert', { type: 'nlp/bert-tiny', format: 'safetensors' }, upload);
+    return (await registry.save('bert', { type: 'nlp/bert-tiny', format: 'safetensors' }, upload)).generation;
   };
 
   it('saves concurrently, promotes to one production, answers history and frees pruned blobs', async () => {

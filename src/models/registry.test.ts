@@ -222,6 +222,37 @@ describe('model registry API', () => {
     assert.deepEqual(loaded.buffer, new Uint8Array(weights(3)));
   });
 
+  it('answers a save retried with its Idempotency-Key with 200 and the generation it made', async () => {
+    const post = (key: string, body: Uint8Array) =>
+      client.fetch('POST', '/api/v1/models/idem/generations', {
+        raw: new Blob([new Uint8Array(body)]),
+        headers: {
+          'idempotency-key': key,
+          'x-swarmlab-generation': JSON.stringify({ type: 'cv/tiny', format: 'safetensors' }),
+        },
+      });
+    const first = await post('save-1', weights(3));
+    const again = await post('save-1', weights(3));
+    assert.deepEqual([first.status, again.status], [201, 200]);
+    assert.deepEqual(await again.json(), await first.json());
+    // The SDK sends the header too.
+    const save = () =>
+      models.saveGeneration({
+        model: 'idem',
+        format: 'safetensors',
+        buffer: weights(4),
+        idempotencyKey: 'sdk:2',
+      });
+    const [g2, retried] = [await save(), await save()];
+    assert.deepEqual([g2.generation, retried.generation], [2, 2]);
+    assert.deepEqual((await models.model('idem')).generations, [1, 2]);
+    const bad = await post('no spaces', weights(5)).catch((e: SwarmlabError) => e);
+    assert.ok(bad instanceof InvalidError, String(bad));
+    assert.equal(bad.details.field, 'Idempotency-Key');
+    const reused = await post('save-1', weights(6)).catch((e: SwarmlabError) => e);
+    assert.equal((reused as SwarmlabError).details.status, 409);
+  });
+
   it('refuses bad uploads with a 4xx naming the field, storing nothing', async () => {
     const attempt = async (name: string, meta: Record<string, unknown>, body: Uint8Array) => {
       const err = await client

@@ -22,6 +22,7 @@ import type {
   ModelTree,
   ModelView,
   PruneResult,
+  SaveResult,
   StagesAt,
   TargetStage,
 } from './types.js';
@@ -80,14 +81,26 @@ export class ModelRegistry {
     return new WeightsUpload(this.#ctx.repo.store, this.#maxUpload);
   }
 
-  async save(name: string, meta: GenerationMeta, upload: WeightsUpload): Promise<GenerationView> {
-    const { model, generation } = await saveGeneration(this.#ctx, name, meta, upload);
-    if (model.keepLast !== null) {
+  /** Saves a generation; with `idempotencyKey`, a save the key already made is answered instead (`created` false). */
+  async save(
+    name: string,
+    meta: GenerationMeta,
+    upload: WeightsUpload,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<SaveResult> {
+    const { model, generation, created } = await saveGeneration(
+      this.#ctx,
+      name,
+      meta,
+      upload,
+      options.idempotencyKey,
+    );
+    if (created && model.keepLast !== null) {
       await this.prune(name).catch((err: unknown) =>
         this.#ctx.logger?.warn({ err, model: name }, 'retention after save failed'),
       );
     }
-    return viewOf(model, generation);
+    return { generation: viewOf(model, generation), created };
   }
 
   async tree(filter: { type?: string } = {}): Promise<ModelTree> {

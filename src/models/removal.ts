@@ -5,6 +5,7 @@
 import { ConflictError } from '../errors/index.js';
 import type { TxOp } from '../store/index.js';
 import { type RegistryContext, retrying } from './context.js';
+import { forgetSave } from './idempotency.js';
 import { blobRefKey, generationKey, modelKey, refOf } from './keys.js';
 import type { BlobRefs } from './repo.js';
 import { freeIfUnused } from './save.js';
@@ -61,6 +62,7 @@ async function commitRemoval(
       ifVersion: doc.version,
     },
   ];
+  for (const g of gens) if (g.idempotencyKey !== undefined) ops.push(forgetSave(name, g.idempotencyKey));
   for (const g of deleted) {
     ops.push({ op: 'delete', key: generationKey(name, g), ifVersion: 1 });
     ops.push(

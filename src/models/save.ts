@@ -1,13 +1,15 @@
 /**
  * Saving a generation: the weights blob is committed first (content-addressed, so identical weights are stored
  * once), then one transaction allocates the next number on the model (CAS), writes the immutable generation
- * record, adds the blob reference, appends the `generation.saved` event and the history entry.
+ * record, adds the blob reference, appends the `generation.saved` event and the history entry (and, given an
+ * idempotency key, records it; a save whose key is recorded answers that generation and makes none).
  */
 import { InvalidError, UnavailableError } from '../errors/index.js';
 import type { TxOp } from '../store/index.js';
 import { type RegistryContext, retrying } from './context.js';
+import { priorSave, recordSave } from './idempotency.js';
 import { blobRefKey, generationKey, historyLog, modelKey, refOf } from './keys.js';
-import { checkFormat, checkModelName, checkModelType } from './names.js';
+import { checkFormat, checkIdempotencyKey, checkModelName, checkModelType } from './names.js';
 import type { StoredHistory } from './repo.js';
 import type { Generation, GenerationMeta, ModelRecord } from './types.js';
 import type { StoredWeights, WeightsUpload } from './upload.js';
@@ -16,8 +18,14 @@ const invalid = (field: string, message: string, value?: unknown) =>
   new InvalidError(`${field}: ${message}`, { details: { field, value } });
 
 /** Checks what can be checked before the weights are committed, so a refused save stores nothing. */
-async function precheck(ctx: RegistryContext, name: string, meta: GenerationMeta): Promise<void> {
+async function precheck(
+  ctx: RegistryContext,
+  name: string,
+  meta: GenerationMeta,
+  key?: string,
+): Promise<void> {
   checkModelName(name, 'model');
+  if (key !== undefined) checkIdempotencyKey(key);
   checkFormat(meta.format);
   if (meta.type !== undefined) checkModelType(meta.type);
   if (meta.tensors !== undefined && meta.format !== 'raw-float32') {
@@ -42,10 +50,11 @@ export async function saveGeneration(
   name: string,
   meta: GenerationMeta,
   upload: WeightsUpload,
-): Promise<{ model: ModelRecord; generation: Generation }> {
+  key?: string,
+): Promise<Saved> {
   let stored: StoredWeights;
   try {
-    await precheck(ctx, name, meta);
+    await precheck(ctx, name, meta, key);
     if (meta.tensors && !upload.files.some((f) => f.name.toLowerCase().endsWith('.json'))) {
       await upload.addFile('index.json', Buffer.from(JSON.stringify({ tensors: meta.tensors })));
     }
@@ -63,7 +72,7 @@ export async function saveGeneration(
           details: { digest },
         });
       }
-      return retrying(() => commitGeneration(ctx, name, meta, stored));
+      return retrying(() => commitGeneration(ctx, name, meta, stored, key));
     });
   } catch (err) {
     await freeIfUnused(ctx, digest);
@@ -71,15 +80,25 @@ export async function saveGeneration(
   }
 }
 
+export interface Saved {
+  model: ModelRecord;
+  generation: Generation;
+  created: boolean;
+}
+
 async function commitGeneration(
   ctx: RegistryContext,
   name: string,
   meta: GenerationMeta,
   stored: StoredWeights,
-): Promise<{ model: ModelRecord; generation: Generation }> {
+  key: string | undefined,
+): Promise<Saved> {
   const { repo, events } = ctx;
   const now = ctx.now();
   const doc = await repo.store.get<ModelRecord>(modelKey(name));
+  const prior = key === undefined ? undefined : await priorSave(repo, name, key, stored.weights.digest);
+  // A recorded key implies its generation, and so its model, exists.
+  if (prior) return { model: doc!.value, generation: prior, created: false };
   const current: ModelRecord = doc?.value ?? {
     name,
     type: meta.type!,
@@ -108,6 +127,7 @@ async function commitGeneration(
     dataset: meta.dataset ?? null,
     parent: meta.parent ?? null,
     createdAt: now,
+    ...(key === undefined ? {} : { idempotencyKey: key }),
   };
   const model: ModelRecord = {
     ...current,
@@ -136,8 +156,9 @@ async function commitGeneration(
     }),
     { op: 'append', log: historyLog(name), value: history },
   ];
+  if (key !== undefined) ops.push(recordSave(name, key, number, stored.weights.digest));
   await repo.store.commit(ops);
-  return { model, generation };
+  return { model, generation, created: true };
 }
 
 /** Deletes a blob nothing references (after a failed save, or once a removal dropped its last reference). */

@@ -1,7 +1,7 @@
 /** The model registry's records: models, immutable generations, stages, the audit history and weight diffs. */
 
 /** Weight formats a generation may hold; see README "Model generations" for each one's files. */
-export const WEIGHT_FORMATS = ['onnx', 'tfjs', 'safetensors', 'raw-float32'] as const;
+export const WEIGHT_FORMATS = ['onnx', 'tfjs', 'safetensors', 'raw-float32', 'pytorch'] as const;
 export type WeightFormat = (typeof WEIGHT_FORMATS)[number];
 
 /**
@@ -57,6 +57,8 @@ export interface Generation {
   dataset: string | null;
   parent: number | null;
   createdAt: number;
+  /** The `Idempotency-Key` it was saved with; a retried save with it answers this generation. */
+  idempotencyKey?: string;
 }
 
 /** A generation with its current stage (which lives on the model, since generations never change). */
@@ -76,6 +78,12 @@ export interface GenerationMeta {
   file?: string;
   /** raw-float32 raw uploads: the tensor index, stored as `index.json` next to the data. */
   tensors?: Record<string, { shape: number[]; offset: number }>;
+}
+
+/** What a save answers: the generation, and whether this call made it (false: an earlier save with its key did). */
+export interface SaveResult {
+  generation: GenerationView;
+  created: boolean;
 }
 
 /** One entry of a model's audit history: a generation moved from one stage to another. */

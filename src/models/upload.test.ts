@@ -37,7 +37,7 @@ describe('weights uploads', () => {
         })(),
       );
     }
-    const g = await registry.save('bundled', { type: 'cv/tiny', format: 'tfjs' }, upload);
+    const { generation: g } = await registry.save('bundled', { type: 'cv/tiny', format: 'tfjs' }, upload);
     const chunks: Uint8Array[] = [];
     for await (const c of store.readBlob(g.weights.digest)) chunks.push(c);
     const blob = Buffer.concat(chunks);

@@ -8,12 +8,14 @@ import type { BlobWriter, Store } from '../store/index.js';
 import { bundleTrailer } from './bundle.js';
 import { checkFileName } from './names.js';
 import {
+  checkpointEntries,
   layoutOf,
   safetensorsHeadBytes,
   tensorEntries,
   WireError,
   WireScanner,
   weightsError,
+  ZipWindow,
 } from './tensors/index.js';
 import type { GenerationFile, WeightFormat } from './types.js';
 
@@ -26,14 +28,20 @@ export interface StoredWeights {
   primary: string;
 }
 
-/** Keeps what a file's checks need: its leading bytes, or a running protobuf shape check. */
+/** Keeps what a file's checks need: its leading bytes, a running protobuf shape check, or a zip's windows. */
 interface Probe {
   push(chunk: Uint8Array): void;
   end(): Uint8Array;
+  zip?: ZipWindow;
 }
 
 function probeFor(name: string): Probe {
   const lower = name.toLowerCase();
+  if (lower.endsWith('.pt') || lower.endsWith('.pth')) {
+    // Checked in finish, once the format is known: a zip's directory only comes at its end.
+    const zip = new ZipWindow();
+    return { push: (chunk) => zip.push(chunk), end: () => new Uint8Array(), zip };
+  }
   if (lower.endsWith('.onnx')) {
     const scanner = new WireScanner();
     const fail = (err: unknown) => {
@@ -94,6 +102,7 @@ export class WeightsUpload {
   readonly #maxBytes: number;
   readonly #files: GenerationFile[] = [];
   readonly #heads = new Map<string, Uint8Array>();
+  readonly #zips = new Map<string, ZipWindow>();
   #size = 0;
   #closed = false;
 
@@ -129,6 +138,7 @@ export class WeightsUpload {
       await this.#writer.write(chunk);
     }
     this.#heads.set(name, probe.end());
+    if (probe.zip) this.#zips.set(name, probe.zip);
     this.#files.push({ name, size: this.#size - offset, sha256: hash.digest('hex'), offset });
   }
 
@@ -141,7 +151,8 @@ export class WeightsUpload {
       const sizes = new Map(this.#files.map((f) => [f.name, f.size]));
       const layout = layoutOf(format, [...sizes.keys()]);
       // ONNX tensors need the whole file; its shape was checked while streaming.
-      if (format !== 'onnx') tensorEntries(format, this.#heads, sizes);
+      if (format === 'pytorch') checkpointEntries(layout.primary, this.#zips.get(layout.primary)!);
+      else if (format !== 'onnx') tensorEntries(format, this.#heads, sizes);
       const bundle = this.#files.length > 1;
       if (bundle) await this.#writer.write(bundleTrailer(this.#files));
       this.#closed = true;
@@ -161,6 +172,7 @@ export class WeightsUpload {
   async abort(): Promise<void> {
     this.#closed = true;
     this.#heads.clear();
+    this.#zips.clear();
     await this.#writer.abort();
   }
 }
@@ -170,5 +182,6 @@ export const DEFAULT_FILE_NAMES: Record<WeightFormat, string | undefined> = {
   onnx: 'model.onnx',
   safetensors: 'model.safetensors',
   'raw-float32': 'weights.bin',
+  pytorch: 'model.pt',
   tfjs: undefined,
 };

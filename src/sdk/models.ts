@@ -43,6 +43,8 @@ export interface SaveGenerationOptions {
   sessionId?: string;
   /** Default `SWARMLAB_DATASET`. */
   dataset?: string;
+  /** Sent as `Idempotency-Key`: a repeat of this save (same key, same weights) answers the generation it made. */
+  idempotencyKey?: string;
 }
 
 /** Which generation to load: a number, or the holder of a stage (default production). */
@@ -64,6 +66,7 @@ const DEFAULT_FILE: Record<WeightFormat, string> = {
   onnx: 'model.onnx',
   safetensors: 'model.safetensors',
   'raw-float32': 'weights.bin',
+  pytorch: 'model.pt',
   tfjs: 'model.json',
 };
 const refOf = (sel: GenerationSelector): string => String(sel.generation ?? sel.stage ?? 'production');
@@ -118,6 +121,9 @@ export class ModelsClient {
     return this.client.json<GenerationView>('POST', `/api/v1/models/${enc(options.model)}/generations`, {
       raw: body,
       contentType,
+      ...(options.idempotencyKey === undefined
+        ? {}
+        : { headers: { 'idempotency-key': options.idempotencyKey } }),
     });
   }
 

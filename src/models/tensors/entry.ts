@@ -1,6 +1,7 @@
 /** A tensor located in a generation's files: where its bytes are and how to turn them into numbers. */
 import { InvalidError } from '../../errors/index.js';
 import { DTYPE_SIZES, type DType, decode, elementCount } from './dtype.js';
+import { gather, type View, viewEnd } from './view.js';
 
 /** Bytes `[start, end)` of one file. A tensor may span several (tfjs weights cross shard boundaries). */
 export interface Segment {
@@ -19,6 +20,8 @@ export interface TensorEntry {
   affine?: { scale: number; min: number };
   /** Values already decoded by the parser (ONNX varint-packed fields). */
   inline?: Float64Array;
+  /** PyTorch: the segments hold the whole storage and the tensor is this strided view of it. */
+  view?: View;
 }
 
 /** A file's bytes by name, for reading tensor values. */
@@ -62,11 +65,30 @@ export function checkEntry(entry: TensorEntry, sizes: ReadonlyMap<string, number
     }
     bytes += s.end - s.start;
   }
+  if (entry.view) {
+    checkView(entry, entry.view, bytes);
+    return;
+  }
   if (bytes !== count * DTYPE_SIZES[entry.dtype]) {
     throw weightsError(
       entry.segments[0]?.file ?? '?',
       `tensor ${entry.name}: ${bytes} bytes for ${count} ${entry.dtype} elements`,
       { tensor: entry.name },
+    );
+  }
+}
+
+/** A view must stay inside its storage: every index it can form lands on a stored element. */
+function checkView(entry: TensorEntry, view: View, bytes: number): void {
+  const file = entry.segments[0]?.file ?? '?';
+  const stored = bytes / DTYPE_SIZES[entry.dtype];
+  const fail = (message: string) =>
+    weightsError(file, `tensor ${entry.name}: ${message}`, { tensor: entry.name });
+  if (!Number.isInteger(stored)) throw fail(`storage of ${bytes} bytes is not whole ${entry.dtype} elements`);
+  const end = viewEnd(entry.shape, view);
+  if (end > BigInt(stored)) {
+    throw fail(
+      `shape [${entry.shape}] with strides [${view.strides}] from element ${view.offset} reaches element ${end - 1n}; its storage holds ${stored}`,
     );
   }
 }
@@ -81,6 +103,12 @@ export function tensorValues(entry: TensorEntry, files: FileBytes): Float64Array
     return bytes.subarray(s.start, s.end);
   });
   const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  if (entry.view) {
+    const size = DTYPE_SIZES[entry.dtype];
+    const [from, to] = [entry.view.offset, Number(viewEnd(entry.shape, entry.view))];
+    const stored = decode(entry.dtype, bytes.subarray(from * size, to * size), to - from);
+    return gather(stored, entry.shape, entry.view.strides);
+  }
   const values = decode(entry.dtype, bytes, count);
   if (entry.affine) {
     const { scale, min } = entry.affine;

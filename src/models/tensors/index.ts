@@ -4,6 +4,7 @@ import type { Tensor } from './diff.js';
 import { checkEntry, type FileBytes, type TensorEntry, tensorValues, weightsError } from './entry.js';
 import { layoutOf } from './layout.js';
 import { onnxEntries } from './onnx.js';
+import { pytorchEntries, wholeFile, type ZipBytes } from './pytorch/index.js';
 import { rawEntries } from './raw.js';
 import { safetensorsEntries } from './safetensors.js';
 import { tfjsEntries } from './tfjs.js';
@@ -28,6 +29,7 @@ export {
 export { type Layout, layoutOf } from './layout.js';
 export { onnxEntries } from './onnx.js';
 export { fields, readVarint, WireError, WireScanner } from './protobuf.js';
+export { MAX_PICKLE_BYTES, pytorchEntries, ZipWindow } from './pytorch/index.js';
 export { type RawIndex, rawDataFile, rawEntries } from './raw.js';
 export { MAX_SAFETENSORS_HEADER, safetensorsEntries, safetensorsHeadBytes } from './safetensors.js';
 export { shardFileName, tfjsEntries } from './tfjs.js';
@@ -35,7 +37,7 @@ export { shardFileName, tfjsEntries } from './tfjs.js';
 const isJson = (name: string) => name.toLowerCase().endsWith('.json');
 
 /**
- * Locates every tensor in `files` (whole files for ONNX; for the others the describing files may be just their
+ * Locates every tensor in `files` (whole files for ONNX and pytorch; for the others the describing files may be just their
  * leading bytes) and checks each lies inside its file. `sizes` are the true file sizes.
  */
 export function tensorEntries(
@@ -66,15 +68,26 @@ export function tensorEntries(
       );
       break;
     }
+    case 'pytorch':
+      entries = pytorchEntries(layout.primary, wholeFile(head(layout.primary)));
+      break;
     default: {
       const never: never = format;
       throw new Error(`unknown format ${String(never)}`);
     }
   }
+  return checked(layout.primary, entries, sizes);
+}
+
+/** A pytorch upload's tensors, from the parts of the checkpoint kept while it streamed (see ZipWindow). */
+export function checkpointEntries(file: string, zip: ZipBytes): TensorEntry[] {
+  return checked(file, pytorchEntries(file, zip), new Map([[file, zip.size]]));
+}
+
+function checked(file: string, entries: TensorEntry[], sizes: ReadonlyMap<string, number>): TensorEntry[] {
   const seen = new Set<string>();
   for (const e of entries) {
-    if (seen.has(e.name))
-      throw weightsError(layout.primary, `tensor ${e.name} appears twice`, { tensor: e.name });
+    if (seen.has(e.name)) throw weightsError(file, `tensor ${e.name} appears twice`, { tensor: e.name });
     seen.add(e.name);
     checkEntry(e, sizes);
   }

@@ -15,7 +15,7 @@ const isJson = ends('.json');
 /**
  * onnx: one `*.onnx` (other files are external data). safetensors: one or more `*.safetensors` (a JSON shard
  * index may ride along). tfjs: `model.json` (or the only `*.json`) plus the shards it lists. raw-float32: one
- * `*.json` tensor index plus the float32 data.
+ * `*.json` tensor index plus the float32 data. pytorch: one `*.pt` or `*.pth` checkpoint.
  */
 export function layoutOf(format: WeightFormat, names: readonly string[]): Layout {
   const pick = (what: string, matches: string[], preferred?: string): string => {
@@ -47,6 +47,13 @@ export function layoutOf(format: WeightFormat, names: readonly string[]): Layout
       const index = pick('*.json tensor index', names.filter(isJson));
       const data = names.filter((n) => !isJson(n));
       return { primary: data.length === 1 ? data[0]! : index, described: [index] };
+    }
+    case 'pytorch': {
+      const checkpoint = pick(
+        '*.pt or *.pth file',
+        names.filter((n) => ends('.pt')(n) || ends('.pth')(n)),
+      );
+      return { primary: checkpoint, described: [checkpoint] };
     }
     default: {
       const never: never = format;

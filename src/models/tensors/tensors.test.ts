@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidError } from '../../errors/index.js';
 import { ONNX_TYPES, onnxModel, rawFloat32, safetensors, tfjs } from '../testing/formats.js';
+import { checkpoint } from '../testing/pytorch.js';
 import type { WeightFormat } from '../types.js';
 import { diffTensors, tensorEntries, toTensors, type WeightsDiff, WireScanner } from './index.js';
 
@@ -77,6 +78,32 @@ describe('weight parsers and diff', () => {
     const ta = tensorsOf('safetensors', { 'model.safetensors': a });
     assert.deepEqual([...ta.find((t) => t.name === 'gone')!.values()], [5]);
     checkHandComputed(diffTensors(ta, tensorsOf('safetensors', { 'model.safetensors': b })));
+  });
+
+  it('pytorch, with strided views, shared storages and a pytorch ↔ safetensors diff', () => {
+    const a = checkpoint([
+      // w stored transposed (strides [1, 2]), as torch.save keeps a `.t()` view.
+      { name: 'w', storage: 'FloatStorage', values: [1, 3, 2, 4], shape: [2, 2], strides: [1, 2] },
+      { name: 'b', storage: 'LongStorage', values: A.b, shape: [2] },
+      { name: 'gone', storage: 'HalfStorage', values: A.gone, shape: [1] },
+      { name: 's', storage: 'FloatStorage', values: [9, ...A.s], shape: [3], offset: 1 },
+    ]);
+    const b = checkpoint([
+      { name: 'w', storage: 'DoubleStorage', values: B.w, shape: [2, 2] },
+      { name: 'b', storage: 'IntStorage', values: B.b, shape: [2] },
+      { name: 'new', storage: 'ByteStorage', values: B.new, shape: [1] },
+      { name: 's', storage: 'FloatStorage', values: B.s, shape: [1, 3] },
+    ]);
+    const ta = tensorsOf('pytorch', { 'model.pt': a });
+    assert.deepEqual([...ta.find((t) => t.name === 'w')!.values()], A.w);
+    checkHandComputed(diffTensors(ta, tensorsOf('pytorch', { 'model.pt': b })));
+    const sb = safetensors([
+      { name: 'w', dtype: 'F32', shape: [2, 2], values: B.w },
+      { name: 'b', dtype: 'F32', shape: [2], values: B.b },
+      { name: 'new', dtype: 'F32', shape: [1], values: B.new },
+      { name: 's', dtype: 'F32', shape: [1, 3], values: B.s },
+    ]);
+    checkHandComputed(diffTensors(ta, tensorsOf('safetensors', { 'model.safetensors': sb })));
   });
 
   it('raw-float32 with a JSON tensor index', () => {

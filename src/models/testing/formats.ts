@@ -9,7 +9,7 @@ export interface TestTensor {
 
 const f32 = (values: number[]) => Buffer.from(new Float32Array(values).buffer);
 
-function toBytes(dtype: string, values: number[]): Buffer {
+export function toBytes(dtype: string, values: number[]): Buffer {
   switch (dtype) {
     case 'F32':
     case 'float32':

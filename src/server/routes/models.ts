@@ -10,9 +10,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { InvalidError, TooLargeError } from '../../errors/index.js';
 import {
+  checkIdempotencyKey,
   DEFAULT_FILE_NAMES,
   type GenerationMeta,
   type GenerationRef,
+  IDEMPOTENCY_HEADER,
   type ModelRegistry,
   WEIGHT_FORMATS,
   type WeightsUpload,
@@ -136,8 +138,15 @@ async function withLineage(services: Services, meta: GenerationMeta): Promise<Ge
   return session.dataset && meta.dataset === undefined ? { ...meta, dataset: session.dataset } : meta;
 }
 
+/** The save's `Idempotency-Key`, checked before the body is read. */
+function idempotencyKeyOf(request: FastifyRequest): { idempotencyKey?: string } {
+  const value = request.headers[IDEMPOTENCY_HEADER.toLowerCase()];
+  return value === undefined ? {} : { idempotencyKey: checkIdempotencyKey(value) };
+}
+
 async function upload(services: Services, registry: ModelRegistry, request: FastifyRequest) {
   const { name } = parseQuery(nameParams, request.params);
+  const key = idempotencyKeyOf(request);
   const up = registry.startUpload();
   try {
     let meta: GenerationMeta;
@@ -155,7 +164,7 @@ async function upload(services: Services, registry: ModelRegistry, request: Fast
         throw new InvalidError('weights: the body is empty', { details: { field: 'weights' } });
       await up.addFile(file, request.body as Readable);
     }
-    return await registry.save(name, await withLineage(services, meta), up);
+    return await registry.save(name, await withLineage(services, meta), up, key);
   } catch (err) {
     await up.abort();
     throw err;
@@ -195,8 +204,10 @@ export async function registerModelRoutes(app: FastifyInstance, services: Servic
     }
 
     scope.post('/api/v1/models/:name/generations', async (request, reply) => {
-      reply.status(201);
-      return upload(services, registry, request);
+      const { generation, created } = await upload(services, registry, request);
+      // 200 when an earlier save with the same Idempotency-Key made it.
+      reply.status(created ? 201 : 200);
+      return generation;
     });
   });
 

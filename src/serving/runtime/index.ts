@@ -15,6 +15,11 @@ export async function wasmBackend(): Promise<void> {
   await (await tfjs()).wasmBackend();
 }
 
+/** Formats the registry keeps and diffs but no runtime serves, with how to get a servable one. */
+const UNSERVED_HINTS: Record<string, string> = {
+  pytorch: 'export the model with torch.onnx.export and save that as an onnx generation to serve it',
+};
+
 /** Loads a generation with the runtime its format needs; formats without a runtime are refused. */
 export const loadRuntime: RuntimeLoader = async (gen) => {
   switch (gen.format) {
@@ -24,7 +29,7 @@ export const loadRuntime: RuntimeLoader = async (gen) => {
       return (await tfjs()).TfjsRuntime.load(gen);
     default:
       throw new InvalidError(
-        `generation ${gen.generation} of ${gen.model} is ${gen.format}; only onnx and tfjs generations can be served`,
+        `generation ${gen.generation} of ${gen.model} is ${gen.format}, which is not served; only onnx and tfjs generations can be served${UNSERVED_HINTS[gen.format] ? ` (${UNSERVED_HINTS[gen.format]})` : ''}`,
         { details: { model: gen.model, generation: gen.generation, format: gen.format } },
       );
   }

@@ -62,7 +62,11 @@ describe('loadRuntime', () => {
   it('refuses formats it has no runtime for, naming the format', async () => {
     await assert.rejects(
       loadRuntime({ model: 'm', generation: 2, format: 'safetensors', primary: 'x', files: {} }),
-      /generation 2 of m is safetensors; only onnx and tfjs generations can be served/,
+      /generation 2 of m is safetensors, which is not served; only onnx and tfjs generations can be served$/,
+    );
+    await assert.rejects(
+      loadRuntime({ model: 'm', generation: 3, format: 'pytorch', primary: 'model.pt', files: {} }),
+      /generation 3 of m is pytorch, which is not served; .* \(export the model with torch\.onnx\.export/,
     );
   });
 });
