@@ -4,7 +4,6 @@ export type { GenerationDiff } from './compare.js';
 export { checkFileName, checkFormat, checkGeneration, checkModelName, checkModelType } from './names.js';
 export {
   type GenerationRef,
-  type HistoryPage,
   ModelRegistry,
   type RegistryOptions,
   type StageResult,

@@ -18,6 +18,7 @@ import type {
   GenerationMeta,
   GenerationView,
   HistoryEntry,
+  HistoryPage,
   ModelRecord,
   ModelTree,
   ModelView,
@@ -45,13 +46,6 @@ export interface StageResult {
   generation: GenerationView;
   /** Empty when the generation already held the stage. */
   changes: StageChange[];
-}
-
-export interface HistoryPage {
-  model: string;
-  entries: HistoryEntry[];
-  /** Pass as `after` for the next page. */
-  next: number;
 }
 
 export class ModelRegistry {

@@ -34,7 +34,9 @@ export type { NpyOptions } from './npy.js';
 export { exportNpy, importNpy } from './npy.js';
 export { writeNpyHeader } from './npy-header.js';
 
-export type ImportFormat = 'libsvm' | 'csv' | 'idx' | 'npy';
+import type { ImportFormat } from '../../api/index.js';
+
+export type { ImportFormat };
 
 /** Options each format accepts. */
 export interface ImportOptionsByFormat {

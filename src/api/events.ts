@@ -1,4 +1,4 @@
-/** The typed union of every event Swarmlab archives and streams. */
+/** The typed union of every event Swarmlab archives and streams, and the pages the events API returns. */
 
 /** Session states: `queued → placed → starting → running → succeeded | failed | stopped | rejected | lost`. */
 export type SessionState =
@@ -87,4 +87,11 @@ export interface EventFilter {
   /** Exact types, or prefixes ending in `.` or `*` (e.g. `session.*`). */
   types?: string[];
   model?: string;
+}
+
+/** `GET /api/v1/events`. */
+export interface EventPage {
+  events: SwarmEvent[];
+  /** Cursor to pass as `after` for the next page (the last entry scanned, matching or not). */
+  next: number;
 }
