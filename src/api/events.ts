@@ -12,6 +12,13 @@ export type SessionState =
   | 'rejected'
   | 'lost';
 
+export const ACTIVE_STATES = ['queued', 'placed', 'starting', 'running'] as const;
+export const TERMINAL_STATES = ['succeeded', 'failed', 'stopped', 'rejected', 'lost'] as const;
+export const SESSION_STATES: readonly SessionState[] = [...ACTIVE_STATES, ...TERMINAL_STATES];
+
+/** True once a session has ended (no transition leaves these states). */
+export const isTerminal = (s: SessionState): boolean => (TERMINAL_STATES as readonly string[]).includes(s);
+
 /** One metric observation: name, value, step (epoch or iteration), time in ms. */
 export type MetricPoint = [name: string, value: number, step: number, time: number];
 

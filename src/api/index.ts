@@ -38,16 +38,27 @@ export {
   type StreamOptions,
   type VersionSummary,
 } from './datasets.js';
-export type {
-  EventFilter,
-  EventPage,
-  EventPayloads,
-  EventType,
-  MetricPoint,
-  NewEvent,
-  SessionState,
-  SwarmEvent,
+export {
+  ACTIVE_STATES,
+  type EventFilter,
+  type EventPage,
+  type EventPayloads,
+  type EventType,
+  isTerminal,
+  type MetricPoint,
+  type NewEvent,
+  SESSION_STATES,
+  type SessionState,
+  type SwarmEvent,
+  TERMINAL_STATES,
 } from './events.js';
+export type {
+  DiffSummary,
+  GenerationDiff,
+  TensorDiff,
+  TensorDiffStatus,
+  WeightsDiff,
+} from './model-diff.js';
 export {
   type Generation,
   type GenerationFile,
@@ -63,6 +74,8 @@ export {
   type PruneResult,
   STAGES,
   type Stage,
+  type StageChange,
+  type StageResult,
   type StagesAt,
   type TargetStage,
   WEIGHT_FORMATS,

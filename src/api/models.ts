@@ -136,3 +136,17 @@ export interface PruneResult {
   /** Blob digests freed because no remaining generation shares them. */
   freed: string[];
 }
+
+/** A generation moved from one stage to another (one stage change can displace another generation). */
+export interface StageChange {
+  generation: number;
+  from: Stage;
+  to: Stage;
+}
+
+/** `POST …/generations/{g}/stage`. */
+export interface StageResult {
+  generation: GenerationView;
+  /** Empty when the generation already held the stage. */
+  changes: StageChange[];
+}

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { basename } from 'node:path';
-import type { PushResult } from '../datasets/index.js';
+import type { PushResult } from '../api/index.js';
 import type { ClientOptions, SwarmlabClient } from './client.js';
 
 export interface PushOptions extends ClientOptions {

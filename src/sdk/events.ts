@@ -3,7 +3,7 @@
  * cursor received, so the caller sees every matching event once, in order, across reconnects.
  */
 import type WebSocket from 'ws';
-import type { SwarmEvent } from '../events/index.js';
+import type { SwarmEvent } from '../api/index.js';
 import { type ClientOptions, SwarmlabClient } from './client.js';
 import { backoff, type Dropped, fatalError, openSocket, wsUrl } from './connect.js';
 

@@ -8,7 +8,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CorruptError, InvalidError } from '../errors/index.js';
 import type {
   GenerationDiff,
   GenerationMeta,
@@ -22,7 +21,8 @@ import type {
   StagesAt,
   TargetStage,
   WeightFormat,
-} from '../models/index.js';
+} from '../api/index.js';
+import { CorruptError, InvalidError } from '../errors/index.js';
 import { type ClientOptions, SwarmlabClient } from './client.js';
 
 export interface SaveGenerationOptions {

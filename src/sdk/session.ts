@@ -8,9 +8,8 @@
 import { hostname } from 'node:os';
 import { Packr, Unpackr } from 'msgpackr';
 import type WebSocket from 'ws';
+import type { ChannelDown, ChannelHello, GenerationView, HardwareReport } from '../api/index.js';
 import { ConfigError, type SwarmlabError } from '../errors/index.js';
-import type { ChannelDown, ChannelHello, HardwareReport } from '../events/index.js';
-import type { GenerationView } from '../models/index.js';
 import { VERSION } from '../util/version.js';
 import { SwarmlabClient } from './client.js';
 import { backoff, type Dropped, fatalError, openSocket, unavailable, wsUrl } from './connect.js';

@@ -7,6 +7,7 @@ export type {
   DatasetKind,
   DatasetSummary,
   EventType,
+  GenerationDiff,
   GenerationSummary,
   GenerationView,
   GpuSnapshot,
@@ -36,8 +37,8 @@ import type { Resources as Demand } from '../../../src/api/index.js';
 /** A session's resources with defaults filled, as the API returns them. */
 export type Resources = Required<Demand>;
 
-// Metric series and weight diffs are still defined by src/telemetry and src/models/tensors (being changed on
-// main); they move to src/api after that merge. Until then these mirror them.
+// Metric series are still defined by src/telemetry (being changed on main); they move to src/api after that
+// merge. Until then these mirror them.
 export interface Series {
   step: number[];
   time: number[];
@@ -50,39 +51,4 @@ export interface SeriesResult {
   sessionId: string;
   cursor: number;
   series: Record<string, Series>;
-}
-
-export interface TensorDiff {
-  name: string;
-  status: 'compared' | 'added' | 'removed' | 'shape-mismatch';
-  shapeA: number[] | null;
-  shapeB: number[] | null;
-  size: number;
-  normA: number | null;
-  normB: number | null;
-  relativeChange: number | null;
-  cosine: number | null;
-  fractionChanged: number | null;
-  maxAbsDiff: number | null;
-}
-
-export interface GenerationDiff {
-  model: string;
-  a: { generation: number; format: string };
-  b: { generation: number; format: string };
-  tolerance: number;
-  tensors: TensorDiff[];
-  summary: {
-    compared: number;
-    added: number;
-    removed: number;
-    shapeMismatch: number;
-    parameters: number;
-    changedParameters: number;
-    fractionChanged: number;
-    normDiff: number;
-    relativeChange: number | null;
-    cosine: number | null;
-    largestChange: { name: string; relativeChange: number | null } | null;
-  };
 }
