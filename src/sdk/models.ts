@@ -1,6 +1,6 @@
 /**
  * Model registry client: save a generation (lineage from the session's environment), load one by stage or
- * number, and everything the CLI shows (tree, history, stages, diffs). HTTP only; types come from the domain.
+ * number, and everything the CLI shows (tree, history, stages, diffs). HTTP only; types come from src/api.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream, openAsBlob } from 'node:fs';

@@ -21,7 +21,7 @@ export function guessFormat(file: string): Format | undefined {
   return undefined;
 }
 
-/** `NAME[@V]` → parts (the CLI talks HTTP only, so it parses without the domain). */
+/** `NAME[@V]` → parts; the name is left for the manager to check, so its message is the one users see. */
 function parseRef(ref: string, needVersion: boolean): { name: string; version: number | 'latest' } {
   const at = ref.lastIndexOf('@');
   const name = at < 0 ? ref : ref.slice(0, at);
