@@ -1,4 +1,4 @@
-/** The HTTP API's paths, so the server's routes and every client name them once. */
+/** The HTTP API's paths as clients call them, so the SDK names each one once. */
 const enc = encodeURIComponent;
 
 export const API_PREFIX = '/api/v1';
@@ -8,7 +8,6 @@ export const paths = {
   session: (id: string) => `${API_PREFIX}/sessions/${enc(id)}`,
   sessionStop: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/stop`,
   sessionLogs: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/logs`,
-  sessionMetrics: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/metrics`,
   sessionChannel: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/channel`,
   events: `${API_PREFIX}/events`,
   eventsCursor: `${API_PREFIX}/events/cursor`,
@@ -20,4 +19,8 @@ export const paths = {
     `${API_PREFIX}/datasets/${enc(name)}/versions/${version}`,
   models: `${API_PREFIX}/models`,
   model: (name: string) => `${API_PREFIX}/models/${enc(name)}`,
+  generations: (name: string) => `${API_PREFIX}/models/${enc(name)}/generations`,
+  /** `ref`: a generation number, or `production` / `staging` / `latest`. */
+  generation: (name: string, ref: number | string) =>
+    `${API_PREFIX}/models/${enc(name)}/generations/${enc(String(ref))}`,
 } as const;

@@ -99,3 +99,7 @@ export class SwarmlabClient {
     return readJson<T>(res);
   }
 }
+
+/** The client a typed API client works through: the one given, or a new one from `{url, token}`. */
+export const clientOf = (client: SwarmlabClient | ClientOptions): SwarmlabClient =>
+  client instanceof SwarmlabClient ? client : new SwarmlabClient(client);

@@ -7,14 +7,14 @@ import {
   type PushResult,
   paths,
 } from '../api/index.js';
-import { type ClientOptions, SwarmlabClient } from './client.js';
+import { type ClientOptions, clientOf, type SwarmlabClient } from './client.js';
 import { type PushOptions, pushFiles } from './dataset-push.js';
 
 export class DatasetsClient {
   readonly client: SwarmlabClient;
 
   constructor(client: SwarmlabClient | ClientOptions = {}) {
-    this.client = client instanceof SwarmlabClient ? client : new SwarmlabClient(client);
+    this.client = clientOf(client);
   }
 
   /** Every dataset with its versions, plus where the manager's store lives. */
@@ -51,12 +51,15 @@ export class DatasetsClient {
 }
 
 /** Every dataset with its versions, plus where the manager's store lives. */
-export const listDatasets = (client = new SwarmlabClient()): Promise<DatasetList> =>
+export const listDatasets = (client: SwarmlabClient | ClientOptions = {}): Promise<DatasetList> =>
   new DatasetsClient(client).list();
 
 /** Pushes files (IDX: images and labels, in one multipart request) as the next version of `name`. */
 export const pushDataset = (name: string, files: string[], options: PushOptions): Promise<PushResult> =>
   new DatasetsClient(options).push(name, files, options);
 
-export const deleteDatasetVersion = (name: string, version: number, client = new SwarmlabClient()) =>
-  new DatasetsClient(client).delete(name, version);
+export const deleteDatasetVersion = (
+  name: string,
+  version: number,
+  client: SwarmlabClient | ClientOptions = {},
+): Promise<void> => new DatasetsClient(client).delete(name, version);

@@ -1,6 +1,6 @@
 /** Events client: pages of the archive, the current cursor, and the live stream (WebSocket loaded on demand). */
 import { type EventPage, paths, type SwarmEvent } from '../api/index.js';
-import { type ClientOptions, SwarmlabClient } from './client.js';
+import { type ClientOptions, clientOf, type SwarmlabClient } from './client.js';
 import type { EventFollower, FollowOptions } from './events.js';
 
 export interface EventQuery {
@@ -17,7 +17,7 @@ export class EventsClient {
   readonly client: SwarmlabClient;
 
   constructor(client: SwarmlabClient | ClientOptions = {}) {
-    this.client = client instanceof SwarmlabClient ? client : new SwarmlabClient(client);
+    this.client = clientOf(client);
   }
 
   /** One page of archived events; pass `next` as `after` for the following one. */

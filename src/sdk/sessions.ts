@@ -13,7 +13,7 @@ import {
   type SessionSpec,
   type SwarmEvent,
 } from '../api/index.js';
-import { type ClientOptions, SwarmlabClient } from './client.js';
+import { type ClientOptions, clientOf, type SwarmlabClient } from './client.js';
 
 export interface FollowSessionOptions {
   /** Deliver the session's events after this cursor (default: from now on). */
@@ -26,7 +26,7 @@ export class SessionsClient {
   readonly client: SwarmlabClient;
 
   constructor(client: SwarmlabClient | ClientOptions = {}) {
-    this.client = client instanceof SwarmlabClient ? client : new SwarmlabClient(client);
+    this.client = clientOf(client);
   }
 
   /** Submits a session; the manager fills defaults and resolves the dataset to a fixed version. */
