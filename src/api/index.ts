@@ -91,7 +91,7 @@ export type {
   QueuedSnapshot,
   Resources,
 } from './nodes.js';
-export { API_PREFIX, paths } from './paths.js';
+export { paths } from './paths.js';
 export type { AcceptRule, OnExitRule, RulesDoc, StopAction, StopRule } from './rules.js';
 export type {
   ExecHandle,

@@ -1,7 +1,7 @@
 /** The HTTP API's paths as clients call them, so the SDK names each one once. */
 const enc = encodeURIComponent;
 
-export const API_PREFIX = '/api/v1';
+const API_PREFIX = '/api/v1';
 
 export const paths = {
   sessions: `${API_PREFIX}/sessions`,

@@ -13,7 +13,7 @@ export type TypedArray =
   | Float32Array
   | Float64Array;
 
-export type ArrayCtor =
+type ArrayCtor =
   | Uint8ArrayConstructor
   | Int8ArrayConstructor
   | Uint16ArrayConstructor
@@ -25,7 +25,7 @@ export type ArrayCtor =
   | Float32ArrayConstructor
   | Float64ArrayConstructor;
 
-export const ARRAY_CTOR: Record<NumericDType, ArrayCtor> = {
+const ARRAY_CTOR: Record<NumericDType, ArrayCtor> = {
   uint8: Uint8Array,
   int8: Int8Array,
   uint16: Uint16Array,
@@ -46,9 +46,6 @@ export function typedView(dtype: DType, bytes: Uint8Array, at: number, length: n
   const ctor = dtype === 'utf8' ? Uint8Array : ARRAY_CTOR[dtype];
   return new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, length / ctor.BYTES_PER_ELEMENT);
 }
-
-/** A zero-filled array of `length` elements of `dtype`. */
-export const allocate = (dtype: NumericDType, length: number): TypedArray => new ARRAY_CTOR[dtype](length);
 
 /** A typed view over `bytes` (which must be aligned for the dtype); no copy. */
 export function viewAs(dtype: NumericDType, bytes: Uint8Array): TypedArray {

@@ -9,35 +9,20 @@ export {
   DEFAULT_WINDOW_BYTES,
   type ShardLoader,
 } from './batches.js';
+export { bytesOf, itemSize, type TypedArray, viewAs } from './dtypes.js';
 export {
-  ARRAY_CTOR,
-  type ArrayCtor,
-  allocate,
-  bytesOf,
-  itemSize,
-  type TypedArray,
-  typedView,
-  viewAs,
-} from './dtypes.js';
-export {
-  align8,
   controlFrame,
   type DataHeader,
   type ErrorInfo,
   FRAME_PREFIX,
   type FrameColumn,
   type FrameHeader,
-  type FramePart,
   frameLength,
   MAX_FRAME_BYTES,
   type ParsedFrame,
-  type PartSpec,
-  type PlannedFrame,
   parseFrame,
-  planFrame,
 } from './frame.js';
 export {
-  type BlockColumn,
   blockColumn,
   blockOfFrame,
   finishBlock,
@@ -46,4 +31,4 @@ export {
   type RowBlock,
   rangePicks,
 } from './rows.js';
-export { rankWindows, type SamplerOptions, type Window } from './sampler.js';
+export { rankWindows } from './sampler.js';

@@ -2,15 +2,7 @@
 import type { DatasetKind, DType, NumericDType } from '../../api/index.js';
 import type { TypedArray } from '../../codec/index.js';
 
-export {
-  ARRAY_CTOR,
-  type ArrayCtor,
-  allocate,
-  bytesOf,
-  itemSize,
-  typedView,
-  viewAs,
-} from '../../codec/index.js';
+export { bytesOf, itemSize, viewAs } from '../../codec/index.js';
 export type { DatasetKind, DType, NumericDType, TypedArray };
 
 /** A fixed-width column; `shape` is the full shape in C order, its first dimension the row count. */

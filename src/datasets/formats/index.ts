@@ -22,7 +22,7 @@ export type {
   TypedArray,
   Utf8Column,
 } from './columns.js';
-export { findColumn, itemSize, typedView, utf8At } from './columns.js';
+export { findColumn, itemSize, utf8At } from './columns.js';
 export type { CsvOptions } from './csv.js';
 export { importCsv } from './csv.js';
 export type { IdxOptions } from './idx.js';
