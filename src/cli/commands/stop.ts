@@ -13,10 +13,8 @@ export function registerStop(program: Command): void {
     .action(async (id: string, flags: { reason?: string; wait: boolean }) => {
       const sessions = new SessionsClient();
       let s = await sessions.stop(id, flags.reason);
-      while (flags.wait && !isTerminal(s.state)) {
-        await new Promise((r) => setTimeout(r, 200));
-        s = await sessions.get(id);
-      }
+      // Waiting follows the event stream to the exit rather than polling the record.
+      if (flags.wait && !isTerminal(s.state)) s = await sessions.follow(id);
       process.stdout.write(`${s.id} ${s.state}\n`);
     });
 }
