@@ -3,39 +3,24 @@
  * imports: nothing of the server is bundled, and a field the server adds is a field the dashboard sees).
  */
 export type {
-  ColumnSchema,
-  DatasetKind,
   DatasetSummary,
-  EventType,
   GenerationDiff,
   GenerationSummary,
-  GenerationView,
-  GpuSnapshot,
-  HistoryEntry,
   HistoryPage,
   LogLine,
   LogPage,
   Manifest,
-  ModelSummary,
   ModelTree,
   ModelView,
   NodeSnapshot,
   NodesResponse,
-  Placement,
-  QueuedSnapshot,
   RowsPage,
   SessionPage,
   SessionRecord,
   SessionState,
   Stage,
   SwarmEvent,
-  VersionSummary,
 } from '../../../src/api/index.js';
-
-import type { Resources as Demand } from '../../../src/api/index.js';
-
-/** A session's resources with defaults filled, as the API returns them. */
-export type Resources = Required<Demand>;
 
 // Metric series are still defined by src/telemetry (being changed on main); they move to src/api after that
 // merge. Until then these mirror them.
