@@ -13,10 +13,11 @@
 // - web/src:  anything outside web/ must be src/api, imported with `import type` / `export type` (the
 //             bundle holds none of the server).
 // `import { type X } from …` is not type-only: under verbatimModuleSyntax it stays a (side-effect) import.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+// The tree to check: this repository, or the folder given (the script's own test checks a scratch tree).
+const root = resolve(process.argv[2] ?? join(dirname(new URL(import.meta.url).pathname), '..'));
 const CLIENT_FOLDERS = ['src/api', 'src/codec', 'src/errors', 'src/util'];
 
 const rules = [
@@ -31,6 +32,7 @@ const LAZY_EXCEPTIONS = { 'src/sdk/dataset-local.ts': ['src/store'] };
 const SERVER_COMMANDS = ['src/cli/commands/up', 'src/cli/commands/serve', 'src/cli/commands/serve-cluster'];
 
 function walk(dir, out = []) {
+  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) walk(path, out);
