@@ -1,33 +1,42 @@
-/** The `swarmlab` command line: one sub-command per file under ./commands. */
+/** The `swarmlab` command line: one sub-command per file under ./commands, each loaded only when it runs. */
 import { Command } from 'commander';
 import { isSwarmlabError } from '../errors/index.js';
 import { VERSION } from '../util/version.js';
-import { registerDataset } from './commands/dataset.js';
-import { registerEvents } from './commands/events.js';
-import { registerLogs } from './commands/logs.js';
-import { registerModel } from './commands/model.js';
-import { registerNodes } from './commands/nodes.js';
-import { registerPs } from './commands/ps.js';
-import { registerRun } from './commands/run.js';
-import { registerServe } from './commands/serve.js';
-import { registerStop } from './commands/stop.js';
-import { registerUp } from './commands/up.js';
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, by name. Only the command named on the command line is imported, so `swarmlab ps`
+ * loads the sessions client and not the server (`up` and `serve` are the only ones that load it).
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  up: async () => (await import('./commands/up.js')).registerUp,
+  run: async () => (await import('./commands/run.js')).registerRun,
+  ps: async () => (await import('./commands/ps.js')).registerPs,
+  logs: async () => (await import('./commands/logs.js')).registerLogs,
+  stop: async () => (await import('./commands/stop.js')).registerStop,
+  nodes: async () => (await import('./commands/nodes.js')).registerNodes,
+  events: async () => (await import('./commands/events.js')).registerEvents,
+  dataset: async () => (await import('./commands/dataset.js')).registerDataset,
+  model: async () => (await import('./commands/model.js')).registerModel,
+  serve: async () => (await import('./commands/serve.js')).registerServe,
+};
+
+/** The commands to register: the one named, none for `--version`, all for help or an unknown name. */
+function wanted(args: string[]): string[] {
+  const name = args.find((a) => !a.startsWith('-'));
+  if (name !== undefined && name in COMMANDS) return [name];
+  if (name === undefined && args.some((a) => a === '-V' || a === '--version')) return [];
+  return Object.keys(COMMANDS);
+}
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('swarmlab')
     .description('Self-hosted DevOps for AI: datasets, training sessions, model generations, serving')
     .version(VERSION);
-  registerUp(program);
-  registerRun(program);
-  registerPs(program);
-  registerLogs(program);
-  registerStop(program);
-  registerNodes(program);
-  registerEvents(program);
-  registerDataset(program);
-  registerModel(program);
-  registerServe(program);
   try {
+    for (const register of await Promise.all(wanted(argv.slice(2)).map((name) => COMMANDS[name]!())))
+      register(program);
     await program.parseAsync(argv);
   } catch (err) {
     // Known failures print one line; anything else keeps its stack for a bug report.

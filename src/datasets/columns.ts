@@ -1,10 +1,9 @@
 /** Typed column views over a row block or a parsed frame, in the formats layer's `Column` shape. */
+
+import type { ColumnSchema } from '../api/index.js';
+import type { FrameColumn, RowBlock } from '../codec/index.js';
+import { gather, parseFrame, rangePicks } from '../codec/index.js';
 import type { Column, DenseColumn } from './formats/index.js';
-import type { FrameColumn } from './frame.js';
-import { parseFrame } from './frame.js';
-import type { RowBlock } from './rows.js';
-import { gather, rangePicks } from './rows.js';
-import type { ColumnSchema } from './types.js';
 
 export function toColumn(c: FrameColumn): Column {
   if (c.dtype === 'utf8') {

@@ -1,12 +1,10 @@
 /** Streams a stored version back out as libsvm text or a `.npy` file, one shard in memory at a time. */
+
+import type { ColumnSchema, ExportFormat, Manifest } from '../api/index.js';
+import type { RowBlock } from '../codec/index.js';
 import { InvalidError } from '../errors/index.js';
 import { columnsOf } from './columns.js';
 import { exportLibsvm, type NumericDType, writeNpyHeader } from './formats/index.js';
-import type { RowBlock } from './rows.js';
-import type { ColumnSchema, Manifest } from './types.js';
-
-export type ExportFormat = 'libsvm' | 'npy';
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['libsvm', 'npy'];
 
 /** The column a `.npy` export writes: the one asked for, else the first numeric per-row column that is not `label`. */
 export function npyColumn(m: Manifest, name?: string): { index: number; schema: ColumnSchema } {

@@ -1,17 +1,33 @@
 /** Datasets: immutable versions of content-addressed shards, importers/exporters, and the intake stream's frames. */
 export {
+  type ColumnAxis,
+  type ColumnSchema,
+  checkDatasetName,
+  checkVersion,
+  type DatasetSummary,
+  type DType,
+  EXPORT_FORMATS,
+  type ExportFormat,
+  IMPORT_FORMATS,
+  type ImportFormat,
+  type Manifest,
+  type PushResult,
+  parseDatasetRef,
+  type ShardRef,
+  type SourceFile,
+  type StoreInfo,
+  type StreamOptions,
+  type VersionSummary,
+} from '../api/index.js';
+// The wire codec, re-exported for the manager's own callers; clients import it from src/codec.
+export {
   type BatchSource,
   batchFrames,
+  blockOfFrame,
   checkStreamOptions,
-  DEFAULT_WINDOW_BYTES,
-  type ShardLoader,
-} from './batches.js';
-export { toColumn } from './columns.js';
-export { EXPORT_FORMATS, type ExportFormat } from './export.js';
-export type { Column, DType, ImportFormat, TypedArray } from './formats/index.js';
-export {
   controlFrame,
   type DataHeader,
+  DEFAULT_WINDOW_BYTES,
   type ErrorInfo,
   FRAME_PREFIX,
   type FrameColumn,
@@ -20,27 +36,16 @@ export {
   MAX_FRAME_BYTES,
   type ParsedFrame,
   parseFrame,
-} from './frame.js';
-export { checkDatasetName, checkVersion, parseDatasetRef } from './names.js';
-export { blockOfFrame, type RowBlock } from './rows.js';
-export { rankWindows } from './sampler.js';
+  type RowBlock,
+  rankWindows,
+  type ShardLoader,
+  type TypedArray,
+} from '../codec/index.js';
+export { toColumn } from './columns.js';
+export type { Column } from './formats/index.js';
 export {
   DatasetService,
   type DatasetServiceOptions,
   DEFAULT_SHARD_BYTES,
   type PushInput,
-  type StoreInfo,
 } from './service.js';
-export type {
-  ColumnAxis,
-  ColumnSchema,
-  DatasetSummary,
-  Manifest,
-  PushResult,
-  ShardRef,
-  SourceFile,
-  StreamOptions,
-  VersionSummary,
-} from './types.js';
-
-export const IMPORT_FORMATS = ['libsvm', 'csv', 'idx', 'npy'] as const;

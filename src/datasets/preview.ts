@@ -1,10 +1,11 @@
 /** JSON rows for people and the dashboard: a bounded window of a version, decoded value by value. */
+
+import type { Manifest } from '../api/index.js';
+import type { RowBlock } from '../codec/index.js';
 import { InvalidError } from '../errors/index.js';
 import { columnsOf } from './columns.js';
 import type { Column } from './formats/index.js';
 import { utf8At } from './formats/index.js';
-import type { RowBlock } from './rows.js';
-import type { Manifest } from './types.js';
 
 export const MAX_PREVIEW_ROWS = 1000;
 

@@ -2,11 +2,12 @@
  * Dataset records in the store: versions allocated by compare-and-set, shard blobs reference-counted
  * in the same transaction as the manifest, and pending records so a crash leaves no orphan blob.
  */
+
+import type { Manifest } from '../api/index.js';
 import { ConflictError, NotFoundError } from '../errors/index.js';
 import type { EventArchive } from '../events/index.js';
 import type { Doc, Store, TxOp } from '../store/index.js';
-import { type HeadDoc, keys, type PendingDoc, type RefsDoc } from './names.js';
-import type { Manifest } from './types.js';
+import { type HeadDoc, keys, type PendingDoc, type RefsDoc } from './keys.js';
 
 const MAX_ATTEMPTS = 50;
 

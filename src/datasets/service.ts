@@ -2,28 +2,42 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { CorruptError } from '../errors/index.js';
-import type { EventArchive } from '../events/index.js';
-import type { Store } from '../store/index.js';
-import { type BatchSource, batchFrames, checkStreamOptions, DEFAULT_WINDOW_BYTES } from './batches.js';
-import { type ExportFormat, exportVersion } from './export.js';
-import { type ImportFile, type ImportFormat, importers } from './formats/index.js';
-import { controlFrame, type ErrorInfo, type FrameColumn, parseFrame } from './frame.js';
-import { checkDatasetName, parseDatasetRef } from './names.js';
-import { previewRows } from './preview.js';
-import { DatasetRepo } from './repo.js';
-import { blockOfFrame, blockOfImport, gather, type RowBlock, rangePicks } from './rows.js';
-import { ShardCache } from './shard-cache.js';
-import { planShards } from './split.js';
-import { ByteBudget, track } from './tracked.js';
 import type {
   DatasetSummary,
+  ExportFormat,
   Manifest,
   PushResult,
   ShardRef,
+  StoreInfo,
   StreamOptions,
   VersionSummary,
-} from './types.js';
+} from '../api/index.js';
+import { checkDatasetName, parseDatasetRef } from '../api/index.js';
+import {
+  type BatchSource,
+  batchFrames,
+  blockOfFrame,
+  checkStreamOptions,
+  controlFrame,
+  DEFAULT_WINDOW_BYTES,
+  type ErrorInfo,
+  type FrameColumn,
+  gather,
+  parseFrame,
+  type RowBlock,
+  rangePicks,
+} from '../codec/index.js';
+import { CorruptError } from '../errors/index.js';
+import type { EventArchive } from '../events/index.js';
+import type { Store } from '../store/index.js';
+import { exportVersion } from './export.js';
+import { type ImportFile, type ImportFormat, importers } from './formats/index.js';
+import { blockOfImport } from './import-block.js';
+import { previewRows } from './preview.js';
+import { DatasetRepo } from './repo.js';
+import { ShardCache } from './shard-cache.js';
+import { planShards } from './split.js';
+import { ByteBudget, track } from './tracked.js';
 
 export interface DatasetServiceOptions {
   store: Store;
@@ -49,12 +63,6 @@ export interface PushInput {
 }
 
 /** Where the store is, for the SDK's node-local fast path. */
-export interface StoreInfo {
-  backend: Store['backend'];
-  host: string;
-  path?: string;
-}
-
 export const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
 

@@ -1,5 +1,5 @@
 /** Cuts the rows of a version into shards of about `targetBytes` of column data each. */
-import type { RowBlock } from './rows.js';
+import type { RowBlock } from '../codec/index.js';
 
 /**
  * Row ranges `[start, start + count)`: greedy, so every shard but the last reaches the target, and a

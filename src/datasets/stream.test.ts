@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
+import { parseFrame } from '../codec/index.js';
 import { EventArchive } from '../events/index.js';
 import { openLmdbStore, type Store } from '../store/index.js';
 import { writeNpyHeader } from './formats/index.js';
-import { parseFrame } from './frame.js';
 import { DatasetService } from './service.js';
 
 const N = 10_007;

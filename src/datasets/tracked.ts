@@ -1,8 +1,8 @@
 /** Wraps uploaded files so their size and sha256 are known once the importer has read them, within a byte limit. */
 import { createHash } from 'node:crypto';
+import type { SourceFile } from '../api/index.js';
 import { TooLargeError } from '../errors/index.js';
 import type { ImportFile } from './formats/index.js';
-import type { SourceFile } from './types.js';
 
 export interface TrackedFile {
   file: ImportFile;

@@ -1,7 +1,8 @@
 /** The append-only event archive: one store log whose cursor is every event's id. */
+
+import type { EventFilter, EventPage, NewEvent, SwarmEvent } from '../api/index.js';
 import type { Store, TxOp } from '../store/index.js';
 import { compileFilter } from './filter.js';
-import type { EventFilter, NewEvent, SwarmEvent } from './types.js';
 
 /** The store log that holds every event. */
 export const EVENT_LOG = 'events';
@@ -13,12 +14,6 @@ export interface PageOptions {
   limit?: number;
   /** Entries read at most per call when filtering, so one request never scans the whole archive. */
   scanLimit?: number;
-}
-
-export interface EventPage {
-  events: SwarmEvent[];
-  /** Cursor to pass as `after` for the next page (the last entry scanned, matching or not). */
-  next: number;
 }
 
 const toStored = (e: NewEvent, now: number): Stored => {

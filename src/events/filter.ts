@@ -1,5 +1,5 @@
 /** Event filters: by session, model and type (exact, or a prefix given as `session.*` / `session.`). */
-import type { EventFilter, SwarmEvent } from './types.js';
+import type { EventFilter, SwarmEvent } from '../api/index.js';
 
 export type Matcher = (event: SwarmEvent) => boolean;
 

@@ -3,10 +3,11 @@
  * resumes from a cursor: it replays from the store while the hub buffers live events for it, then drains the
  * buffer and goes live — so no event is missed and none is delivered twice across a reconnect.
  */
+
+import type { EventFilter, SwarmEvent } from '../api/index.js';
 import type { Store, Unsubscribe } from '../store/index.js';
 import { EVENT_LOG, type EventArchive } from './archive.js';
 import { compileFilter, type Matcher } from './filter.js';
-import type { EventFilter, SwarmEvent } from './types.js';
 
 export type EventListener = (event: SwarmEvent) => void;
 

@@ -1,7 +1,15 @@
 /** Events: the typed union, the append-only archive and the live hub with cursor resume. */
-export { EVENT_LOG, EventArchive, type EventPage, type PageOptions } from './archive.js';
-export { compileFilter, type Matcher } from './filter.js';
-export { EventHub, type EventListener } from './hub.js';
+
+export type {
+  EventFilter,
+  EventPage,
+  EventPayloads,
+  EventType,
+  MetricPoint,
+  NewEvent,
+  SessionState,
+  SwarmEvent,
+} from '../api/index.js';
 export {
   CHANNEL_VERSION,
   type ChannelBatch,
@@ -14,13 +22,7 @@ export {
   type GpuReport,
   type HardwareReport,
   type PackedPoints,
-} from './protocol.js';
-export type {
-  EventFilter,
-  EventPayloads,
-  EventType,
-  MetricPoint,
-  NewEvent,
-  SessionState,
-  SwarmEvent,
-} from './types.js';
+} from '../api/index.js';
+export { EVENT_LOG, EventArchive, type PageOptions } from './archive.js';
+export { compileFilter, type Matcher } from './filter.js';
+export { EventHub, type EventListener } from './hub.js';

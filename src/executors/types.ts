@@ -1,4 +1,7 @@
 /** The contract every executor (local processes now; Docker and Kubernetes later) implements. */
+import type { ExecHandle } from '../api/index.js';
+
+export type { ExecHandle };
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -22,20 +25,6 @@ export interface ExecSpec {
   labels: Record<string, string>;
   /** Keep the container (or service) after the session ended; default: removed. */
   keep?: boolean;
-}
-
-/** Enough to find a running session again after a manager restart; persisted with the session. */
-export interface ExecHandle {
-  executor: string;
-  /** Host process id (0 for a container executor, see `container` / `service`). */
-  pid: number;
-  /** Process start time (clock ticks since boot, from /proc/<pid>/stat), so a reused pid is not mistaken for ours. */
-  startTime: number;
-  dir: string;
-  /** Docker container id (container executor). */
-  container?: string;
-  /** Docker Swarm service id (swarm executor). */
-  service?: string;
 }
 
 /** Bytes of each captured stream already delivered; persisted so a restart resumes without gap or duplicate. */

@@ -1,20 +1,8 @@
 /** Weight diffs between two generations: both are read whole from the store, parsed by format, then compared. */
 import { TooLargeError } from '../errors/index.js';
 import type { Store } from '../store/index.js';
-import {
-  type DiffOptions,
-  diffTensors,
-  tensorEntries,
-  toTensors,
-  type WeightsDiff,
-} from './tensors/index.js';
-import type { Generation } from './types.js';
-
-export interface GenerationDiff extends WeightsDiff {
-  model: string;
-  a: { generation: number; format: string };
-  b: { generation: number; format: string };
-}
+import { type DiffOptions, diffTensors, tensorEntries, toTensors } from './tensors/index.js';
+import type { Generation, GenerationDiff } from './types.js';
 
 /** Every file of a generation, as views of one buffer holding its blob. */
 export async function readFiles(

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { InvalidError, NotFoundError } from '../errors/index.js';
 import type { EventArchive } from '../events/index.js';
 import type { Store, TxOp } from '../store/index.js';
-import { diffGenerations, type GenerationDiff } from './compare.js';
+import { diffGenerations } from './compare.js';
 import { type RegistryContext, retrying } from './context.js';
 import { historyLog, modelKey } from './keys.js';
 import { KeyedLock } from './locks.js';
@@ -12,17 +12,20 @@ import { removeGenerations } from './removal.js';
 import { ModelRepo, type StoredHistory, summaryOf, viewOf } from './repo.js';
 import { toPrune } from './retention.js';
 import { saveGeneration } from './save.js';
-import { applyStage, replayStages, type StageChange } from './stages.js';
+import { applyStage, replayStages } from './stages.js';
 import type {
+  GenerationDiff,
   GenerationFile,
   GenerationMeta,
   GenerationView,
   HistoryEntry,
+  HistoryPage,
   ModelRecord,
   ModelTree,
   ModelView,
   PruneResult,
   SaveResult,
+  StageResult,
   StagesAt,
   TargetStage,
 } from './types.js';
@@ -41,19 +44,6 @@ export interface RegistryOptions {
 
 /** A generation by number, or by what currently holds a stage, or the newest. */
 export type GenerationRef = number | 'production' | 'staging' | 'latest';
-
-export interface StageResult {
-  generation: GenerationView;
-  /** Empty when the generation already held the stage. */
-  changes: StageChange[];
-}
-
-export interface HistoryPage {
-  model: string;
-  entries: HistoryEntry[];
-  /** Pass as `after` for the next page. */
-  next: number;
-}
 
 export class ModelRegistry {
   readonly #ctx: RegistryContext;

@@ -3,13 +3,7 @@
  * the moved generation leaves whatever stage it held. Each change is one history entry (displaced first), so
  * replaying the history up to a time answers "which generation was in production then".
  */
-import type { HistoryEntry, ModelRecord, Stage, StagesAt, TargetStage } from './types.js';
-
-export interface StageChange {
-  generation: number;
-  from: Stage;
-  to: Stage;
-}
+import type { HistoryEntry, ModelRecord, Stage, StageChange, StagesAt, TargetStage } from './types.js';
 
 export function stageOf(model: ModelRecord, generation: number): Stage {
   if (model.production === generation) return 'production';

@@ -2,8 +2,9 @@
  * accept rules: a generation this session saved is compared with the model's current production generation
  * (its recorded metrics, optionally its weights) and, when every condition a rule gives holds, staged.
  */
+
+import type { AcceptRule } from '../api/index.js';
 import { NotFoundError } from '../errors/index.js';
-import type { AcceptRule } from './schema.js';
 import { jsonNumber } from './stop.js';
 
 /** What the engine needs from the model registry (ModelRegistry has it). */

@@ -3,12 +3,16 @@
  * on the exit. Each acts (stop, stage, flag, retry) and appends its firings; the engine records them.
  */
 import type { Logger } from 'pino';
+import type { RulesDoc } from '../api/index.js';
 import { InvalidError, NotFoundError } from '../errors/index.js';
 import type { SwarmEvent } from '../events/index.js';
 import { judge, type ModelControl } from './accept.js';
-import { type RulesDoc, ruleName } from './schema.js';
 import type { Firing, SessionRuleState } from './state.js';
 import { observationsOf, observe } from './stop.js';
+
+/** A rule's name in events and reasons: its own, else its place (`stopIf[1]`). */
+const ruleName = (rule: { name?: string | undefined }, list: string, index: number): string =>
+  rule.name ?? `${list}[${index}]`;
 
 /** What the engine needs to know of a session and do to it (SessionManager has it). */
 export interface SessionControl {

@@ -14,12 +14,12 @@
  * each other and one session's events are handled in order.
  */
 import type { Logger } from 'pino';
+import type { RulesDoc } from '../api/index.js';
 import { NotFoundError } from '../errors/index.js';
 import type { EventArchive, EventHub, NewEvent, SwarmEvent } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import type { ModelControl } from './accept.js';
 import { onExit, onGeneration, onMetrics, type SessionControl } from './actions.js';
-import type { RulesDoc } from './schema.js';
 import { CURSOR_KEY, type Firing, initialState, type SessionRuleState, stateKey } from './state.js';
 
 export interface RulesEngineDeps {

@@ -2,7 +2,7 @@
  * What the engine keeps in the store: one state document per session with rules (per-rule counters, whether it
  * was stopped, its firings, and the cursor of the last event that changed it) and the engine's resume cursor.
  */
-import type { RulesDoc, StopAction } from './schema.js';
+import type { RulesDoc, StopAction } from '../api/index.js';
 import { initialStopState, type StopRuleState } from './stop.js';
 
 export const CURSOR_KEY = 'rules/engine/cursor';

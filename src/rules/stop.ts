@@ -2,7 +2,7 @@
  * stopIf rules, pure: each observation (a metric's value at an epoch or step) updates a rule's state and may
  * fire it. The state is plain data so it can be stored with the session's rule state and resumed.
  */
-import type { StopAction, StopRule } from './schema.js';
+import type { StopAction, StopRule } from '../api/index.js';
 
 export interface StopRuleState {
   /** noImprovement: best value so far and where it was seen. */

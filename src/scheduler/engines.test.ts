@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Scheduler } from './scheduler.js';
-import { demand, node } from './testing.js';
+import { demand, node } from './testing/builders.js';
 
 describe('engines: local nodes and swarm nodes', () => {
   test('a demand only lands on nodes of its engine', () => {

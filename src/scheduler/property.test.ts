@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { prng } from '../util/prng.js';
 import { auditPlacements } from './audit.js';
 import { Scheduler } from './scheduler.js';
-import { node } from './testing.js';
+import { node } from './testing/builders.js';
 import type { Demand, NodeSnapshot, NodeSpec, Placement } from './types.js';
 
 const POOLS = ['training', 'production', 'low-priority'];

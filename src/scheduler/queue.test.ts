@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConflictError, InvalidError } from '../errors/index.js';
 import { Scheduler } from './scheduler.js';
-import { demand, node } from './testing.js';
+import { demand, node } from './testing/builders.js';
 
 const order = (s: Scheduler, now: number) => s.queued(now).map((q) => q.sessionId);
 

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { ConflictError, InvalidError } from '../errors/index.js';
 import { auditPlacements } from './audit.js';
 import { Scheduler } from './scheduler.js';
-import { demand, node } from './testing.js';
+import { demand, node } from './testing/builders.js';
 import type { NodeSpec, Placement } from './types.js';
 
 const placeOne = (s: Scheduler, id: string, now = 0): Placement | undefined =>

@@ -1,16 +1,7 @@
 /** HTTP client for the manager's API, shared by the SDK and the CLI: finds URL and token, maps errors to types. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  ConflictError,
-  ForbiddenError,
-  InvalidError,
-  NotFoundError,
-  type SwarmlabError,
-  TooLargeError,
-  UnauthorizedError,
-  UnavailableError,
-} from '../errors/index.js';
+import { errorFromBody, httpRequest, readJson, unreachable } from './http.js';
 
 export interface ClientOptions {
   /** Manager URL; default `SWARMLAB_URL`, else http://127.0.0.1:7070. */
@@ -28,15 +19,6 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
-
-const ERRORS: Record<string, new (m: string, o?: { details?: Record<string, unknown> }) => SwarmlabError> = {
-  NOT_FOUND: NotFoundError,
-  CONFLICT: ConflictError,
-  INVALID: InvalidError,
-  TOO_LARGE: TooLargeError,
-  UNAUTHORIZED: UnauthorizedError,
-  FORBIDDEN: ForbiddenError,
-};
 
 function defaultToken(env: NodeJS.ProcessEnv): string | undefined {
   if (env.SWARMLAB_TOKEN) return env.SWARMLAB_TOKEN;
@@ -90,37 +72,34 @@ export class SwarmlabClient {
       } as RequestInit);
     } catch (cause) {
       if ((cause as Error).name === 'AbortError') throw cause;
-      throw new UnavailableError(`no Swarmlab manager at ${this.url} — start one with \`swarmlab up\``, {
-        details: { url: this.url },
-        cause,
-      });
+      throw unreachable(this.url, cause);
     }
-    if (!res.ok) throw await toError(res);
+    if (!res.ok) throw errorFromBody(res.status, res.statusText, await res.text());
     return res;
   }
 
+  /** A JSON call; its answer parsed. Raw (streamed) bodies go through `fetch`, everything else over node:http. */
   async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const res = await this.fetch(method, path, options);
-    if (res.status === 204) return undefined as T;
-    return (await res.json()) as T;
+    if (options.raw !== undefined) {
+      const res = await this.fetch(method, path, options);
+      return (res.status === 204 ? undefined : await res.json()) as T;
+    }
+    const json: Record<string, string> =
+      options.body === undefined ? {} : { 'content-type': 'application/json' };
+    const res = await httpRequest(
+      this.href(path, options.query),
+      {
+        method,
+        headers: this.headers({ ...json, ...options.headers }),
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        signal: options.signal,
+      },
+      this.url,
+    );
+    return readJson<T>(res);
   }
 }
 
-/** A non-2xx response as the typed error its `{error: {code}}` body names. */
-export async function toError(res: Response): Promise<SwarmlabError> {
-  let code = 'UNAVAILABLE';
-  let message = `${res.status} ${res.statusText}`;
-  let details: Record<string, unknown> = {};
-  try {
-    const body = (await res.json()) as {
-      error?: { code?: string; message?: string; details?: Record<string, unknown> };
-    };
-    code = body.error?.code ?? code;
-    message = body.error?.message ?? message;
-    details = body.error?.details ?? {};
-  } catch {
-    // not JSON: keep the status line
-  }
-  const Cls = ERRORS[code] ?? UnavailableError;
-  return new Cls(message, { details: { ...details, status: res.status } });
-}
+/** The client a typed API client works through: the one given, or a new one from `{url, token}`. */
+export const clientOf = (client: SwarmlabClient | ClientOptions): SwarmlabClient =>
+  client instanceof SwarmlabClient ? client : new SwarmlabClient(client);

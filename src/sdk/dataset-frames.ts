@@ -1,6 +1,6 @@
 /** Cuts a byte stream of length-prefixed frames back into whole frames, each in its own aligned buffer. */
 
-import { FRAME_PREFIX, frameLength } from '../datasets/index.js';
+import { FRAME_PREFIX, frameLength } from '../codec/index.js';
 import { InvalidError } from '../errors/index.js';
 
 /** Yields each frame as a fresh, 8-aligned Uint8Array (one copy of the received bytes, no parsing). */

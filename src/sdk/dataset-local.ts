@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { blockOfFrame, type Manifest, parseFrame, type RowBlock, type StoreInfo } from '../datasets/index.js';
+import type { Manifest, StoreInfo } from '../api/index.js';
+import { blockOfFrame, parseFrame, type RowBlock } from '../codec/index.js';
 import { CorruptError } from '../errors/index.js';
 import type { LmdbBlobReader } from '../store/index.js';
 
@@ -16,6 +17,7 @@ export function localStorePath(info: StoreInfo | undefined, env: NodeJS.ProcessE
   return path && existsSync(path) ? path : undefined;
 }
 
+/** The store (and lmdb) is loaded only here, when local reading was chosen: the SDK never loads it otherwise. */
 export async function openLocalShards(path: string): Promise<LmdbBlobReader> {
   const { openLmdbBlobReader } = await import('../store/index.js');
   return openLmdbBlobReader(path);

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { basename } from 'node:path';
-import type { PushResult } from '../datasets/index.js';
+import { type PushResult, paths } from '../api/index.js';
 import type { ClientOptions, SwarmlabClient } from './client.js';
 
 export interface PushOptions extends ClientOptions {
@@ -78,7 +78,7 @@ export async function pushFiles(
     ...(files.length === 1 ? { filename: basename(files[0]!) } : {}),
   };
   const headers = { 'x-swarmlab-client': clientIdentity() };
-  const path = `/api/v1/datasets/${encodeURIComponent(name)}/versions`;
+  const path = paths.datasetVersions(name);
   if (files.length === 1) {
     const body = counted(
       createReadStream(files[0]!, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>,

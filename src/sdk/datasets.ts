@@ -3,24 +3,14 @@
  * stream or, on the manager's own machine with the LMDB store, straight from the store's memory map.
  * Defaults come from the session environment (SWARMLAB_DATASET, SWARMLAB_RANK, SWARMLAB_WORLD_SIZE, …).
  */
-import {
-  batchFrames,
-  type DatasetSummary,
-  type DType,
-  type FrameColumn,
-  type Manifest,
-  type PushResult,
-  parseDatasetRef,
-  parseFrame,
-  type StoreInfo,
-  type TypedArray,
-} from '../datasets/index.js';
+import { type DType, type Manifest, parseDatasetRef, paths } from '../api/index.js';
+import { batchFrames, type FrameColumn, parseFrame, type TypedArray } from '../codec/index.js';
 import { InvalidError, UnavailableError } from '../errors/index.js';
 import { type ClientOptions, SwarmlabClient } from './client.js';
 import { splitFrames } from './dataset-frames.js';
-import { getStream } from './dataset-http.js';
 import { localShardLoader, localStorePath, openLocalShards } from './dataset-local.js';
-import { type PushOptions, pushFiles } from './dataset-push.js';
+import { listDatasets } from './datasets-client.js';
+import { httpRequest } from './http.js';
 
 export interface BatchColumn {
   dtype: DType;
@@ -106,9 +96,6 @@ function byName(columns: FrameColumn[]): Record<string, BatchColumn> {
   return out;
 }
 
-const path = (name: string, version: number | 'latest') =>
-  `/api/v1/datasets/${encodeURIComponent(name)}/versions/${version}`;
-
 /** Opens a dataset version for reading; `name` defaults to `SWARMLAB_DATASET`. */
 export async function openDataset(
   name?: string,
@@ -130,7 +117,9 @@ export async function openDataset(
     worldSize: options.worldSize ?? envInt(env, 'SWARMLAB_WORLD_SIZE') ?? 1,
     shuffleSeed: options.shuffleSeed ?? envInt(env, 'SWARMLAB_SHUFFLE_SEED'),
   };
-  const manifest = await client.json<Manifest>('GET', path(parsed.name, version), { signal: options.signal });
+  const manifest = await client.json<Manifest>('GET', paths.datasetVersion(parsed.name, version), {
+    signal: options.signal,
+  });
   const local = options.local ?? 'auto';
   let storePath: string | undefined;
   if (local !== false) {
@@ -149,11 +138,11 @@ export async function openDataset(
   const query = (epoch: number) => ({ ...opts, epoch });
 
   async function* httpEpoch(epoch: number): AsyncGenerator<Batch> {
-    const res = await getStream(
-      client,
-      `${path(manifest.name, manifest.version)}/stream`,
-      query(epoch),
-      options.signal,
+    const href = client.href(`${paths.datasetVersion(manifest.name, manifest.version)}/stream`, query(epoch));
+    const res = await httpRequest(
+      href,
+      { method: 'GET', headers: client.headers(), signal: options.signal },
+      client.url,
     );
     let ended = false;
     for await (const frame of splitFrames(res)) {
@@ -189,24 +178,4 @@ export async function openDataset(
       await reader?.close();
     },
   };
-}
-
-/** Every dataset with its versions, plus where the manager's store lives. */
-export async function listDatasets(
-  client = new SwarmlabClient(),
-): Promise<{ datasets: DatasetSummary[]; store: StoreInfo }> {
-  return client.json('GET', '/api/v1/datasets');
-}
-
-/** Pushes files (IDX: images and labels, in one multipart request) as the next version of `name`. */
-export async function pushDataset(name: string, files: string[], options: PushOptions): Promise<PushResult> {
-  return pushFiles(new SwarmlabClient(options), name, files, options);
-}
-
-export async function deleteDatasetVersion(
-  name: string,
-  version: number,
-  client = new SwarmlabClient(),
-): Promise<void> {
-  await client.fetch('DELETE', path(name, version));
 }

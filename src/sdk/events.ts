@@ -3,7 +3,7 @@
  * cursor received, so the caller sees every matching event once, in order, across reconnects.
  */
 import type WebSocket from 'ws';
-import type { SwarmEvent } from '../events/index.js';
+import { paths, type SwarmEvent } from '../api/index.js';
 import { type ClientOptions, SwarmlabClient } from './client.js';
 import { backoff, type Dropped, fatalError, openSocket, wsUrl } from './connect.js';
 
@@ -36,8 +36,7 @@ type OnEvent = (event: SwarmEvent) => void | Promise<void>;
  */
 export async function followEvents(options: FollowOptions, onEvent: OnEvent): Promise<EventFollower> {
   const client = options.client ?? new SwarmlabClient(options);
-  let cursor =
-    options.after ?? (await client.json<{ cursor: number }>('GET', '/api/v1/events/cursor')).cursor;
+  let cursor = options.after ?? (await client.json<{ cursor: number }>('GET', paths.eventsCursor)).cursor;
   let ws: WebSocket | undefined;
   let stopped = false;
   let attempt = 0;
@@ -93,7 +92,7 @@ export async function followEvents(options: FollowOptions, onEvent: OnEvent): Pr
       model: options.model,
       type: options.types?.join(','),
     };
-    const url = wsUrl(client.href('/api/v1/events/ws', query));
+    const url = wsUrl(client.href(paths.eventsSocket, query));
     const socket = openSocket(url, client.token, (d: Dropped) => {
       if (socket !== ws || stopped) return;
       const fatal = fatalError(d, client.url);

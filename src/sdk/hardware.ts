@@ -1,7 +1,7 @@
 /** Hardware report of the current process: CPU and RAM from Node, GPUs from `nvidia-smi` when it is installed. */
 import { execFile } from 'node:child_process';
 import { cpus, freemem, hostname, loadavg, totalmem } from 'node:os';
-import type { GpuReport, HardwareReport } from '../events/index.js';
+import type { GpuReport, HardwareReport } from '../api/index.js';
 
 const MB = 1024 * 1024;
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;

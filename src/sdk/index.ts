@@ -1,17 +1,17 @@
-/** The Swarmlab SDK (`swarmlab/sdk`): talks to a manager over HTTP/WS only. */
+/** The Swarmlab SDK (`swarmlab/sdk`): talks to a manager over HTTP/WS only, with the wire types of src/api. */
+export type * from '../api/index.js';
 export { type ClientOptions, type RequestOptions, SwarmlabClient } from './client.js';
 export type { PushOptions } from './dataset-push.js';
 export {
   type Batch,
   type BatchColumn,
   type DatasetReader,
-  deleteDatasetVersion,
-  listDatasets,
   type OpenDatasetOptions,
   openDataset,
-  pushDataset,
 } from './datasets.js';
+export { DatasetsClient, deleteDatasetVersion, listDatasets, pushDataset } from './datasets-client.js';
 export { type EventFollower, type FollowOptions, followEvents } from './events.js';
+export { type EventQuery, EventsClient } from './events-client.js';
 export {
   type GenerationSelector,
   type LoadedGeneration,
@@ -20,6 +20,7 @@ export {
   type SaveGenerationOptions,
   saveGeneration,
 } from './models.js';
+export { NodesClient } from './nodes.js';
 export { HttpModelSource } from './serving-source.js';
 export {
   type ConnectionState,
@@ -29,3 +30,4 @@ export {
   type SessionStats,
   session,
 } from './session.js';
+export { type FollowSessionOptions, SessionsClient } from './sessions.js';

@@ -1,6 +1,6 @@
 /**
  * Model registry client: save a generation (lineage from the session's environment), load one by stage or
- * number, and everything the CLI shows (tree, history, stages, diffs). HTTP only; types come from the domain.
+ * number, and everything the CLI shows (tree, history, stages, diffs). HTTP only; types come from src/api.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream, openAsBlob } from 'node:fs';
@@ -8,21 +8,22 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import {
+  type GenerationDiff,
+  type GenerationMeta,
+  type GenerationView,
+  type HistoryPage,
+  type ModelRecord,
+  type ModelTree,
+  type ModelView,
+  type PruneResult,
+  paths,
+  type StageResult,
+  type StagesAt,
+  type TargetStage,
+  type WeightFormat,
+} from '../api/index.js';
 import { CorruptError, InvalidError } from '../errors/index.js';
-import type {
-  GenerationDiff,
-  GenerationMeta,
-  GenerationView,
-  HistoryPage,
-  ModelRecord,
-  ModelTree,
-  ModelView,
-  PruneResult,
-  StageResult,
-  StagesAt,
-  TargetStage,
-  WeightFormat,
-} from '../models/index.js';
 import { type ClientOptions, SwarmlabClient } from './client.js';
 
 export interface SaveGenerationOptions {
@@ -118,7 +119,7 @@ export class ModelsClient {
     // Always multipart: metadata in a header would hit header size limits (a raw-float32 index can be large).
     const files = options.files ?? { [options.file ?? DEFAULT_FILE[options.format]]: options.buffer! };
     const { body, contentType } = await multipartBody(meta, files);
-    return this.client.json<GenerationView>('POST', `/api/v1/models/${enc(options.model)}/generations`, {
+    return this.client.json<GenerationView>('POST', paths.generations(options.model), {
       raw: body,
       contentType,
       ...(options.idempotencyKey === undefined
@@ -171,53 +172,53 @@ export class ModelsClient {
   }
 
   tree(type?: string): Promise<ModelTree> {
-    return this.client.json('GET', '/api/v1/models', { query: { type } });
+    return this.client.json('GET', paths.models, { query: { type } });
   }
 
   model(name: string): Promise<ModelView> {
-    return this.client.json('GET', `/api/v1/models/${enc(name)}`);
+    return this.client.json('GET', paths.model(name));
   }
 
   generation(name: string, ref: number | string): Promise<GenerationView> {
-    return this.client.json('GET', `/api/v1/models/${enc(name)}/generations/${enc(String(ref))}`);
+    return this.client.json('GET', paths.generation(name, ref));
   }
 
   setStage(name: string, ref: number | string, stage: TargetStage, reason?: string): Promise<StageResult> {
-    return this.client.json('POST', `/api/v1/models/${enc(name)}/generations/${enc(String(ref))}/stage`, {
+    return this.client.json('POST', `${paths.generation(name, ref)}/stage`, {
       body: reason === undefined ? { stage } : { stage, reason },
     });
   }
 
   history(name: string, options: { after?: number; limit?: number } = {}): Promise<HistoryPage> {
-    return this.client.json('GET', `/api/v1/models/${enc(name)}/history`, { query: options });
+    return this.client.json('GET', `${paths.model(name)}/history`, { query: options });
   }
 
   /** Which generations held production and staging at `at` (a Date, ISO string or ms). */
   stagesAt(name: string, at: Date | string | number): Promise<StagesAt> {
     const value = at instanceof Date ? at.getTime() : at;
-    return this.client.json('GET', `/api/v1/models/${enc(name)}/history`, { query: { at: value } });
+    return this.client.json('GET', `${paths.model(name)}/history`, { query: { at: value } });
   }
 
   diff(name: string, a: number | string, b: number | string, tolerance?: number): Promise<GenerationDiff> {
-    return this.client.json('GET', `/api/v1/models/${enc(name)}/diff`, { query: { a, b, tolerance } });
+    return this.client.json('GET', `${paths.model(name)}/diff`, { query: { a, b, tolerance } });
   }
 
   setRetention(name: string, keepLast: number | null): Promise<ModelRecord> {
-    return this.client.json('PATCH', `/api/v1/models/${enc(name)}`, { body: { keepLast } });
+    return this.client.json('PATCH', paths.model(name), { body: { keepLast } });
   }
 
   prune(name: string, keepLast?: number): Promise<PruneResult> {
-    return this.client.json('POST', `/api/v1/models/${enc(name)}/prune`, {
+    return this.client.json('POST', `${paths.model(name)}/prune`, {
       body: keepLast === undefined ? {} : { keepLast },
     });
   }
 
   deleteGeneration(name: string, ref: number | string): Promise<PruneResult> {
-    return this.client.json('DELETE', `/api/v1/models/${enc(name)}/generations/${enc(String(ref))}`);
+    return this.client.json('DELETE', paths.generation(name, ref));
   }
 
   #filePath(g: GenerationView, file: string): string {
-    return `/api/v1/models/${enc(g.model)}/generations/${g.generation}/files/${enc(file)}`;
+    return `${paths.generation(g.model, g.generation)}/files/${enc(file)}`;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { endianness } from 'node:os';
 import { Packr } from 'msgpackr';
-import type { ChannelBatch, ChannelItem, PackedPoints } from '../events/index.js';
+import type { ChannelBatch, ChannelItem, PackedPoints } from '../api/index.js';
 
 export interface OutboxOptions {
   /** Points per batch before it is sealed without waiting for the flush timer. */

@@ -3,12 +3,13 @@
  * `GET /api/v1/models/NAME`, files from `…/generations/G/files/F` (sha256-checked), and stage changes from the
  * events WebSocket (resumed from the last cursor after a drop, so no promotion is missed).
  */
-import type { GenerationFiles, ModelSource, Stages } from '../serving/index.js';
+import type { ModelRecord } from '../api/index.js';
 import type { SwarmlabClient } from './client.js';
 import { followEvents } from './events.js';
 import { ModelsClient } from './models.js';
 
-export class HttpModelSource implements ModelSource {
+/** Structurally a serving `ModelSource` (the SDK does not import the serving module; `swarmlab serve` checks it). */
+export class HttpModelSource {
   readonly #client: SwarmlabClient;
   readonly #models: ModelsClient;
   readonly #onReconnect: ((info: { code: number; reason: string }) => void) | undefined;
@@ -22,12 +23,12 @@ export class HttpModelSource implements ModelSource {
     this.#onReconnect = options.onReconnect;
   }
 
-  async stages(model: string): Promise<Stages> {
+  async stages(model: string): Promise<Pick<ModelRecord, 'production' | 'staging'>> {
     const m = await this.#models.model(model);
     return { production: m.production, staging: m.staging };
   }
 
-  async files(model: string, generation: number): Promise<GenerationFiles> {
+  async files(model: string, generation: number) {
     const loaded = await this.#models.loadGeneration(model, { generation });
     const g = loaded.generation;
     return { model, generation, format: g.format, primary: g.primary, files: loaded.files };

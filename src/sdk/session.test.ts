@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { Packr, Unpackr } from 'msgpackr';
 import WebSocket from 'ws';
-import type { SwarmEvent } from '../events/index.js';
+import type { SwarmEvent } from '../api/index.js';
 import { TEST_TOKEN, type TestManager, testManager } from '../telemetry/testing/manager.js';
 import { type SessionClient, session } from './index.js';
 

@@ -8,9 +8,14 @@
 import { hostname } from 'node:os';
 import { Packr, Unpackr } from 'msgpackr';
 import type WebSocket from 'ws';
+import {
+  type ChannelDown,
+  type ChannelHello,
+  type GenerationView,
+  type HardwareReport,
+  paths,
+} from '../api/index.js';
 import { ConfigError, type SwarmlabError } from '../errors/index.js';
-import type { ChannelDown, ChannelHello, HardwareReport } from '../events/index.js';
-import type { GenerationView } from '../models/index.js';
 import { VERSION } from '../util/version.js';
 import { SwarmlabClient } from './client.js';
 import { backoff, type Dropped, fatalError, openSocket, unavailable, wsUrl } from './connect.js';
@@ -362,7 +367,7 @@ export class SessionClient {
   #open(): void {
     this.#state = 'connecting';
     this.#ready = false;
-    const url = `${wsUrl(this.#client.url)}/api/v1/sessions/${this.id}/channel`;
+    const url = `${wsUrl(this.#client.url)}${paths.sessionChannel(this.id)}`;
     const ws = openSocket(url, this.#client.token, (d) => this.#onDrop(ws, d));
     this.#ws = ws;
     ws.on('open', () => {

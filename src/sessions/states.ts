@@ -1,10 +1,9 @@
 /** The session state machine: which transitions are legal, checked before every write. */
-import { ConflictError } from '../errors/index.js';
-import type { SessionState } from './types.js';
 
-export const TERMINAL_STATES = ['succeeded', 'failed', 'stopped', 'rejected', 'lost'] as const;
-export const ACTIVE_STATES = ['queued', 'placed', 'starting', 'running'] as const;
-export const SESSION_STATES: readonly SessionState[] = [...ACTIVE_STATES, ...TERMINAL_STATES];
+import type { SessionState } from '../api/index.js';
+import { ConflictError } from '../errors/index.js';
+
+export { ACTIVE_STATES, isTerminal, SESSION_STATES, TERMINAL_STATES } from '../api/index.js';
 
 /**
  * `queued → placed → starting → running → succeeded | failed`; `stopped` and `rejected` from any active
@@ -21,8 +20,6 @@ const NEXT: Record<SessionState, readonly SessionState[]> = {
   rejected: [],
   lost: [],
 };
-
-export const isTerminal = (s: SessionState): boolean => NEXT[s].length === 0;
 
 export const canTransition = (from: SessionState, to: SessionState): boolean => NEXT[from].includes(to);
 

@@ -8,7 +8,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExecSpec } from '../executors/index.js';
 import { DockerExecutor, type DockerMode, sessionEnv } from '../executors/index.js';
-import { hooksRecorder } from '../executors/testing.js';
+import { hooksRecorder } from '../executors/testing/recorder.js';
 import { BUSYBOX_IMAGE, ensureImages, NO_DOCKER, NODE_IMAGE, type TestDocker, testDocker } from './docker.js';
 
 export function dockerExecutorSuite(mode: DockerMode): void {

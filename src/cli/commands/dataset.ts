@@ -4,13 +4,12 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import type { DatasetSummary, Manifest } from '../../datasets/index.js';
+import { type ExportFormat, IMPORT_FORMATS, type ImportFormat } from '../../api/index.js';
 import { InvalidError } from '../../errors/index.js';
-import { deleteDatasetVersion, listDatasets, pushDataset, SwarmlabClient } from '../../sdk/index.js';
-import { formatBytes, progressBar } from './dataset-progress.js';
-import { table } from './ps.js';
+import { DatasetsClient } from '../../sdk/datasets-client.js';
+import { formatBytes, printJson, progressBar, table } from '../format.js';
 
-type Format = 'libsvm' | 'csv' | 'idx' | 'npy';
+type Format = ImportFormat;
 
 /** The format a file name suggests, if any. */
 export function guessFormat(file: string): Format | undefined {
@@ -22,7 +21,7 @@ export function guessFormat(file: string): Format | undefined {
   return undefined;
 }
 
-/** `NAME[@V]` → parts (the CLI talks HTTP only, so it parses without the domain). */
+/** `NAME[@V]` → parts; the name is left for the manager to check, so its message is the one users see. */
 function parseRef(ref: string, needVersion: boolean): { name: string; version: number | 'latest' } {
   const at = ref.lastIndexOf('@');
   const name = at < 0 ? ref : ref.slice(0, at);
@@ -39,8 +38,6 @@ function parseRef(ref: string, needVersion: boolean): { name: string; version: n
 }
 
 const shape = (s: number[]): string => s.join('×');
-const url = (name: string, v: number | 'latest') =>
-  `/api/v1/datasets/${encodeURIComponent(name)}/versions/${v}`;
 
 export function registerDataset(program: Command): void {
   const ds = program
@@ -55,7 +52,7 @@ export function registerDataset(program: Command): void {
     .option('--label <column>', 'CSV: the label column')
     .action(async (name: string, files: string[], flags: { format?: string; label?: string }) => {
       const format = (flags.format ?? guessFormat(files[0]!)) as Format | undefined;
-      if (!format || !['libsvm', 'csv', 'idx', 'npy'].includes(format)) {
+      if (!format || !IMPORT_FORMATS.includes(format)) {
         throw new InvalidError(`cannot tell the format of ${files[0]}; pass --format libsvm|csv|idx|npy`, {
           details: { field: 'format' },
         });
@@ -63,7 +60,7 @@ export function registerDataset(program: Command): void {
       const total = (await Promise.all(files.map((f) => stat(f)))).reduce((a, s) => a + s.size, 0);
       const bar = progressBar(`push ${name}`);
       const started = Date.now();
-      const r = await pushDataset(name, files, {
+      const r = await new DatasetsClient().push(name, files, {
         format,
         label: flags.label,
         onProgress: (sent) => bar.update(sent, total),
@@ -80,11 +77,8 @@ export function registerDataset(program: Command): void {
     .description('datasets with their versions, rows, shapes and sizes')
     .option('--json', 'print JSON')
     .action(async (flags: { json?: boolean }) => {
-      const { datasets } = await listDatasets(new SwarmlabClient());
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify(datasets, null, 2)}\n`);
-        return;
-      }
+      const { datasets } = await new DatasetsClient().list();
+      if (flags.json) return printJson(datasets);
       if (datasets.length === 0) {
         process.stdout.write('no datasets yet — push one with `swarmlab dataset push NAME FILE...`\n');
         return;
@@ -112,11 +106,11 @@ export function registerDataset(program: Command): void {
     .argument('<ref>', 'NAME or NAME@V')
     .option('--json', 'print JSON')
     .action(async (ref: string, flags: { json?: boolean }) => {
-      const client = new SwarmlabClient();
+      const datasets = new DatasetsClient();
       const { name, version } = parseRef(ref, false);
       if (!ref.includes('@')) {
-        const d = await client.json<DatasetSummary>('GET', `/api/v1/datasets/${encodeURIComponent(name)}`);
-        if (flags.json) return void process.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
+        const d = await datasets.get(name);
+        if (flags.json) return printJson(d);
         const rows = [['VERSION', 'KIND', 'ROWS', 'SIZE', 'DIGEST', 'CREATED']];
         for (const v of d.versions) {
           rows.push([
@@ -131,8 +125,8 @@ export function registerDataset(program: Command): void {
         process.stdout.write(table(rows));
         return;
       }
-      const m = await client.json<Manifest>('GET', url(name, version));
-      if (flags.json) return void process.stdout.write(`${JSON.stringify(m, null, 2)}\n`);
+      const m = await datasets.manifest(name, version);
+      if (flags.json) return printJson(m);
       const lines = [
         `${m.name}@${m.version}  ${m.kind}, ${m.rows} rows, ${formatBytes(m.bytes)} in ${m.shards.length} shards`,
         `digest   ${m.digest}`,
@@ -155,10 +149,9 @@ export function registerDataset(program: Command): void {
     .option('--column <name>', '.npy: which column (default: the first numeric one that is not label)')
     .action(async (ref: string, flags: { format: string; output: string; column?: string }) => {
       const { name, version } = parseRef(ref, false);
-      const client = new SwarmlabClient();
-      const res = await client.fetch('GET', `${url(name, version)}/export`, {
-        query: { format: flags.format, column: flags.column },
-      });
+      // `--format` passes through as given: the manager checks it.
+      const format = flags.format as ExportFormat;
+      const res = await new DatasetsClient().export(name, version, { format, column: flags.column });
       let got = 0;
       const bar = progressBar(`pull ${ref}`);
       const body = Readable.fromWeb(res.body as never);
@@ -176,7 +169,7 @@ export function registerDataset(program: Command): void {
     .argument('<ref>', 'NAME@V')
     .action(async (ref: string) => {
       const { name, version } = parseRef(ref, true);
-      await deleteDatasetVersion(name, version as number, new SwarmlabClient());
+      await new DatasetsClient().delete(name, version as number);
       process.stdout.write(`deleted ${name}@${version}\n`);
     });
 }

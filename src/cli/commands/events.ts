@@ -1,7 +1,7 @@
 /** `swarmlab events [-f]`: the event archive, one line per event; `-f` keeps following live events. */
 import type { Command } from 'commander';
-import type { SwarmEvent } from '../../events/index.js';
-import { followEvents, SwarmlabClient } from '../../sdk/index.js';
+import type { SwarmEvent } from '../../api/index.js';
+import { EventsClient } from '../../sdk/events-client.js';
 
 interface EventsFlags {
   follow?: boolean;
@@ -54,25 +54,20 @@ export function registerEvents(program: Command): void {
     .option('--limit <n>', 'events to print without -f (default 100)')
     .option('--json', 'one JSON object per line')
     .action(async (flags: EventsFlags) => {
-      const client = new SwarmlabClient();
+      const events = new EventsClient();
       const print = (e: SwarmEvent): void => {
         process.stdout.write(`${flags.json ? JSON.stringify(e) : formatEvent(e)}\n`);
       };
       const types = flags.type?.flatMap((t) => t.split(',')).filter(Boolean);
       const after = flags.after === undefined ? undefined : Number(flags.after);
       if (!flags.follow) {
-        const page = await client.json<{ events: SwarmEvent[]; next: number }>('GET', '/api/v1/events', {
-          query: {
-            after: after ?? 0,
-            session: flags.session,
-            type: types?.join(','),
-            limit: flags.limit ?? 100,
-          },
-        });
+        // `--limit` passes through as given: the manager checks it.
+        const limit = (flags.limit ?? 100) as number;
+        const page = await events.page({ after: after ?? 0, session: flags.session, types, limit });
         for (const e of page.events) print(e);
         return;
       }
-      const follower = await followEvents({ client, after, session: flags.session, types }, print);
+      const follower = await events.follow({ after, session: flags.session, types }, print);
       const stop = () => void follower.close();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -1,8 +1,7 @@
 /** `swarmlab logs ID [-f]`: a session's captured output; `-f` keeps following until the session ends. */
 import type { Command } from 'commander';
-import { SwarmlabClient } from '../../sdk/index.js';
-import type { LogPage, SessionRecord } from '../../sessions/index.js';
-import { isEnded } from './ps.js';
+import { isTerminal, type LogPage, type SessionRecord } from '../../api/index.js';
+import { SessionsClient } from '../../sdk/sessions.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -11,20 +10,22 @@ function print(page: LogPage): void {
 }
 
 /** Prints lines after `after` until the session has ended and every line is out; returns the final record. */
-export async function followLogs(client: SwarmlabClient, id: string, after: number): Promise<SessionRecord> {
+export async function followLogs(
+  sessions: SessionsClient,
+  id: string,
+  after: number,
+): Promise<SessionRecord> {
   let next = after;
   for (;;) {
-    const session = await client.json<SessionRecord>('GET', `/api/v1/sessions/${id}`);
+    const session = await sessions.get(id);
     for (;;) {
-      const page = await client.json<LogPage>('GET', `/api/v1/sessions/${id}/logs`, {
-        query: { after: next },
-      });
+      const page = await sessions.logs(id, { after: next });
       print(page);
       next = page.next;
       if (page.lines.length === 0) break;
     }
     // Lines are archived before the exit, so once ended and drained there is nothing more.
-    if (isEnded(session.state)) return session;
+    if (isTerminal(session.state)) return session;
     await sleep(300);
   }
 }
@@ -42,15 +43,17 @@ export function registerLogs(program: Command): void {
     .option('-f, --follow', 'keep printing new lines until the session ends')
     .option('--tail <n>', 'only the last N lines')
     .action(async (id: string, flags: LogsFlags) => {
-      const client = new SwarmlabClient();
+      const sessions = new SessionsClient();
       let next = 0;
       for (let first = true; ; first = false) {
-        const query = first && flags.tail !== undefined ? { tail: flags.tail } : { after: next };
-        const page = await client.json<LogPage>('GET', `/api/v1/sessions/${id}/logs`, { query });
+        // `--tail` passes through as given: the manager checks it.
+        const query =
+          first && flags.tail !== undefined ? { tail: flags.tail as unknown as number } : { after: next };
+        const page = await sessions.logs(id, query);
         print(page);
         next = page.next;
         if (page.lines.length === 0) break;
       }
-      if (flags.follow) await followLogs(client, id, next);
+      if (flags.follow) await followLogs(sessions, id, next);
     });
 }

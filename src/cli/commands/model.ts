@@ -1,7 +1,6 @@
 /** `swarmlab model …`: the registry from the command line — ls, show, history, diff, promote, push, pull. */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidError } from '../../errors/index.js';
 import type {
   GenerationDiff,
   GenerationSummary,
@@ -9,10 +8,10 @@ import type {
   ModelView,
   TargetStage,
   WeightFormat,
-} from '../../models/index.js';
-import { SwarmlabClient } from '../../sdk/index.js';
+} from '../../api/index.js';
+import { InvalidError } from '../../errors/index.js';
 import { type GenerationSelector, ModelsClient } from '../../sdk/models.js';
-import { table } from './ps.js';
+import { printJson, table } from '../format.js';
 
 const KEY_METRICS = ['accuracy', 'val_accuracy', 'acc', 'f1', 'auc', 'loss', 'val_loss'];
 
@@ -138,8 +137,7 @@ function parseMetrics(json: string | undefined): Record<string, number> | undefi
 }
 
 const out = (text: string) => process.stdout.write(text);
-const json = (value: unknown) => out(`${JSON.stringify(value, null, 2)}\n`);
-const client = () => new ModelsClient(new SwarmlabClient());
+const client = () => new ModelsClient();
 
 export function registerModel(program: Command): void {
   const model = program.command('model').description('model registry: generations, stages, diffs');
@@ -151,7 +149,7 @@ export function registerModel(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (flags: { type?: string; json?: boolean }) => {
       const tree = await client().tree(flags.type);
-      if (flags.json) json(tree);
+      if (flags.json) printJson(tree);
       else out(treeText(tree));
     });
 
@@ -161,7 +159,7 @@ export function registerModel(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (name: string, flags: { json?: boolean }) => {
       const view = await client().model(name);
-      if (flags.json) json(view);
+      if (flags.json) printJson(view);
       else out(showText(view));
     });
 
@@ -198,7 +196,7 @@ export function registerModel(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (name: string, a: string, b: string, flags: { tolerance: string; json?: boolean }) => {
       const diff = await client().diff(name, a, b, Number(flags.tolerance));
-      if (flags.json) json(diff);
+      if (flags.json) printJson(diff);
       else out(diffTable(diff));
     });
 

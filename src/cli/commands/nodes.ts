@@ -1,8 +1,7 @@
 /** `swarmlab nodes`: every node's capacity and allocation, and how many sessions wait. */
 import type { Command } from 'commander';
-import type { NodeSnapshot, QueuedSnapshot } from '../../scheduler/index.js';
-import { SwarmlabClient } from '../../sdk/index.js';
-import { table } from './ps.js';
+import { NodesClient } from '../../sdk/nodes.js';
+import { printJson, table } from '../format.js';
 
 const round = (n: number) => String(Math.round(n * 100) / 100);
 
@@ -12,15 +11,8 @@ export function registerNodes(program: Command): void {
     .description('list nodes with their capacity, allocation and sessions')
     .option('--json', 'print as JSON')
     .action(async (flags: { json?: boolean }) => {
-      const client = new SwarmlabClient();
-      const res = await client.json<{ nodes: NodeSnapshot[]; queue: QueuedSnapshot[] }>(
-        'GET',
-        '/api/v1/nodes',
-      );
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify(res, null, 2)}\n`);
-        return;
-      }
+      const res = await new NodesClient().list();
+      if (flags.json) return printJson(res);
       const rows = [['NAME', 'ENGINE', 'POOL', 'CPUS', 'MEMORY MB', 'GPUS FREE', 'SESSIONS', 'LABELS']];
       for (const n of res.nodes) {
         rows.push([

@@ -1,30 +1,8 @@
-/** `swarmlab ps`: sessions newest first, as a table (or JSON). Also the table helpers other session commands use. */
+/** `swarmlab ps`: sessions newest first, as a table (or JSON). */
 import type { Command } from 'commander';
-import { SwarmlabClient } from '../../sdk/index.js';
-import type { SessionPage, SessionRecord } from '../../sessions/index.js';
-import { formatDuration } from '../../util/duration.js';
-
-const ENDED = new Set(['succeeded', 'failed', 'stopped', 'rejected', 'lost']);
-
-/** True for the final states (the CLI talks HTTP only, so it keeps its own copy of the list). */
-export const isEnded = (state: string): boolean => ENDED.has(state);
-
-/** Left-aligned columns, two spaces apart. */
-export function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return `${rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n')}\n`;
-}
-
-export function outcomeOf(s: SessionRecord): string {
-  if (s.signal) return s.signal;
-  if (s.exitCode !== null) return String(s.exitCode);
-  return '';
-}
-
-export function runtimeOf(s: SessionRecord, now = Date.now()): string {
-  if (s.startedAt === undefined) return '';
-  return formatDuration((s.endedAt ?? now) - s.startedAt);
-}
+import type { SessionState } from '../../api/index.js';
+import { SessionsClient } from '../../sdk/sessions.js';
+import { outcomeOf, printJson, runtimeOf, table } from '../format.js';
 
 interface PsFlags {
   state?: string;
@@ -42,14 +20,13 @@ export function registerPs(program: Command): void {
     .option('--offset <n>', 'skip this many first', '0')
     .option('--json', 'print the page as JSON')
     .action(async (flags: PsFlags) => {
-      const client = new SwarmlabClient();
-      const page = await client.json<SessionPage>('GET', '/api/v1/sessions', {
-        query: { state: flags.state, limit: flags.limit, offset: flags.offset },
+      // Passed through as given: the manager checks them and names the bad one.
+      const page = await new SessionsClient().list({
+        state: flags.state as SessionState | undefined,
+        limit: flags.limit as unknown as number,
+        offset: flags.offset as unknown as number,
       });
-      if (flags.json) {
-        process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
-        return;
-      }
+      if (flags.json) return printJson(page);
       const rows = [['ID', 'NAME', 'STATE', 'POOL', 'PRI', 'NODE', 'GPUS', 'RUNTIME', 'EXIT', 'REASON']];
       for (const s of page.sessions) {
         rows.push([

@@ -4,13 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { RulesDoc, SessionRecord, SessionSpec, SwarmEvent } from '../../api/index.js';
 import { InvalidError } from '../../errors/index.js';
-import type { SwarmEvent } from '../../events/index.js';
-import { parseRules, type RulesDoc } from '../../rules/index.js';
-import { SwarmlabClient } from '../../sdk/index.js';
-import type { SessionRecord } from '../../sessions/index.js';
+import { EventsClient } from '../../sdk/events-client.js';
+import { SessionsClient } from '../../sdk/sessions.js';
 import { parseDurationMs } from '../../util/duration.js';
-import { isEnded } from './ps.js';
 
 interface RunFlags {
   name?: string;
@@ -109,6 +107,8 @@ export async function readRules(file: string): Promise<RulesDoc> {
       cause,
     });
   }
+  // The validator (zod) loads only when a rules file is given.
+  const { parseRules } = await import('../../api/rules.js');
   try {
     return parseRules(doc);
   } catch (cause) {
@@ -132,62 +132,41 @@ export function exitStatus(s: SessionRecord): number {
   return 1;
 }
 
-interface EventPage {
-  events: SwarmEvent[];
-  next: number;
-}
-
-/** Follows the session's events through the events API: output lines, epoch progress, the exit. */
-async function follow(client: SwarmlabClient, id: string, after: number): Promise<SessionRecord> {
+/** What `--follow` prints of a session's events: output lines, a progress line with the last epoch, placement. */
+function printer(): (e: SwarmEvent) => void {
   const progress = process.stderr.isTTY;
-  let next = after;
   let status = '';
   const clear = () => {
     if (status && progress) process.stderr.write('\r\x1b[K');
   };
-  for (;;) {
-    const page = await client.json<EventPage>('GET', '/api/v1/events', {
-      query: { session: id, after: next },
-    });
-    next = page.next;
-    for (const e of page.events) {
-      if (e.type === 'session.log') {
+  return (e) => {
+    if (e.type === 'session.log') {
+      clear();
+      for (const line of e.data.lines)
+        (e.data.stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`);
+      if (status && progress) process.stderr.write(status);
+    } else if (e.type === 'session.epoch') {
+      const metrics = Object.entries(e.data.metrics)
+        .map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`)
+        .join(' ');
+      status = `[epoch ${e.data.epoch}${e.data.total ? `/${e.data.total}` : ''}] ${metrics}`;
+      if (progress) {
         clear();
-        for (const line of e.data.lines)
-          (e.data.stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`);
-        if (status && progress) process.stderr.write(status);
-      } else if (e.type === 'session.epoch') {
-        const metrics = Object.entries(e.data.metrics)
-          .map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`)
-          .join(' ');
-        status = `[epoch ${e.data.epoch}${e.data.total ? `/${e.data.total}` : ''}] ${metrics}`;
-        if (progress) {
-          clear();
-          process.stderr.write(status);
-        }
-      } else if (e.type === 'session.exited') {
-        clear();
-        if (status && !progress) process.stderr.write(`${status}\n`);
-        return client.json<SessionRecord>('GET', `/api/v1/sessions/${id}`);
-      } else if (e.type === 'rule.fired') {
-        clear();
-        process.stderr.write(`rule ${e.data.rule} (${e.data.kind}) fired: ${e.data.action}\n`);
-      } else if (e.type === 'session.placed') {
-        clear();
-        process.stderr.write(
-          `placed on ${e.data.node}${e.data.gpus.length ? ` (GPUs ${e.data.gpus.join(',')})` : ''}\n`,
-        );
+        process.stderr.write(status);
       }
+    } else if (e.type === 'session.exited') {
+      clear();
+      if (status && !progress) process.stderr.write(`${status}\n`);
+    } else if (e.type === 'rule.fired') {
+      clear();
+      process.stderr.write(`rule ${e.data.rule} (${e.data.kind}) fired: ${e.data.action}\n`);
+    } else if (e.type === 'session.placed') {
+      clear();
+      process.stderr.write(
+        `placed on ${e.data.node}${e.data.gpus.length ? ` (GPUs ${e.data.gpus.join(',')})` : ''}\n`,
+      );
     }
-    if (page.events.length === 0) {
-      const s = await client.json<SessionRecord>('GET', `/api/v1/sessions/${id}`);
-      if (isEnded(s.state)) {
-        // The exit event is archived with the state; one more page picks it up.
-        continue;
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  };
 }
 
 export function registerRun(program: Command): void {
@@ -213,19 +192,18 @@ export function registerRun(program: Command): void {
     .option('--image <ref>', 'run in a container of this image (manager started with --executor docker)')
     .option('--keep', 'keep the container after the session ended')
     .action(async (argv: string[], flags: RunFlags) => {
-      const client = new SwarmlabClient();
+      const sessions = new SessionsClient();
       const body = submitBody(argv, flags);
       if (flags.rules !== undefined) body.rules = await readRules(flags.rules);
-      const { cursor } = flags.follow
-        ? await client.json<{ cursor: number }>('GET', '/api/v1/events/cursor')
-        : { cursor: 0 };
-      const s = await client.json<SessionRecord>('POST', '/api/v1/sessions', { body });
+      // The cursor before the submit: following from it misses none of the session's events.
+      const after = flags.follow ? await new EventsClient(sessions.client).cursor() : 0;
+      const s = await sessions.submit(body as unknown as SessionSpec);
       if (!flags.follow) {
         process.stdout.write(`${s.id}\n`);
         return;
       }
       process.stderr.write(`session ${s.id} ${s.state}\n`);
-      const done = await follow(client, s.id, cursor);
+      const done = await sessions.follow(s.id, { after, onEvent: printer() });
       process.stderr.write(`session ${done.id} ${done.state}${done.reason ? `: ${done.reason}` : ''}\n`);
       process.exitCode = exitStatus(done);
     });

@@ -1,33 +1,9 @@
 // The column data model every importer produces and every exporter consumes.
+import type { DatasetKind, DType, NumericDType } from '../../api/index.js';
+import type { TypedArray } from '../../codec/index.js';
 
-/** Numeric element types; `bool` is one byte per element (0/1) in a `Uint8Array`. */
-export type NumericDType =
-  | 'uint8'
-  | 'int8'
-  | 'uint16'
-  | 'int16'
-  | 'uint32'
-  | 'int32'
-  | 'int64'
-  | 'uint64'
-  | 'float32'
-  | 'float64'
-  | 'bool';
-
-/** `utf8` columns hold variable-length text: `data` is the concatenated bytes, `offsets` the row bounds. */
-export type DType = NumericDType | 'utf8';
-
-export type TypedArray =
-  | Uint8Array
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | BigInt64Array
-  | BigUint64Array
-  | Float32Array
-  | Float64Array;
+export { bytesOf, itemSize, viewAs } from '../../codec/index.js';
+export type { DatasetKind, DType, NumericDType, TypedArray };
 
 /** A fixed-width column; `shape` is the full shape in C order, its first dimension the row count. */
 export interface DenseColumn {
@@ -48,8 +24,6 @@ export interface Utf8Column {
 
 export type Column = DenseColumn | Utf8Column;
 
-export type DatasetKind = 'sparse' | 'dense' | 'image' | 'table';
-
 export interface ImportResult {
   kind: DatasetKind;
   columns: Column[];
@@ -68,52 +42,6 @@ export interface ImportSource<O = Record<string, never>> {
   files: ImportFile[];
   options?: O;
 }
-
-export type ArrayCtor =
-  | Uint8ArrayConstructor
-  | Int8ArrayConstructor
-  | Uint16ArrayConstructor
-  | Int16ArrayConstructor
-  | Uint32ArrayConstructor
-  | Int32ArrayConstructor
-  | BigInt64ArrayConstructor
-  | BigUint64ArrayConstructor
-  | Float32ArrayConstructor
-  | Float64ArrayConstructor;
-
-export const ARRAY_CTOR: Record<NumericDType, ArrayCtor> = {
-  uint8: Uint8Array,
-  int8: Int8Array,
-  uint16: Uint16Array,
-  int16: Int16Array,
-  uint32: Uint32Array,
-  int32: Int32Array,
-  int64: BigInt64Array,
-  uint64: BigUint64Array,
-  float32: Float32Array,
-  float64: Float64Array,
-  bool: Uint8Array,
-};
-
-export const itemSize = (dtype: NumericDType): number => ARRAY_CTOR[dtype].BYTES_PER_ELEMENT;
-
-/** A typed view of `length` bytes of `bytes` from `at` (no copy; `at` must suit the dtype's alignment). */
-export function typedView(dtype: DType, bytes: Uint8Array, at: number, length: number): TypedArray {
-  const ctor = dtype === 'utf8' ? Uint8Array : ARRAY_CTOR[dtype];
-  return new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset + at, length / ctor.BYTES_PER_ELEMENT);
-}
-
-/** A zero-filled array of `length` elements of `dtype`. */
-export const allocate = (dtype: NumericDType, length: number): TypedArray => new ARRAY_CTOR[dtype](length);
-
-/** A typed view over `bytes` (which must be aligned for the dtype); no copy. */
-export function viewAs(dtype: NumericDType, bytes: Uint8Array): TypedArray {
-  const ctor = ARRAY_CTOR[dtype];
-  return new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength / ctor.BYTES_PER_ELEMENT);
-}
-
-/** The bytes of a typed array, as a view (no copy). */
-export const bytesOf = (a: TypedArray): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 export const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 

@@ -22,7 +22,7 @@ export type {
   TypedArray,
   Utf8Column,
 } from './columns.js';
-export { findColumn, itemSize, typedView, utf8At } from './columns.js';
+export { findColumn, itemSize, utf8At } from './columns.js';
 export type { CsvOptions } from './csv.js';
 export { importCsv } from './csv.js';
 export type { IdxOptions } from './idx.js';
@@ -34,7 +34,9 @@ export type { NpyOptions } from './npy.js';
 export { exportNpy, importNpy } from './npy.js';
 export { writeNpyHeader } from './npy-header.js';
 
-export type ImportFormat = 'libsvm' | 'csv' | 'idx' | 'npy';
+import type { ImportFormat } from '../../api/index.js';
+
+export type { ImportFormat };
 
 /** Options each format accepts. */
 export interface ImportOptionsByFormat {

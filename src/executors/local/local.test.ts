@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sessionEnv } from '../env.js';
-import { hooksRecorder } from '../testing.js';
+import { hooksRecorder } from '../testing/recorder.js';
 import type { ExecSpec } from '../types.js';
 import { LocalExecutor } from './executor.js';
 import { LineSplitter } from './lines.js';

@@ -1,4 +1,4 @@
-/** A session's resources (asked for and granted) and the environment its process got. */
+/** A session's resources (asked for and granted), its outcome (OOM kill, flag, retries) and its environment. */
 import type { SessionRecord } from '../api/types.js';
 import { cpus, dateTime, duration, megabytes } from '../lib/format.js';
 
@@ -67,9 +67,18 @@ export function SessionFacts(props: { s: SessionRecord }) {
             />
             <Row
               k="Exit"
-              v={s.endedAt ? `code ${s.exitCode ?? '—'}${s.signal ? `, ${s.signal}` : ''}` : undefined}
+              v={
+                s.endedAt
+                  ? `code ${s.exitCode ?? '—'}${s.signal ? `, ${s.signal}` : ''}${s.oomKilled ? ' (OOM killed)' : ''}`
+                  : undefined
+              }
             />
             <Row k="Reason" v={s.reason} />
+            {s.flagged ? (
+              <Row k="Flagged" v={`rule ${s.flagged.rule}: exit code ${s.flagged.exitCode}`} />
+            ) : null}
+            {s.retryOf ? <Row k="Attempt" v={`${s.attempt ?? 2}, retry of ${s.retryOf}`} /> : null}
+            {s.retriedBy ? <Row k="Retried by" v={s.retriedBy} /> : null}
             <Row k="Command" v={s.command.join(' ')} />
             <Row k="Working dir" v={s.cwd} />
           </tbody>

@@ -3,10 +3,11 @@
  * import, or stored shards) are copied into one new frame, contiguous runs with one copy each.
  * Sparse CSR columns travel together: `indptr` is rebased so each frame's starts at 0.
  */
+
+import type { ColumnAxis, ColumnSchema } from '../api/index.js';
 import { InvalidError } from '../errors/index.js';
-import { type Column, type ImportResult, itemSize } from './formats/index.js';
+import { itemSize } from './dtypes.js';
 import { type FrameColumn, type PartSpec, type PlannedFrame, planFrame } from './frame.js';
-import type { ColumnAxis, ColumnSchema } from './types.js';
 
 /** One column of a block: its bytes, plus utf8 offsets or CSR row pointers as typed views. */
 export interface BlockColumn {
@@ -28,23 +29,16 @@ export interface RowBlock {
 
 const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-/** Which axis an imported column lies on: sparse imports keep their CSR arrays, everything else is per row. */
-export function axisOf(kind: ImportResult['kind'], name: string): ColumnAxis {
-  if (kind !== 'sparse') return 'row';
-  if (name === 'indptr') return 'indptr';
-  return name === 'indices' || name === 'values' ? 'nnz' : 'row';
-}
-
 function unitOf(schema: ColumnSchema): number {
   if (schema.dtype === 'utf8' || schema.axis === 'indptr') return 0;
   return schema.shape.slice(1).reduce((a, b) => a * b, 1) * itemSize(schema.dtype);
 }
 
-function blockColumn(schema: ColumnSchema, data: ArrayBufferView, offsets?: Uint32Array): BlockColumn {
+export function blockColumn(schema: ColumnSchema, data: ArrayBufferView, offsets?: Uint32Array): BlockColumn {
   return { schema, bytes: bytesOf(data), unit: unitOf(schema), ...(offsets ? { offsets } : {}) };
 }
 
-function finish(rows: number, columns: BlockColumn[]): RowBlock {
+export function finishBlock(rows: number, columns: BlockColumn[]): RowBlock {
   const ptr = columns.find((c) => c.schema.axis === 'indptr');
   if (!ptr) return { rows, columns };
   if (ptr.schema.dtype !== 'uint32') {
@@ -56,20 +50,6 @@ function finish(rows: number, columns: BlockColumn[]): RowBlock {
   return { rows, columns, indptr };
 }
 
-/** The schema of an import and a block over all of its rows. */
-export function blockOfImport(result: ImportResult): { schema: ColumnSchema[]; block: RowBlock } {
-  const columns = result.columns.map((c: Column) => {
-    const schema: ColumnSchema = {
-      name: c.name,
-      dtype: c.dtype,
-      shape: c.shape,
-      axis: axisOf(result.kind, c.name),
-    };
-    return blockColumn(schema, c.data, c.dtype === 'utf8' ? c.offsets : undefined);
-  });
-  return { schema: columns.map((c) => c.schema), block: finish(result.rows, columns) };
-}
-
 /** A block over a decoded shard/batch frame, with the version's schema. */
 export function blockOfFrame(schema: ColumnSchema[], rows: number, frame: FrameColumn[]): RowBlock {
   const byName = new Map(frame.map((c) => [c.name, c]));
@@ -78,7 +58,7 @@ export function blockOfFrame(schema: ColumnSchema[], rows: number, frame: FrameC
     if (!c) throw new InvalidError(`stored shard lacks column ${s.name}`, { details: { column: s.name } });
     return blockColumn(s, c.data, c.offsets);
   });
-  return finish(rows, columns);
+  return finishBlock(rows, columns);
 }
 
 /** Rows to gather, in output order: `block[i]` and `row[i]` for i < count. */

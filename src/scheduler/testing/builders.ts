@@ -1,5 +1,5 @@
 /** Small builders for scheduler tests and benchmarks. */
-import type { Demand, NodeSpec, Resources } from './types.js';
+import type { Demand, NodeSpec, Resources } from '../types.js';
 
 export function node(
   name: string,

@@ -1,4 +1,4 @@
-/** Dataset names, `NAME@V` references and the store keys a dataset lives under. */
+/** Dataset names and `NAME@V` references, as the API and every client check them. */
 import { InvalidError } from '../errors/index.js';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -31,37 +31,4 @@ export function parseDatasetRef(ref: string): { name: string; version: number | 
     name: checkDatasetName(ref.slice(0, at)),
     version: v === '' || v === 'latest' ? undefined : checkVersion(v),
   };
-}
-
-const pad = (v: number): string => String(v).padStart(10, '0');
-
-export const keys = {
-  /** The dataset's head: live versions and the last number handed out. */
-  head: (name: string): string => `dataset/${name}`,
-  heads: 'dataset/',
-  manifest: (name: string, version: number): string => `dataset-version/${name}/${pad(version)}`,
-  /** How many live versions reference a shard blob. */
-  blobRefs: (digest: string): string => `dataset-blob/${digest}`,
-  /** Blobs an unfinished import or delete may have left behind; rolled back at start-up. */
-  pending: (id: string): string => `dataset-pending/${id}`,
-  pendings: 'dataset-pending/',
-};
-
-export interface HeadDoc {
-  name: string;
-  /** Live versions, ascending. */
-  versions: number[];
-  /** Highest version ever allocated: numbers are never reused. */
-  last: number;
-}
-
-export interface RefsDoc {
-  refs: number;
-}
-
-export interface PendingDoc {
-  kind: 'import' | 'delete';
-  name: string;
-  digests: string[];
-  startedAt: string;
 }

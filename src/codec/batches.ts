@@ -3,11 +3,12 @@
  * rank's windows, loads the shards each one needs (the next window's while the current one is cut),
  * and gathers rows into one frame per batch, so both paths deliver identical batches.
  */
+
+import type { ColumnSchema, ShardRef, StreamOptions } from '../api/index.js';
 import { InvalidError } from '../errors/index.js';
 import { MAX_FRAME_BYTES } from './frame.js';
 import { gather, type Picks, type RowBlock } from './rows.js';
 import { rankWindows, type Window } from './sampler.js';
-import type { ColumnSchema, ShardRef, StreamOptions } from './types.js';
 
 /** Loads shard `index` of the version as a row block. */
 export type ShardLoader = (index: number) => Promise<RowBlock>;

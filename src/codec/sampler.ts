@@ -5,7 +5,7 @@
  * permutation of all its rows. The global order is then cut into `worldSize` contiguous shares:
  * rank r takes positions [⌊rN/W⌋, ⌊(r+1)N/W⌋), so every row is delivered exactly once per epoch.
  */
-import type { ShardRef, StreamOptions } from './types.js';
+import type { ShardRef, StreamOptions } from '../api/index.js';
 
 /** A deterministic 32-bit generator (sfc32) seeded from any number of 32-bit words. */
 export function rng(...words: number[]): () => number {

@@ -1,4 +1,7 @@
-/** The rules document a session carries (JSON, validated with zod); an invalid one names the bad field's path. */
+/**
+ * The rules document a session carries (JSON, validated with zod); an invalid one names the bad field's path.
+ * Not re-exported by api/index.ts (only its types are), so loading the wire types never loads zod.
+ */
 import { z } from 'zod';
 import { InvalidError } from '../errors/index.js';
 
@@ -104,7 +107,3 @@ export function parseRules(value: unknown, prefix = 'rules'): RulesDoc {
   const message = keys.length > 0 ? 'unknown field' : issue.message;
   throw new InvalidError(`${field}: ${message}`, { details: { field } });
 }
-
-/** A rule's name in events and reasons: its own, else its place (`stopIf[1]`). */
-export const ruleName = (rule: { name?: string | undefined }, list: string, index: number): string =>
-  rule.name ?? `${list}[${index}]`;

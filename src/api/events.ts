@@ -1,4 +1,4 @@
-/** The typed union of every event Swarmlab archives and streams. */
+/** The typed union of every event Swarmlab archives and streams, and the pages the events API returns. */
 
 /** Session states: `queued → placed → starting → running → succeeded | failed | stopped | rejected | lost`. */
 export type SessionState =
@@ -11,6 +11,13 @@ export type SessionState =
   | 'stopped'
   | 'rejected'
   | 'lost';
+
+export const ACTIVE_STATES = ['queued', 'placed', 'starting', 'running'] as const;
+export const TERMINAL_STATES = ['succeeded', 'failed', 'stopped', 'rejected', 'lost'] as const;
+export const SESSION_STATES: readonly SessionState[] = [...ACTIVE_STATES, ...TERMINAL_STATES];
+
+/** True once a session has ended (no transition leaves these states). */
+export const isTerminal = (s: SessionState): boolean => (TERMINAL_STATES as readonly string[]).includes(s);
 
 /** One metric observation: name, value, step (epoch or iteration), time in ms. */
 export type MetricPoint = [name: string, value: number, step: number, time: number];
@@ -89,4 +96,11 @@ export interface EventFilter {
   /** Exact types, or prefixes ending in `.` or `*` (e.g. `session.*`). */
   types?: string[];
   model?: string;
+}
+
+/** `GET /api/v1/events`. */
+export interface EventPage {
+  events: SwarmEvent[];
+  /** Cursor to pass as `after` for the next page (the last entry scanned, matching or not). */
+  next: number;
 }

@@ -4,8 +4,10 @@
  * Part offsets in the header count from the first payload byte, so every column starts 8-aligned
  * relative to the frame and typed-array views over a received frame need no copy.
  */
+
+import type { DType } from '../api/index.js';
 import { InvalidError } from '../errors/index.js';
-import { type DType, type TypedArray, typedView } from './formats/index.js';
+import { type TypedArray, typedView } from './dtypes.js';
 
 export const FRAME_PREFIX = 8;
 /** Largest frame the wire format can describe. */

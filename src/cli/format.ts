@@ -1,4 +1,30 @@
-/** Byte counts and a one-line progress bar (bytes, percent, rate) for dataset transfers. */
+/** How the CLI prints: aligned tables, byte counts, durations, and a one-line progress bar for transfers. */
+import type { SessionRecord } from '../api/index.js';
+import { formatDuration } from '../util/duration.js';
+
+/** Left-aligned columns, two spaces apart. */
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return `${rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n')}\n`;
+}
+
+/** How long a session ran (so far, when it still runs); empty before it started. */
+export function runtimeOf(s: SessionRecord, now = Date.now()): string {
+  if (s.startedAt === undefined) return '';
+  return formatDuration((s.endedAt ?? now) - s.startedAt);
+}
+
+/** The exit as a shell shows it: the signal, else the code; empty while running. */
+export function outcomeOf(s: SessionRecord): string {
+  if (s.signal) return s.signal;
+  if (s.exitCode !== null) return String(s.exitCode);
+  return '';
+}
+
+/** JSON for `--json`, indented. */
+export const printJson = (value: unknown): void => {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+};
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -1,6 +1,6 @@
 /** A recording `ExecHooks` for executor tests: every output line as `stream:line`, the offsets, the exit. */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ExecHooks, ExitInfo, OutputBatch } from './types.js';
+import type { ExecHooks, ExitInfo, OutputBatch } from '../types.js';
 
 export function hooksRecorder() {
   const lines: string[] = [];

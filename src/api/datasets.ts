@@ -1,5 +1,31 @@
-/** Dataset records: the manifest of a version, its column schema and shard list, and the summaries the API returns. */
-import type { DatasetKind, DType, ImportFormat } from './formats/index.js';
+/** Datasets on the wire: the manifest of a version, its column schema and shard list, summaries, formats. */
+
+/** Numeric element types; `bool` is one byte per element (0/1) in a `Uint8Array`. */
+export type NumericDType =
+  | 'uint8'
+  | 'int8'
+  | 'uint16'
+  | 'int16'
+  | 'uint32'
+  | 'int32'
+  | 'int64'
+  | 'uint64'
+  | 'float32'
+  | 'float64'
+  | 'bool';
+
+/** `utf8` columns hold variable-length text: `data` is the concatenated bytes, `offsets` the row bounds. */
+export type DType = NumericDType | 'utf8';
+
+export type DatasetKind = 'sparse' | 'dense' | 'image' | 'table';
+
+/** Formats `POST /api/v1/datasets/{name}/versions` imports. */
+export const IMPORT_FORMATS = ['libsvm', 'csv', 'idx', 'npy'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+/** Formats `GET …/versions/{v}/export` writes. */
+export const EXPORT_FORMATS = ['libsvm', 'npy'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /**
  * How a column's first axis relates to rows: `row` — one entry per row (dense or utf8);
@@ -82,4 +108,26 @@ export interface StreamOptions {
   /** Unsigned 32-bit seed; absent means the stored order. */
   shuffleSeed?: number;
   epoch: number;
+}
+
+/** Where the manager's store lives, so an SDK on the same machine can read an LMDB store's memory map. */
+export interface StoreInfo {
+  backend: 'lmdb' | 'redis';
+  host: string;
+  path?: string;
+}
+
+/** `GET /api/v1/datasets`. */
+export interface DatasetList {
+  datasets: DatasetSummary[];
+  store: StoreInfo;
+}
+
+/** `GET …/versions/{v}/rows`: a bounded window of a version as JSON values. */
+export interface RowsPage {
+  name: string;
+  version: number;
+  offset: number;
+  total: number;
+  rows: Record<string, unknown>[];
 }

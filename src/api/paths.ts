@@ -1,0 +1,26 @@
+/** The HTTP API's paths as clients call them, so the SDK names each one once. */
+const enc = encodeURIComponent;
+
+const API_PREFIX = '/api/v1';
+
+export const paths = {
+  sessions: `${API_PREFIX}/sessions`,
+  session: (id: string) => `${API_PREFIX}/sessions/${enc(id)}`,
+  sessionStop: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/stop`,
+  sessionLogs: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/logs`,
+  sessionChannel: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/channel`,
+  events: `${API_PREFIX}/events`,
+  eventsCursor: `${API_PREFIX}/events/cursor`,
+  eventsSocket: `${API_PREFIX}/events/ws`,
+  nodes: `${API_PREFIX}/nodes`,
+  datasets: `${API_PREFIX}/datasets`,
+  datasetVersions: (name: string) => `${API_PREFIX}/datasets/${enc(name)}/versions`,
+  datasetVersion: (name: string, version: number | 'latest') =>
+    `${API_PREFIX}/datasets/${enc(name)}/versions/${version}`,
+  models: `${API_PREFIX}/models`,
+  model: (name: string) => `${API_PREFIX}/models/${enc(name)}`,
+  generations: (name: string) => `${API_PREFIX}/models/${enc(name)}/generations`,
+  /** `ref`: a generation number, or `production` / `staging` / `latest`. */
+  generation: (name: string, ref: number | string) =>
+    `${API_PREFIX}/models/${enc(name)}/generations/${enc(String(ref))}`,
+} as const;
