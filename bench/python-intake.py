@@ -25,14 +25,11 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
@@ -40,6 +37,7 @@ sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
 import numpy as np  # noqa: E402
 
 import swarmlab  # noqa: E402
+from pymanager import BenchManager  # noqa: E402
 
 FASHION = "/usr/share/datasets/fashion-mnist"
 MB = 1e6
@@ -87,37 +85,6 @@ for (let e = 0; e <= Number(epochs); e++) {
 rates.sort((a, b) => a - b);
 console.log(rates[rates.length >> 1]);
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_manager():
-    if not os.path.exists(os.path.join(ROOT, "dist", "cli", "main.js")):
-        sys.exit("dist/ is missing: run `npm run build` first")
-    data_dir = tempfile.mkdtemp(prefix="swarmlab-bench-pyintake-")
-    port, token = free_port(), uuid.uuid4().hex
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SWARMLAB_")}
-    proc = subprocess.Popen(
-        ["node", os.path.join(ROOT, "bin", "swarmlab.js"), "up", "--data-dir", data_dir, "--port", str(port),
-         "--host", "127.0.0.1", "--token", token, "--store", "lmdb", "--log-level", "warn"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    client = swarmlab.Client(url, token)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if client.json("GET", "/healthz").get("status") == "ok":
-                break
-        except swarmlab.SwarmlabError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            sys.exit("the manager did not start")
-        time.sleep(0.1)
-    return proc, data_dir, url, token, client
 
 
 def epoch_bytes(reader, epoch: int):
@@ -231,7 +198,8 @@ def main() -> None:
     files = [os.path.join(FASHION, f) for f in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz")]
     if not all(os.path.exists(f) for f in files):
         sys.exit(f"needs Debian's dataset-fashion-mnist ({FASHION})")
-    proc, data_dir, url, token, client = start_manager()
+    m = BenchManager(prefix="swarmlab-bench-pyintake-")
+    data_dir, url, token, client = m.data_dir, m.url, m.token, m.client
     try:
         t = time.perf_counter()
         pushed = swarmlab.push_dataset("fashion", files, format="idx", client=client)
@@ -285,12 +253,7 @@ def main() -> None:
         for r in (remote, remote_s, local, local_s):
             r.close()
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            proc.kill()
-        shutil.rmtree(data_dir, ignore_errors=True)
+        m.stop()
 
 
 if __name__ == "__main__":

@@ -14,59 +14,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
 
 import swarmlab  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_manager(store: str):
-    if not os.path.exists(os.path.join(ROOT, "dist", "cli", "main.js")):
-        sys.exit("dist/ is missing: run `npm run build` first")
-    data_dir = tempfile.mkdtemp(prefix="swarmlab-bench-py-")
-    port, token = free_port(), uuid.uuid4().hex
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SWARMLAB_")}
-    proc = subprocess.Popen(
-        ["node", os.path.join(ROOT, "bin", "swarmlab.js"), "up", "--data-dir", data_dir, "--port", str(port),
-         "--host", "127.0.0.1", "--token", token, "--store", store, "--log-level", "warn"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    client = swarmlab.Client(url, token)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if client.json("GET", "/healthz").get("status") == "ok":
-                break
-        except swarmlab.SwarmlabError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            sys.exit("the manager did not start")
-        time.sleep(0.05)
-
-    def stop() -> None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-    return url, token, stop
+from pymanager import BenchManager  # noqa: E402
 
 
 def main() -> None:
@@ -79,7 +34,8 @@ def main() -> None:
     if os.environ.get("SWARMLAB_URL") and os.environ.get("SWARMLAB_TOKEN"):
         url, token, stop = os.environ["SWARMLAB_URL"], os.environ["SWARMLAB_TOKEN"], (lambda: None)
     else:
-        url, token, stop = start_manager(args.store)
+        m = BenchManager(args.store)
+        url, token, stop = m.url, m.token, m.stop
     client = swarmlab.Client(url, token)
     # A session record to report for (its own process only sleeps); the reports come from this process.
     sid = client.json("POST", "/api/v1/sessions", json={"name": "bench-python-reports",
