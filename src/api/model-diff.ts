@@ -1,6 +1,6 @@
 /**
  * `GET /api/v1/models/{name}/diff`: how two generations' weights differ, tensor by tensor.
- * src/models/tensors computes it (its own result types are checked against these where the registry returns them).
+ * src/models/tensors computes it with these types.
  */
 export type TensorDiffStatus = 'compared' | 'added' | 'removed' | 'shape-mismatch';
 

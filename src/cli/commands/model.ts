@@ -9,6 +9,7 @@ import type {
   TargetStage,
   WeightFormat,
 } from '../../api/index.js';
+import { WEIGHT_FORMATS } from '../../api/index.js';
 import { InvalidError } from '../../errors/index.js';
 import { type GenerationSelector, ModelsClient } from '../../sdk/models.js';
 import { printJson, table } from '../format.js';
@@ -215,7 +216,7 @@ export function registerModel(program: Command): void {
   model
     .command('push <name> <files...>')
     .description('save a new generation from files on disk')
-    .requiredOption('--format <format>', 'onnx, tfjs, safetensors or raw-float32')
+    .requiredOption('--format <format>', WEIGHT_FORMATS.join(', '))
     .option('--type <type>', "the model's type, e.g. classifier/mlp (needed for a new model)")
     .option('--metrics <json>', 'e.g. \'{"accuracy": 0.97}\'')
     .option('--parent <generation>', 'the generation this one was trained from')
