@@ -94,6 +94,10 @@ for (const redis of [false, true]) {
       const { body } = await call('GET', '/api/v1/sessions/py1/metrics?maxPoints=0');
       assert.deepEqual(body.series.loss.step, [10, 11, 20, 21]);
       assert.equal(body.series.val_loss.value.length, 2);
+      const latest = await call('GET', '/api/v1/sessions/py1/metrics?maxPoints=0&latest=true');
+      // The newest stored series batch is batch 2's epoch metrics (written after its points).
+      assert.deepEqual(Object.keys(latest.body.series), ['acc', 'val_loss']);
+      assert.deepEqual(latest.body.series.acc.step, [2]);
     });
 
     it('refuses a gap, a bad body and a missing token, storing nothing', async () => {

@@ -51,6 +51,15 @@ export class MetricSeries {
     return { op: 'append', log: seriesLog(sessionId), value: points };
   }
 
+  /** Only the newest stored batch: the latest points, cheap even for a long run (a table's "last metric"). */
+  async latest(
+    sessionId: string,
+    query: Omit<SeriesQuery, 'after'> & { after?: number } = {},
+  ): Promise<SeriesResult> {
+    const last = await this.#store.lastCursor(seriesLog(sessionId));
+    return this.read(sessionId, { ...query, after: Math.max(query.after ?? 0, last - 1) });
+  }
+
   async read(sessionId: string, query: SeriesQuery = {}): Promise<SeriesResult> {
     const wanted = query.names?.length ? new Set(query.names) : undefined;
     const columns = new Map<string, Columns>();

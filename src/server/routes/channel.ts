@@ -11,7 +11,7 @@ import { type ChannelDown, CloseCode } from '../../events/index.js';
 import { type Channel, type ChannelPeer, parseBatch, parseHello } from '../../telemetry/index.js';
 import { presentedToken, tokenMatches } from '../auth.js';
 import type { Services } from '../services.js';
-import { startHeartbeat } from './events.js';
+import { startHeartbeat } from './heartbeat.js';
 import { parseQuery, sessionIdParam } from './query.js';
 
 const HELLO_TIMEOUT_MS = 10_000;

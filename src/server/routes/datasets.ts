@@ -8,6 +8,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { type DatasetService, EXPORT_FORMATS, IMPORT_FORMATS } from '../../datasets/index.js';
+import { InvalidError } from '../../errors/index.js';
 import type { Services } from '../services.js';
 import { multipartUpload, rawUpload } from './datasets-upload.js';
 import { parseQuery } from './query.js';
@@ -125,13 +126,7 @@ export async function registerDatasetRoutes(app: FastifyInstance, services: Serv
   app.delete('/api/v1/datasets/:name/versions/:version', async (request, reply) => {
     const p = parseQuery(versionParams, request.params);
     if (p.version === 'latest') {
-      return reply.status(400).send({
-        error: {
-          code: 'INVALID',
-          message: 'version: name the version to delete',
-          details: { field: 'version' },
-        },
-      });
+      throw new InvalidError('version: name the version to delete', { details: { field: 'version' } });
     }
     await datasets.delete(p.name, p.version);
     return reply.status(204).send();

@@ -3,10 +3,10 @@
  * JSON text frames (one event each, with its cursor), resuming after `after=` with no gap and no duplicate.
  */
 import type { FastifyInstance } from 'fastify';
-import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { CloseCode, type EventFilter, type SwarmEvent } from '../../events/index.js';
 import type { Services } from '../services.js';
+import { startHeartbeat } from './heartbeat.js';
 import { listParam, parseQuery } from './query.js';
 
 export interface EventStreamOptions {
@@ -89,22 +89,4 @@ export async function registerEventRoutes(
       socket.close(CloseCode.unavailable, 'event stream failed; reconnect');
     });
   });
-}
-
-/** Pings every `ms`; a client that has not answered the previous ping is cut off. */
-export function startHeartbeat(socket: WebSocket, ms: number): NodeJS.Timeout {
-  let alive = true;
-  socket.on('pong', () => {
-    alive = true;
-  });
-  const timer = setInterval(() => {
-    if (!alive) {
-      socket.terminate();
-      return;
-    }
-    alive = false;
-    socket.ping();
-  }, ms);
-  timer.unref();
-  return timer;
 }

@@ -1,7 +1,6 @@
 /** `GET /api/v1/sessions/{id}/metrics`: a session's metric series by name, downsampled on request. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { seriesLog } from '../../telemetry/index.js';
 import type { Services } from '../services.js';
 import { listParam, parseQuery, sessionIdParam } from './query.js';
 
@@ -25,10 +24,6 @@ export async function registerTelemetryRoutes(app: FastifyInstance, services: Se
   app.get('/api/v1/sessions/:id/metrics', async (request) => {
     const { id } = parseQuery(params, request.params);
     const { latest, ...q } = parseQuery(query, request.query);
-    if (latest === 'true') {
-      const last = await services.store.lastCursor(seriesLog(id));
-      return services.series.read(id, { ...q, after: Math.max(q.after ?? 0, last - 1) });
-    }
-    return services.series.read(id, q);
+    return latest === 'true' ? services.series.latest(id, q) : services.series.read(id, q);
   });
 }
