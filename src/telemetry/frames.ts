@@ -21,23 +21,27 @@ const hello = z.object({
   worldSize: z.number().int().positive().optional(),
 });
 
-const item = z.discriminatedUnion('k', [
-  z.object({
-    k: z.literal('epoch'),
-    t: finite,
-    epoch: finite,
-    total: finite.optional(),
-    // Any number, NaN and ±Infinity too: a diverging loss is what rules (stopIf nonFinite) watch for.
-    metrics: z.record(
-      name,
-      z.custom<number>((v) => typeof v === 'number', 'must be a number'),
-    ),
-  }),
-  z.object({ k: z.literal('log'), t: finite, lines: z.array(z.string().max(65_536)).max(10_000) }),
-  z.object({ k: z.literal('hardware'), t: finite, report: z.record(z.string(), z.unknown()) }),
-]);
+/**
+ * A batch's `x` items, with the schema of an epoch's metric values given: the channel's MessagePack carries
+ * any number (NaN and ±Infinity too), the HTTP + JSON protocol spells those as strings.
+ */
+export function itemsSchema<V extends z.ZodType<number, unknown>>(metricValue: V) {
+  const item = z.discriminatedUnion('k', [
+    z.object({
+      k: z.literal('epoch'),
+      t: finite,
+      epoch: finite,
+      total: finite.optional(),
+      metrics: z.record(name, metricValue),
+    }),
+    z.object({ k: z.literal('log'), t: finite, lines: z.array(z.string().max(65_536)).max(10_000) }),
+    z.object({ k: z.literal('hardware'), t: finite, report: z.record(z.string(), z.unknown()) }),
+  ]);
+  return z.array(item).max(MAX_BATCH_ITEMS);
+}
 
-const items = z.array(item).max(MAX_BATCH_ITEMS);
+// Any number, NaN and ±Infinity too: a diverging loss is what rules (stopIf nonFinite) watch for.
+const items = itemsSchema(z.custom<number>((v) => typeof v === 'number', 'must be a number'));
 
 const bytes = (x: unknown): x is Uint8Array => x instanceof Uint8Array;
 

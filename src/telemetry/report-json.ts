@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { InvalidError } from '../errors/index.js';
 import type { ChannelBatch, ChannelItem, MetricPoint } from '../events/index.js';
-import { MAX_BATCH_ITEMS, MAX_BATCH_POINTS } from './frames.js';
+import { itemsSchema, MAX_BATCH_POINTS } from './frames.js';
 import { packPoints } from './points.js';
 
 const NON_FINITE: Record<string, number> = {
@@ -24,20 +24,7 @@ const metricValue = z.union([
   z.number(),
   z.enum(['NaN', 'Infinity', '-Infinity']).transform((s) => NON_FINITE[s]!),
 ]);
-const finite = z.number().finite();
-
-const item = z.discriminatedUnion('k', [
-  z.object({
-    k: z.literal('epoch'),
-    t: finite,
-    epoch: finite,
-    total: finite.optional(),
-    metrics: z.record(z.string().min(1).max(256), metricValue),
-  }),
-  z.object({ k: z.literal('log'), t: finite, lines: z.array(z.string().max(65_536)).max(10_000) }),
-  z.object({ k: z.literal('hardware'), t: finite, report: z.record(z.string(), z.unknown()) }),
-]);
-const items = z.array(item).max(MAX_BATCH_ITEMS);
+const items = itemsSchema(metricValue);
 
 function column(points: Record<string, unknown>, name: string, count: number | undefined): unknown[] {
   const col = points[name];
