@@ -7,7 +7,7 @@
 import type { ColumnSchema, ShardRef, StreamOptions } from '../api/index.js';
 import { InvalidError } from '../errors/index.js';
 import { MAX_FRAME_BYTES } from './frame.js';
-import { gather, type Picks, type RowBlock } from './rows.js';
+import { gather, gatherSegments, type Picks, type RowBlock } from './rows.js';
 import { rankWindows, type Window } from './sampler.js';
 
 /** Loads shard `index` of the version as a row block. */
@@ -85,12 +85,27 @@ function shardAt(starts: number[], pos: number): number {
   return lo;
 }
 
+type BatchOptions = StreamOptions & { windowBytes?: number };
+
+/** Turns one batch's picks into what the consumer reads or sends. */
+type Cut<T> = (columns: ColumnSchema[], picks: Picks, head: { t: 'batch'; batch: number }) => T;
+
+const wholeFrame: Cut<Uint8Array> = (columns, picks, head) => gather(columns, picks, head).frame;
+
 /** This rank's batches for one epoch, each as one frame (`t: 'batch'`). */
-export async function* batchFrames(
+export const batchFrames = (source: BatchSource, load: ShardLoader, opts: BatchOptions) =>
+  batches(source, load, opts, wholeFrame);
+
+/** The same batches, each as the byte segments of its frame (views of the shards where they can be). */
+export const batchSegments = (source: BatchSource, load: ShardLoader, opts: BatchOptions) =>
+  batches(source, load, opts, gatherSegments);
+
+async function* batches<T>(
   source: BatchSource,
   load: ShardLoader,
-  opts: StreamOptions & { windowBytes?: number },
-): AsyncGenerator<{ frame: Uint8Array; rows: number }> {
+  opts: BatchOptions,
+  cut: Cut<T>,
+): AsyncGenerator<{ frame: T; rows: number }> {
   const size = opts.batchSize;
   const windows = rankWindows(source.shards, {
     ...opts,
@@ -123,14 +138,14 @@ export async function* batchFrames(
       picks.block[picks.count] = id;
       picks.row[picks.count] = pos - starts[k]!;
       if (++picks.count === size) {
-        yield { frame: gather(source.columns, picks, { t: 'batch', batch: batch++ }).frame, rows: size };
+        yield { frame: cut(source.columns, picks, { t: 'batch', batch: batch++ }), rows: size };
         picks = fresh(size);
         blockIds = new Map();
       }
     }
   }
   if (picks.count > 0) {
-    yield { frame: gather(source.columns, picks, { t: 'batch', batch: batch++ }).frame, rows: picks.count };
+    yield { frame: cut(source.columns, picks, { t: 'batch', batch: batch++ }), rows: picks.count };
   }
 }
 

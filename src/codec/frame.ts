@@ -58,18 +58,28 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 export const align8 = (n: number): number => (n + 7) & ~7;
 
-function prefix(frame: Uint8Array, headerBytes: number): void {
+function prefix(frame: Uint8Array, length: number, headerBytes: number): void {
   const view = new DataView(frame.buffer, frame.byteOffset, 8);
-  view.setUint32(0, frame.length <= MAX_FRAME_BYTES ? frame.length : 0, true);
+  view.setUint32(0, length <= MAX_FRAME_BYTES ? length : 0, true);
   view.setUint32(4, headerBytes, true);
 }
 
-/** Allocates a frame for `parts` and writes its prefix and header; the caller fills the slots. */
-export function planFrame(
+/** Where everything of a frame goes: its head (prefix, header, padding) and each part's payload offsets. */
+export interface FrameLayout {
+  header: DataHeader;
+  /** The frame's first bytes: prefix, header JSON, zero padding up to the first payload. */
+  head: Uint8Array;
+  /** Payload bytes after the head (every part 8-aligned). */
+  payload: number;
+}
+
+/** Lays out a frame for `parts`: offsets, header and the head bytes, allocated with room for the payload if asked. */
+export function layoutFrame(
   head: { t: 'shard' } | { t: 'batch'; batch: number },
   rows: number,
   parts: PartSpec[],
-): PlannedFrame {
+  withPayload = false,
+): FrameLayout & { frame: Uint8Array } {
   let at = 0;
   const columns: FramePart[] = parts.map((p) => {
     const part: FramePart = { name: p.name, dtype: p.dtype, shape: p.shape, offset: at, length: p.length };
@@ -84,10 +94,21 @@ export function planFrame(
   const json = encoder.encode(JSON.stringify(header));
   const payloadAt = align8(FRAME_PREFIX + json.length);
   // Not allocUnsafe: small sizes would come from the shared pool at an unaligned offset.
-  const frame = new Uint8Array(payloadAt + at);
+  const frame = new Uint8Array(payloadAt + (withPayload ? at : 0));
   frame.set(json, FRAME_PREFIX);
-  prefix(frame, json.length);
-  const slots = columns.map((c) => ({
+  prefix(frame, payloadAt + at, json.length);
+  return { header, head: frame.subarray(0, payloadAt), payload: at, frame };
+}
+
+/** Allocates a frame for `parts` and writes its prefix and header; the caller fills the slots. */
+export function planFrame(
+  head: { t: 'shard' } | { t: 'batch'; batch: number },
+  rows: number,
+  parts: PartSpec[],
+): PlannedFrame {
+  const { header, head: bytes, frame } = layoutFrame(head, rows, parts, true);
+  const payloadAt = bytes.length;
+  const slots = header.columns.map((c) => ({
     data: frame.subarray(payloadAt + c.offset, payloadAt + c.offset + c.length),
     ...(c.offsets
       ? { offsets: frame.subarray(payloadAt + c.offsets[0], payloadAt + c.offsets[0] + c.offsets[1]) }
@@ -101,7 +122,7 @@ export function controlFrame(header: Extract<FrameHeader, { t: 'end' | 'error' }
   const json = encoder.encode(JSON.stringify(header));
   const frame = new Uint8Array(align8(FRAME_PREFIX + json.length));
   frame.set(json, FRAME_PREFIX);
-  prefix(frame, json.length);
+  prefix(frame, frame.length, json.length);
   return frame;
 }
 

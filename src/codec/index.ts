@@ -5,6 +5,7 @@
 export {
   type BatchSource,
   batchFrames,
+  batchSegments,
   checkStreamOptions,
   DEFAULT_WINDOW_BYTES,
   type ShardLoader,

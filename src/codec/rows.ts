@@ -7,7 +7,7 @@
 import type { ColumnAxis, ColumnSchema } from '../api/index.js';
 import { InvalidError } from '../errors/index.js';
 import { itemSize } from './dtypes.js';
-import { type FrameColumn, type PartSpec, type PlannedFrame, planFrame } from './frame.js';
+import { type FrameColumn, layoutFrame, type PartSpec, type PlannedFrame, planFrame } from './frame.js';
 
 /** One column of a block: its bytes, plus utf8 offsets or CSR row pointers as typed views. */
 export interface BlockColumn {
@@ -107,13 +107,71 @@ export function gather(
   head: { t: 'shard' } | { t: 'batch'; batch: number },
 ): PlannedFrame {
   const runs = toRuns(picks);
+  const planned = planFrame(head, picks.count, partSpecs(schema, picks, runs));
+  schema.forEach((s, j) => {
+    fill(s.axis, j, runs, planned.slots[j]!);
+  });
+  return planned;
+}
+
+/** Runs per batch up to which a segmented frame references the blocks' bytes instead of copying them. */
+const SEGMENT_RUNS = 16;
+const ZEROS = new Uint8Array(8);
+
+/**
+ * The picked rows as the byte segments of one frame, in wire order, for a writer that sends them together
+ * (writev): fixed-width and sparse values of the few long runs of stored order are views of the blocks' bytes
+ * (no copy); row pointers and utf8 columns are computed. Many short runs (shuffled order) are gathered once.
+ */
+export function gatherSegments(
+  schema: ColumnSchema[],
+  picks: Picks,
+  head: { t: 'batch'; batch: number },
+): Uint8Array[] {
+  const runs = toRuns(picks);
+  if (runs.block.length > SEGMENT_RUNS) return [gather(schema, picks, head).frame];
+  const layout = layoutFrame(head, picks.count, partSpecs(schema, picks, runs));
+  const segments = [layout.head];
+  const push = (bytes: Uint8Array[], length: number): void => {
+    for (const b of bytes) if (b.length) segments.push(b);
+    if (length & 7) segments.push(ZEROS.subarray(0, 8 - (length & 7)));
+  };
+  layout.header.columns.forEach((part, j) => {
+    const axis = schema[j]!.axis;
+    if (axis === 'indptr' || part.offsets) {
+      const data = new Uint8Array(part.length);
+      const offsets = part.offsets ? new Uint8Array(part.offsets[1]) : undefined;
+      fill(axis, j, runs, { data, ...(offsets ? { offsets } : {}) });
+      push([data], part.length);
+      if (offsets) push([offsets], offsets.length);
+      return;
+    }
+    const views: Uint8Array[] = [];
+    for (let k = 0; k < runs.block.length; k++) {
+      const block = runs.block[k]!;
+      const col = block.columns[j]!;
+      const start = runs.start[k]!;
+      const end = start + runs.length[k]!;
+      views.push(
+        axis === 'nnz'
+          ? col.bytes.subarray(block.indptr![start]! * col.unit, block.indptr![end]! * col.unit)
+          : col.bytes.subarray(start * col.unit, end * col.unit),
+      );
+    }
+    push(views, part.length);
+  });
+  return segments;
+}
+
+/** Each column's size in the frame of `picks`. */
+function partSpecs(schema: ColumnSchema[], picks: Picks, runs: Runs): PartSpec[] {
   const n = picks.count;
   let nnz = 0;
   for (let k = 0; k < runs.block.length; k++) {
     const ptr = runs.block[k]!.indptr;
     if (ptr) nnz += ptr[runs.start[k]! + runs.length[k]!]! - ptr[runs.start[k]!]!;
   }
-  const specs: PartSpec[] = schema.map((s, j) => {
+  return schema.map((s, j) => {
     const unit = picks.blocks[0]?.columns[j]?.unit ?? unitOf(s);
     switch (s.axis) {
       case 'indptr':
@@ -136,11 +194,6 @@ export function gather(
       }
     }
   });
-  const planned = planFrame(head, n, specs);
-  schema.forEach((s, j) => {
-    fill(s.axis, j, runs, planned.slots[j]!);
-  });
-  return planned;
 }
 
 function fill(

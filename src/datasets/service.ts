@@ -15,7 +15,7 @@ import type {
 import { checkDatasetName, parseDatasetRef } from '../api/index.js';
 import {
   type BatchSource,
-  batchFrames,
+  batchSegments,
   blockOfFrame,
   checkStreamOptions,
   controlFrame,
@@ -232,27 +232,28 @@ export class DatasetService {
 
   /**
    * Opens the intake stream: parameters are checked now (so errors become HTTP statuses); the
-   * frames follow, then an `end` frame, or an `error` frame if reading fails midway.
+   * frames follow, then an `end` frame, or an `error` frame if reading fails midway. Each frame comes as
+   * its byte segments, to be written together: stored-order values are views of the shards, not copies.
    */
   async openStream(name: string, version: number | undefined, opts: StreamOptions) {
     const m = await this.manifest(name, version);
     checkStreamOptions(m, opts);
     const load = (i: number) => this.#loadShard(m, i);
     const windowBytes = this.#opts.windowBytes;
-    async function* frames(): AsyncGenerator<Uint8Array> {
+    async function* frames(): AsyncGenerator<Uint8Array[]> {
       let rows = 0;
       let batches = 0;
       try {
-        for await (const b of batchFrames(m, load, { ...opts, windowBytes })) {
+        for await (const b of batchSegments(m, load, { ...opts, windowBytes })) {
           rows += b.rows;
           batches++;
           yield b.frame;
         }
       } catch (err) {
-        yield controlFrame({ t: 'error', error: errorInfo(err) });
+        yield [controlFrame({ t: 'error', error: errorInfo(err) })];
         return;
       }
-      yield controlFrame({ t: 'end', batches, rows });
+      yield [controlFrame({ t: 'end', batches, rows })];
     }
     return { manifest: m, frames: frames() };
   }

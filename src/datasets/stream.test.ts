@@ -54,7 +54,7 @@ describe('intake stream', () => {
     const sizes: number[] = [];
     let end: unknown;
     for await (const f of frames) {
-      const { header, columns } = parseFrame(f);
+      const { header, columns } = parseFrame(Buffer.concat(f));
       if (header.t === 'batch') {
         sizes.push(header.rows);
         ids.push(...(columns[0]!.data as Int32Array));
@@ -145,7 +145,7 @@ describe('intake stream', () => {
     });
     let rows = 0;
     for await (const f of frames) {
-      const { header } = parseFrame(f);
+      const { header } = parseFrame(Buffer.concat(f));
       if (header.t === 'batch') rows += header.rows;
     }
     return rows;

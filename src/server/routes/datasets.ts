@@ -40,7 +40,9 @@ const streamQuery = z.object({
 });
 
 /** Bytes of frames a stream may prepare ahead of its socket. */
-const STREAM_AHEAD = 256 * 1024;
+const STREAM_AHEAD = 1024 * 1024;
+/** Frames are written in groups of about this many bytes: one writev, one wake-up of the reader per group. */
+const WRITE_GROUP = 256 * 1024;
 
 export const FRAMES_CONTENT_TYPE = 'application/vnd.swarmlab.frames';
 
@@ -166,27 +168,42 @@ export async function registerDatasetRoutes(app: FastifyInstance, services: Serv
 
 /**
  * Writes frames with back-pressure: up to STREAM_AHEAD bytes may wait in the socket's buffer (so the next
- * frame is cut while earlier ones drain), never more; a reader that goes away ends the generator.
+ * frames are cut while earlier ones drain), never more; a reader that goes away ends the generator.
  */
-async function pump(frames: AsyncGenerator<Uint8Array>, socket: Socket): Promise<void> {
-  for await (const frame of frames) {
-    if (socket.destroyed) return;
-    socket.write(frame);
-    // Frames come from an already-resolved generator: without a turn of the event loop here, cutting
-    // frames and flushing the socket alternate instead of overlapping (measured: ~2× slower).
-    await new Promise((resolve) => setImmediate(resolve));
-    if (socket.writableLength > STREAM_AHEAD) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          socket.off('drain', done);
-          socket.off('close', done);
-          resolve();
-        };
-        socket.on('drain', done);
-        socket.on('close', done);
-      });
+async function pump(frames: AsyncGenerator<Uint8Array[]>, socket: Socket): Promise<void> {
+  let grouped = 0;
+  socket.cork();
+  try {
+    for await (const segments of frames) {
+      if (socket.destroyed) return;
+      // Corked, the segments of a group of frames leave in one writev: the shard views are not copied into
+      // one buffer first, and the reader wakes once per group rather than once per frame.
+      for (const segment of segments) socket.write(segment);
+      grouped += segments.reduce((n, s) => n + s.length, 0);
+      if (grouped < WRITE_GROUP) continue;
+      grouped = 0;
+      socket.uncork();
+      // Frames come from an already-resolved generator: without a turn of the event loop here, cutting
+      // frames and flushing the socket alternate instead of overlapping (measured: ~2× slower).
+      await new Promise((resolve) => setImmediate(resolve));
+      if (socket.writableLength > STREAM_AHEAD) await drained(socket);
+      socket.cork();
     }
+  } finally {
+    socket.uncork();
   }
+}
+
+function drained(socket: Socket): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
 }
 
 function createdBy(request: FastifyRequest): string {
