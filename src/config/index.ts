@@ -109,11 +109,11 @@ export function parseSize(value: number | string, field: string): number {
   return Math.floor(Number(m[1]) * UNITS[unit]!);
 }
 
-/** `5h`, `90m`, `1h30m`, `500ms`; a bare number means seconds. */
+/** `5h`, `90m`, `1h30m`, `500ms`; a JSON number means seconds, text needs its units. */
 export function parseDuration(value: number | string, field: string): number {
   const ms = parseDurationMs(value);
   if (ms === undefined || ms <= 0) {
-    throw new ConfigError(`${field}: "${value}" is not a duration (e.g. 5h, 90m, 30s)`, {
+    throw new ConfigError(`${field}: "${value}" is not a duration: give its units (e.g. 5h, 90m, 30s, 1h30m)`, {
       details: { field },
     });
   }

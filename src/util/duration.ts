@@ -1,4 +1,7 @@
-/** Human durations (`90s`, `2h`, `1h30m`, `500ms`, bare numbers = seconds) to milliseconds. */
+/**
+ * Human durations to milliseconds: text needs its units (`90s`, `2h`, `1h30m`, `500ms`, `1d`), so `2 hours`
+ * or a bare `2` on a command line is refused rather than read as two seconds; a JSON number counts seconds.
+ */
 
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -7,7 +10,6 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 export function parseDurationMs(text: string | number): number | undefined {
   if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text * 1000 : undefined;
   const s = text.trim().toLowerCase();
-  if (/^\d+(?:\.\d+)?$/.test(s)) return Number(s) * 1000;
   if (s === '' || s.replace(PART, '') !== '') return undefined;
   let ms = 0;
   for (const m of s.matchAll(PART)) ms += Number(m[1]) * UNIT_MS[m[2]!]!;

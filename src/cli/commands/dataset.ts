@@ -39,6 +39,19 @@ function parseRef(ref: string, needVersion: boolean): { name: string; version: n
 
 const shape = (s: number[]): string => s.join('×');
 
+/** A file's size; InvalidError naming it when it cannot be read (missing, a directory, no permission). */
+async function sizeOf(file: string): Promise<number> {
+  try {
+    const s = await stat(file);
+    if (s.isFile()) return s.size;
+    throw new InvalidError(`${file} is not a file`, { details: { field: 'files', file } });
+  } catch (cause) {
+    if (cause instanceof InvalidError) throw cause;
+    const why = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(cause);
+    throw new InvalidError(`cannot read ${file}: ${why}`, { details: { field: 'files', file }, cause });
+  }
+}
+
 export function registerDataset(program: Command): void {
   const ds = program
     .command('dataset')
@@ -52,12 +65,23 @@ export function registerDataset(program: Command): void {
     .option('--label <column>', 'CSV: the label column')
     .action(async (name: string, files: string[], flags: { format?: string; label?: string }) => {
       const format = (flags.format ?? guessFormat(files[0]!)) as Format | undefined;
-      if (!format || !IMPORT_FORMATS.includes(format)) {
-        throw new InvalidError(`cannot tell the format of ${files[0]}; pass --format libsvm|csv|idx|npy`, {
-          details: { field: 'format' },
-        });
+      if (flags.format !== undefined && !IMPORT_FORMATS.includes(flags.format as Format)) {
+        throw new InvalidError(
+          `--format: "${flags.format}" is not an import format (${IMPORT_FORMATS.join(', ')})`,
+          {
+            details: { field: 'format' },
+          },
+        );
       }
-      const total = (await Promise.all(files.map((f) => stat(f)))).reduce((a, s) => a + s.size, 0);
+      if (!format || !IMPORT_FORMATS.includes(format)) {
+        throw new InvalidError(
+          `cannot tell the format of ${files[0]}; pass --format ${IMPORT_FORMATS.join('|')}`,
+          {
+            details: { field: 'format' },
+          },
+        );
+      }
+      const total = (await Promise.all(files.map(sizeOf))).reduce((a, n) => a + n, 0);
       const bar = progressBar(`push ${name}`);
       const started = Date.now();
       const r = await new DatasetsClient().push(name, files, {

@@ -10,7 +10,7 @@ import { resolveConfig } from '../../config/index.js';
 
 const MAIN = new URL('../main.ts', import.meta.url).href;
 
-/** `swarmlab ARGS…` from source; resolves with its exit code and output. */
+/** `swarmlab ARGS…` from source; resolves with its exit code and output (`child` to signal it). */
 function swarmlab(manager: Manager, args: string[]) {
   const code = `const { main } = await import(${JSON.stringify(MAIN)}); await main(['node', 'swarmlab', ...process.argv.slice(1)]);`;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, ...args], {
@@ -25,9 +25,10 @@ function swarmlab(manager: Manager, args: string[]) {
   child.stderr.on('data', (d) => {
     stderr += d;
   });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
     child.once('exit', (c) => resolve({ code: c, stdout, stderr })),
   );
+  return Object.assign(exited, { child, stderr: () => stderr });
 }
 
 describe('swarmlab run --follow', () => {
@@ -51,5 +52,53 @@ describe('swarmlab run --follow', () => {
     assert.match(r.stderr, /^session \S+ queued\nplaced on \S+\n/);
     assert.match(r.stderr, /err 1\n/);
     assert.match(r.stderr, /session \S+ failed: exited with code 3\n$/);
+  });
+
+  it('detaches on Ctrl-C with a word on how to follow or stop the session, which keeps running', async () => {
+    const run = swarmlab(manager, [
+      'run',
+      '--follow',
+      '--',
+      process.execPath,
+      '-e',
+      'setTimeout(() => {}, 60000)',
+    ]);
+    while (!/placed on/.test(run.stderr())) await new Promise((r) => setTimeout(r, 50));
+    run.child.kill('SIGINT');
+    const r = await run;
+    assert.equal(r.code, 130);
+    const id = /detached: session (\S+) keeps running/.exec(r.stderr)?.[1];
+    assert.ok(id, r.stderr);
+    assert.match(r.stderr, new RegExp(`swarmlab stop ${id}`));
+    const s = await manager.services.sessions.get(id);
+    assert.ok(['placed', 'starting', 'running'].includes(s.state), s.state);
+    const stopped = await swarmlab(manager, ['stop', id]);
+    assert.equal(stopped.code, 0, stopped.stderr);
+  });
+
+  it('names a command that is not found, not the wrapper', async () => {
+    const r = await swarmlab(manager, ['run', '--follow', '--', 'no-such-command-xyz', 'arg']);
+    assert.equal(r.code, 127);
+    assert.match(r.stderr, /swarmlab: no-such-command-xyz: command not found \(PATH=/);
+    assert.doesNotMatch(r.stderr, /\/exit/);
+  });
+
+  it('refuses a missing file and an unknown format in one line, without a stack', async () => {
+    const missing = await swarmlab(manager, ['dataset', 'push', 'x', join(dataDir, 'nope.csv')]);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, `swarmlab: cannot read ${join(dataDir, 'nope.csv')}: no such file\n`);
+    const parquet = await swarmlab(manager, [
+      'dataset',
+      'push',
+      'x',
+      join(dataDir, 'nope.csv'),
+      '--format',
+      'parquet',
+    ]);
+    assert.equal(parquet.code, 2);
+    assert.match(
+      parquet.stderr,
+      /^swarmlab: --format: "parquet" is not an import format \(libsvm, csv, idx, npy\)\n$/,
+    );
   });
 });

@@ -26,6 +26,14 @@ describe('swarmlab run', () => {
     assert.throws(() => submitBody(['x'], { label: [], env: [], maxRuntime: 'soon' }), InvalidError);
   });
 
+  it('refuses a max runtime without units instead of reading `2 hours` as two seconds', () => {
+    for (const maxRuntime of ['2', '2 hours'])
+      assert.throws(
+        () => submitBody(['hours'], { label: [], env: [], maxRuntime }),
+        (err: InvalidError) => err.details.field === '--max-runtime' && /give its units/.test(err.message),
+      );
+  });
+
   it("exits with the session's code, 128+N for a signal, 1 when there was none", () => {
     const s = (exitCode: number | null, signal: string | null) => ({ exitCode, signal }) as SessionRecord;
     assert.equal(exitStatus(s(3, null)), 3);

@@ -66,9 +66,12 @@ export function submitBody(argv: string[], flags: RunFlags): Record<string, unkn
   if (flags.maxRuntime !== undefined) {
     maxRuntimeMs = parseDurationMs(flags.maxRuntime);
     if (!maxRuntimeMs) {
-      throw new InvalidError(`--max-runtime: "${flags.maxRuntime}" is not a duration (e.g. 2h, 30m)`, {
-        details: { field: '--max-runtime' },
-      });
+      throw new InvalidError(
+        `--max-runtime: "${flags.maxRuntime}" is not a duration: give its units, e.g. 2h, 30m, 1h30m`,
+        {
+          details: { field: '--max-runtime' },
+        },
+      );
     }
   }
   const body: Record<string, unknown> = {
@@ -203,6 +206,14 @@ export function registerRun(program: Command): void {
         return;
       }
       process.stderr.write(`session ${s.id} ${s.state}\n`);
+      // Ctrl-C leaves the session running: say so, and how to get back to it or stop it.
+      process.once('SIGINT', () => {
+        process.stderr.write(
+          `\ndetached: session ${s.id} keeps running — \`swarmlab logs -f ${s.id}\` follows it again, ` +
+            `\`swarmlab stop ${s.id}\` stops it\n`,
+        );
+        process.exit(130);
+      });
       const done = await sessions.follow(s.id, { after, onEvent: printer() });
       process.stderr.write(`session ${done.id} ${done.state}${done.reason ? `: ${done.reason}` : ''}\n`);
       process.exitCode = exitStatus(done);

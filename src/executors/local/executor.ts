@@ -76,7 +76,7 @@ export class LocalExecutor implements Executor {
     const err = openSync(outputFile(spec.dir, 'stderr'), 'a');
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(SHELL, ['-c', WRAPPER, exitFile(spec.dir), ...argv], {
+      child = spawn(SHELL, ['-c', WRAPPER, 'swarmlab', exitFile(spec.dir), ...argv], {
         cwd: spec.cwd,
         env: spec.env,
         detached: true,

@@ -7,7 +7,24 @@
 import type { ExitInfo } from '../types.js';
 import { signalName } from './proc.js';
 
-export const WRAPPER = 'trap : HUP INT TERM\n"$@"\ns=$?\necho "$s" > "$0"\nexit "$s"';
+/**
+ * Run as `sh -c WRAPPER swarmlab EXIT_FILE CMD ARGS…`: `$0` is what sh names in its own messages, so a command that
+ * is not found is reported as `swarmlab: CMD: command not found`, not against the exit file's path.
+ */
+export const WRAPPER = [
+  'x=$1',
+  'shift',
+  'trap : HUP INT TERM',
+  'if ! command -v -- "$1" >/dev/null; then',
+  '  echo "swarmlab: $1: command not found (PATH=$PATH)" >&2',
+  '  echo 127 > "$x"',
+  '  exit 127',
+  'fi',
+  '"$@"',
+  's=$?',
+  'echo "$s" > "$x"',
+  'exit "$s"',
+].join('\n');
 
 export const SHELL = '/bin/sh';
 
