@@ -23,6 +23,16 @@ export type DatasetKind = 'sparse' | 'dense' | 'image' | 'table';
 export const IMPORT_FORMATS = ['libsvm', 'csv', 'idx', 'npy'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
+/** The import format a file name suggests, if any (`.csv`, `.npy`, `*-ubyte`/`.idx`, `.svm`/`.libsvm`; `.gz` too). */
+export function guessFormat(file: string): ImportFormat | undefined {
+  const f = file.toLowerCase().replace(/\.gz$/, '');
+  if (f.endsWith('.csv')) return 'csv';
+  if (f.endsWith('.npy')) return 'npy';
+  if (/-ubyte$|\.idx\d?$/.test(f)) return 'idx';
+  if (/\.(svm|libsvm|svmlight)$/.test(f)) return 'libsvm';
+  return undefined;
+}
+
 /** Formats `GET …/versions/{v}/export` writes. */
 export const EXPORT_FORMATS = ['libsvm', 'npy'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -26,6 +26,7 @@ export {
   type DType,
   EXPORT_FORMATS,
   type ExportFormat,
+  guessFormat,
   IMPORT_FORMATS,
   type ImportFormat,
   type Manifest,

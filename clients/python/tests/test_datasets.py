@@ -115,6 +115,23 @@ def test_dense_csv_round_trip(manager, data):
     assert labels == [line.rsplit(",", 1)[1] for line in expected]
 
 
+def test_transposed_numpy_array_reads_back_as_numpy_has_it(manager, data, tmp_path):
+    """np.save of a transposed array writes Fortran order; the manager stores the rows NumPy reads."""
+    a = (np.arange(7 * 5, dtype=np.float32).reshape(7, 5) * 0.5).T
+    assert a.flags["F_CONTIGUOUS"] and not a.flags["C_CONTIGUOUS"]
+    np.save(tmp_path / "t.npy", a)
+    pushed = push_dataset("transposed", [str(tmp_path / "t.npy")], client=manager.client)
+    assert pushed["rows"] == 5
+    with _open(manager, "transposed", batch_size=2, local=False) as ds:
+        got = np.concatenate([b["x"] for b in _all(ds)])
+    assert got.shape == (5, 7)
+    assert np.array_equal(got, a)
+    # The format came from the file name; bytes without a name or format are refused, naming the field.
+    with pytest.raises(InvalidError) as e:
+        push_dataset("transposed", [(tmp_path / "t.npy").read_bytes()], client=manager.client)
+    assert e.value.field == "format"
+
+
 @both
 def test_sparse_libsvm_csr_round_trip(manager, data):
     rows = data["svm"]

@@ -4,22 +4,12 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { type ExportFormat, IMPORT_FORMATS, type ImportFormat } from '../../api/index.js';
+import { type ExportFormat, guessFormat, IMPORT_FORMATS, type ImportFormat } from '../../api/index.js';
 import { InvalidError } from '../../errors/index.js';
 import { DatasetsClient } from '../../sdk/datasets-client.js';
 import { formatBytes, printJson, progressBar, table } from '../format.js';
 
 type Format = ImportFormat;
-
-/** The format a file name suggests, if any. */
-export function guessFormat(file: string): Format | undefined {
-  const f = file.toLowerCase().replace(/\.gz$/, '');
-  if (f.endsWith('.csv')) return 'csv';
-  if (f.endsWith('.npy')) return 'npy';
-  if (/-ubyte$|\.idx\d?$/.test(f)) return 'idx';
-  if (/\.(svm|libsvm|svmlight)$/.test(f)) return 'libsvm';
-  return undefined;
-}
 
 /** `NAME[@V]` → parts; the name is left for the manager to check, so its message is the one users see. */
 function parseRef(ref: string, needVersion: boolean): { name: string; version: number | 'latest' } {

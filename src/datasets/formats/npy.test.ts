@@ -7,7 +7,8 @@ import type { Column, ImportResult } from './columns.js';
 import { exportNpy, importNpy } from './index.js';
 import { collect, memFile } from './testing/streams.js';
 
-// Fixtures were written by NumPy 2.4 (`np.save` / `np.lib.format.write_array(..., version=...)`).
+// Fixtures were written by NumPy 2.4 (`np.save` / `np.lib.format.write_array(..., version=...)`); the
+// fortran_*_transposed / _3d ones by Debian's NumPy 1.24 (`np.save` of a transposed / `order='F'` array).
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const load = (bytes: Uint8Array, chunk = 5, name?: string): Promise<ImportResult> =>
   importNpy({ files: [memFile('a.npy', bytes, chunk)], options: name ? { name } : {} });
@@ -30,6 +31,10 @@ describe('npy import', () => {
       ['u4.npy', 'uint32', [2], new Uint32Array([0, 4294967295])],
       ['i2.npy', 'int16', [2], new Int16Array([-32768, 32767])],
       ['scalar_f8.npy', 'float64', [], new Float64Array([3.25])],
+      // Fortran order (a transposed or np.asfortranarray array): rows come out as NumPy reads them.
+      ['fortran.npy', 'float32', [2, 3], new Float32Array([0, 1, 2, 3, 4, 5])],
+      ['fortran_i2_transposed.npy', 'int16', [3, 4], new Int16Array([0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11])],
+      ['fortran_be_f8_3d.npy', 'float64', [2, 3, 4], Float64Array.from({ length: 24 }, (_, k) => k * 1.5)],
     ];
     for (const [file, dtype, shape, data] of cases) {
       const r = await load(fixture(file));
@@ -44,7 +49,7 @@ describe('npy import', () => {
     assert.equal(only(await load(fixture('u4.npy'), 5, 'features')).name, 'features');
   });
 
-  it('rejects fortran order, lying headers, bad magic and unsupported dtypes', async () => {
+  it('rejects lying headers, bad magic and unsupported dtypes', async () => {
     const expectInvalid = async (bytes: Uint8Array, pattern: RegExp, field: string): Promise<void> => {
       await assert.rejects(load(bytes), (err: unknown) => {
         assert.ok(err instanceof InvalidError, String(err));
@@ -54,7 +59,8 @@ describe('npy import', () => {
         return true;
       });
     };
-    await expectInvalid(fixture('fortran.npy'), /fortran_order/, 'fortran_order');
+    const fortran = fixture('fortran_i2_transposed.npy');
+    await expectInvalid(fortran.subarray(0, fortran.length - 2), /needs 24 data bytes, file has 22/, 'shape');
 
     const f4 = fixture('f4_2x3.npy');
     await expectInvalid(

@@ -1,4 +1,4 @@
-// NumPy .npy import (v1/v2/v3, C order) and streamed v1 export.
+// NumPy .npy import (v1/v2/v3, C or Fortran order) and streamed v1 export.
 
 import { InvalidError } from '../../errors/index.js';
 import type { Column, DenseColumn, ImportResult, ImportSource } from './columns.js';
@@ -6,6 +6,7 @@ import { bytesOf, isLittleEndianHost, itemSize, product, viewAs } from './column
 import { swapBytes } from './endian.js';
 import type { NpyHeader } from './npy-header.js';
 import { dtypeOfDescr, parseNpyHeader, writeNpyHeader } from './npy-header.js';
+import { fortranToC } from './npy-order.js';
 import { ByteReader, singleFile } from './source.js';
 
 export interface NpyOptions {
@@ -17,8 +18,8 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 
 /**
  * Imports one .npy file into a single dense column (`x` unless `options.name`) with the header's
- * shape; big-endian payloads are converted to native order. The data length must match the shape
- * exactly: a short or long payload is an error, as is `fortran_order: True`.
+ * shape; big-endian payloads are converted to native order and Fortran-order ones (what NumPy writes for a
+ * transposed array) to C order, so rows are what NumPy reads. The data length must match the shape exactly.
  */
 export async function importNpy(source: ImportSource<NpyOptions>): Promise<ImportResult> {
   const file = singleFile(source, 'npy');
@@ -43,22 +44,18 @@ export async function importNpy(source: ImportSource<NpyOptions>): Promise<Impor
   const headerBytes = await reader.readExact(hlen, 'header', name);
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(headerBytes);
   const header = parseNpyHeader(text, name, headerStart);
-  if (header.fortranOrder) {
-    throw new InvalidError(`${name}: fortran_order arrays are not supported; save with C order`, {
-      details: { file: name, field: 'fortran_order', offset: headerStart },
-    });
-  }
   const { dtype, bigEndian } = dtypeOfDescr(header.descr, name, headerStart);
   const size = itemSize(dtype);
   const expected = product(header.shape) * size;
   const dataStart = reader.offset;
-  const payload = await reader.readExact(expected, 'data', name).catch((err: unknown) => {
+  const raw = await reader.readExact(expected, 'data', name).catch((err: unknown) => {
     throw err instanceof InvalidError
       ? lyingHeader(name, header, expected, err.details.actual as number, dataStart)
       : err;
   });
   const extra = await reader.drain();
   if (extra > 0) throw lyingHeader(name, header, expected, expected + extra, dataStart);
+  const payload = header.fortranOrder ? fortranToC(raw, header.shape, size) : raw;
   if (bigEndian && isLittleEndianHost) swapBytes(payload, size);
   const column: Column = {
     name: source.options?.name ?? 'x',

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { guessFormat, type ImportFormat } from '../../api/index.js';
 import { type DatasetService, EXPORT_FORMATS, IMPORT_FORMATS } from '../../datasets/index.js';
 import { InvalidError } from '../../errors/index.js';
 import type { Services } from '../services.js';
@@ -19,7 +20,8 @@ const int = (min: number) => z.coerce.number().int().min(min);
 const bool = z.enum(['true', 'false', 'auto']).optional();
 
 const pushQuery = z.object({
-  format: z.enum(IMPORT_FORMATS),
+  /** Optional with a raw body's `filename` that tells it (`fashion.csv`); required otherwise. */
+  format: z.enum(IMPORT_FORMATS).optional(),
   label: z.string().min(1).max(256).optional(),
   delimiter: z.string().length(1).optional(),
   skipLines: int(0).optional(),
@@ -49,8 +51,8 @@ export const FRAMES_CONTENT_TYPE = 'application/vnd.swarmlab.frames';
 const v = (p: { version: number | 'latest' }): number | undefined =>
   p.version === 'latest' ? undefined : p.version;
 
-function formatOptions(q: z.output<typeof pushQuery>): Record<string, unknown> {
-  switch (q.format) {
+function formatOptions(format: ImportFormat, q: z.output<typeof pushQuery>): Record<string, unknown> {
+  switch (format) {
     case 'csv':
       return {
         ...(q.label ? { label: q.label } : {}),
@@ -77,15 +79,22 @@ export async function registerDatasetRoutes(app: FastifyInstance, services: Serv
     scope.post('/api/v1/datasets/:name/versions', async (request, reply) => {
       const { name: n } = parseQuery(nameParams, request.params);
       const q = parseQuery(pushQuery, request.query);
+      const format = q.format ?? (q.filename === undefined ? undefined : guessFormat(q.filename));
+      if (!format) {
+        throw new InvalidError(
+          `format: ${q.filename === undefined ? 'missing' : `cannot tell the format of ${q.filename}`}; pass format=${IMPORT_FORMATS.join('|')}`,
+          { details: { field: 'format' } },
+        );
+      }
       try {
         const isMultipart = (request as FastifyRequest & { isMultipart(): boolean }).isMultipart();
         const upload = isMultipart
-          ? multipartUpload(request as never, q.format === 'idx' ? 2 : 1, q.format, datasets.bodyLimit)
+          ? multipartUpload(request as never, format === 'idx' ? 2 : 1, format, datasets.bodyLimit)
           : { files: rawUpload(request, q.filename, datasets.bodyLimit), finish: async () => {} };
         const result = await datasets.push(n, {
-          format: q.format,
+          format,
           files: upload.files,
-          options: formatOptions(q),
+          options: formatOptions(format, q),
           createdBy: createdBy(request),
         });
         await upload.finish();
