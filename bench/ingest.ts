@@ -14,7 +14,7 @@ import type { MetricPoint } from '../src/events/index.js';
 import { session } from '../src/sdk/index.js';
 import type { Store, TxOp } from '../src/store/index.js';
 import { packPoints } from '../src/telemetry/index.js';
-import { TEST_TOKEN, type TestManager, testManager } from '../src/telemetry/testing/manager.js';
+import { TEST_TOKEN, type TestManager, testManager } from '../src/testing/manager.js';
 
 const NAMES = ['loss', 'acc', 'lr', 'grad_norm'];
 const BOOT = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); });`;
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   for (const redis of [false, true]) {
     let t: TestManager;
     try {
-      t = await testManager(redis ? { redis: true } : {});
+      t = await testManager({ redis, admission: false });
     } catch (err) {
       console.log(`  redis: skipped (${String(err)})`);
       continue;
@@ -144,7 +144,7 @@ async function main(): Promise<void> {
           `(ratio ${(ws / raw).toFixed(2)})   ${ws >= 200_000 ? 'PASS' : 'BELOW TARGET'}`,
       );
     } finally {
-      await t.cleanup();
+      await t.close();
     }
   }
 }

@@ -15,8 +15,8 @@ import { Redis } from 'ioredis';
 import { writeNpyHeader } from '../src/datasets/formats/index.js';
 import type { Manifest } from '../src/datasets/index.js';
 import { openDataset, pushDataset } from '../src/sdk/index.js';
-import { testRedisUrl } from '../src/store/testing/redis-url.js';
 import { spawnManager } from '../src/testing/manager-process.js';
+import { testRedisUrl } from '../src/testing/redis.js';
 
 const MB = 1e6;
 const FASHION = '/usr/share/datasets/fashion-mnist';

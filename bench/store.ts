@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { openLmdbStore, openRedisStore, type Store, type TxOp } from '../src/store/index.js';
-import { testRedisUrl } from '../src/store/testing/redis-url.js';
+import { testRedisUrl } from '../src/testing/redis.js';
 
 const MiB = 1024 * 1024;
 const BLOB_SIZE = 4 * MiB;

@@ -3,13 +3,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Manager, startManager } from '../src/app.js';
-import { resolveConfig } from '../src/config/index.js';
+import type { Manager } from '../src/app.js';
+import { type TestManager, testManager } from '../src/testing/manager.js';
 
 const RUN = fileURLToPath(new URL('../examples/fashion-mnist/run.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -47,16 +44,13 @@ function runExample(url: string, token: string): Promise<{ code: number | null; 
 }
 
 describe('examples/fashion-mnist', () => {
+  let t: TestManager;
   let manager: Manager;
-  let dataDir: string;
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'swarmlab-example-'));
-    manager = await startManager(resolveConfig({ dataDir, port: 0, logLevel: 'silent' }));
+    t = await testManager();
+    manager = t.manager;
   });
-  after(async () => {
-    await manager?.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => t?.close());
 
   it('trains through the platform and reaches ≥ 0.85 on t10k with the production generation', {
     timeout: 290_000,

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type Manager, startManager } from '../src/app.js';
-import { resolveConfig } from '../src/config/index.js';
+import type { Manager } from '../src/app.js';
 import { DatasetsClient, SessionsClient, SwarmlabClient } from '../src/sdk/index.js';
+import { type TestManager, testManager } from '../src/testing/manager.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FASHION = '/usr/share/datasets/fashion-mnist';
@@ -25,17 +25,16 @@ async function readmeTrainScript(): Promise<string> {
 }
 
 describe('a separate project using the SDK', () => {
+  let t: TestManager;
   let manager: Manager;
-  let dataDir: string;
   let project: string;
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'swarmlab-scratch-manager-'));
     project = await mkdtemp(join(tmpdir(), 'swarmlab-scratch-project-'));
-    manager = await startManager(resolveConfig({ dataDir, port: 0, logLevel: 'silent' }));
+    t = await testManager();
+    manager = t.manager;
   });
   after(async () => {
-    await manager?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await t?.close();
     await rm(project, { recursive: true, force: true });
   });
 

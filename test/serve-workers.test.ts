@@ -5,8 +5,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { Manager } from '../src/app.js';
-import { type ServingTestManager, servingTestManager } from '../src/serving/testing/manager.js';
 import { mlpOnnx, randomLayers } from '../src/serving/testing/onnx-builder.js';
+import { onnxRegistry } from '../src/serving/testing/registry.js';
+import { type TestManager, testManager } from '../src/testing/manager.js';
 
 const BIN = new URL('../bin/swarmlab.js', import.meta.url).pathname;
 
@@ -50,16 +51,16 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
 }
 
 describe('swarmlab serve --workers', () => {
-  let t: ServingTestManager;
+  let t: TestManager;
   let manager: Manager;
   let child: ReturnType<typeof spawn>;
   let url: string;
   let stderr = '';
 
   before(async () => {
-    t = await servingTestManager();
+    t = await testManager({ localNode: false });
     manager = t.manager;
-    await t.save('mlp', mlpOnnx({ layers: randomLayers([4, 8, 2], 1) }), 'production');
+    await onnxRegistry(t).save('mlp', mlpOnnx({ layers: randomLayers([4, 8, 2], 1) }), 'production');
     child = spawn(
       process.execPath,
       [BIN, 'serve', '--models', 'mlp', '--port', '0', '--workers', '2', '--log-level', 'warn'],

@@ -7,8 +7,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
-import { testRedisUrl } from '../src/store/testing/redis-url.js';
+import { dropRedisPrefix, testRedisUrl } from '../src/testing/redis.js';
 
 const BIN = new URL('../bin/swarmlab.js', import.meta.url).pathname;
 
@@ -88,9 +87,7 @@ describe('swarmlab up', () => {
     assert.equal(health.store, 'redis');
     run.child.kill('SIGTERM');
     assert.equal((await run.exit).code, 0);
-    const redis = new Redis(testRedisUrl());
-    for (const key of await redis.keys(`${prefix}*`)) await redis.del(key);
-    await redis.quit();
+    await dropRedisPrefix(prefix);
   });
 
   it('rejects a bad --store with one line and a non-zero exit', async () => {

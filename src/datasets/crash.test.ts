@@ -8,10 +8,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { EventArchive } from '../events/index.js';
 import { openLmdbBlobReader, openLmdbStore, type Store } from '../store/index.js';
+import { testManager } from '../testing/manager.js';
 import { killProcess, spawnManager } from '../testing/manager-process.js';
 import { writeNpyHeader } from './formats/index.js';
 import { DatasetService } from './service.js';
-import { startTestManager } from './testing/manager.js';
+import { withDatasetViews } from './testing/fixtures.js';
 
 const spawnAt = (dir: string) => spawnManager(['--data-dir', dir, '--port', '0']);
 
@@ -46,7 +47,7 @@ function upload(url: string, body: AsyncIterable<Uint8Array>): Promise<unknown> 
 }
 
 async function expectNoTrace(dir: string): Promise<void> {
-  const m = await startTestManager({ dir });
+  const m = withDatasetViews(await testManager({ dir }));
   try {
     assert.deepEqual(await m.datasetKeys(), []);
     assert.deepEqual(await m.blobs(), []);

@@ -3,8 +3,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { openDataset, pushDataset } from '../sdk/index.js';
+import { testManager } from '../testing/manager.js';
 import { writeNpyHeader } from './formats/index.js';
-import { startTestManager, T10K_IMAGES, T10K_LABELS, type TestManager, t10k } from './testing/manager.js';
+import {
+  type DatasetTestManager,
+  T10K_IMAGES,
+  T10K_LABELS,
+  t10k,
+  withDatasetViews,
+} from './testing/fixtures.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: loosely typed JSON bodies of test responses
 type Json = any;
@@ -13,7 +20,7 @@ const fixture = (name: string): Buffer =>
   readFileSync(new URL(`./formats/fixtures/${name}`, import.meta.url));
 
 async function post(
-  m: TestManager,
+  m: DatasetTestManager,
   path: string,
   body: string | Uint8Array,
   headers: Record<string, string> = {},
@@ -34,9 +41,9 @@ function npyBytes(dtype: 'float32' | 'int32', shape: number[], data: Float32Arra
 }
 
 describe('datasets API', () => {
-  let m: TestManager;
+  let m: DatasetTestManager;
   before(async () => {
-    m = await startTestManager();
+    m = withDatasetViews(await testManager());
   });
   after(async () => {
     await m.close();
@@ -233,7 +240,7 @@ describe('datasets API', () => {
   });
 
   it('answers 413 past the body limit, streaming or declared', async () => {
-    const small = await startTestManager({ bodyLimit: 64 * 1024 });
+    const small = withDatasetViews(await testManager({ bodyLimit: 64 * 1024 }));
     try {
       const big = Buffer.alloc(256 * 1024, '1 1:1\n');
       const declared = await post(small, 'big/versions?format=libsvm', big);

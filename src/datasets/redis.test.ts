@@ -2,12 +2,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openDataset, pushDataset } from '../sdk/index.js';
-import { startTestManager, T10K_IMAGES, T10K_LABELS, type TestManager, t10k } from './testing/manager.js';
+import { testManager } from '../testing/manager.js';
+import {
+  type DatasetTestManager,
+  T10K_IMAGES,
+  T10K_LABELS,
+  t10k,
+  withDatasetViews,
+} from './testing/fixtures.js';
 
 describe('datasets on Redis', () => {
-  let m: TestManager;
+  let m: DatasetTestManager;
   before(async () => {
-    m = await startTestManager({ redis: true });
+    m = withDatasetViews(await testManager({ redis: true }));
   });
   after(async () => {
     await m.close();

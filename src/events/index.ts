@@ -10,19 +10,6 @@ export type {
   SessionState,
   SwarmEvent,
 } from '../api/index.js';
-export {
-  CHANNEL_VERSION,
-  type ChannelBatch,
-  type ChannelDown,
-  type ChannelHello,
-  type ChannelItem,
-  type ChannelUp,
-  CloseCode,
-  type CloseCodeName,
-  type GpuReport,
-  type HardwareReport,
-  type PackedPoints,
-} from '../api/index.js';
 export { EVENT_LOG, EventArchive, type PageOptions } from './archive.js';
 export { compileFilter, type Matcher } from './filter.js';
 export { EventHub, type EventListener } from './hub.js';

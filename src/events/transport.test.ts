@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { formatEvent } from '../cli/commands/events.js';
 import { followEvents } from '../sdk/index.js';
-import { TEST_TOKEN, type TestManager, testManager } from '../telemetry/testing/manager.js';
+import { TEST_TOKEN, type TestManager, testManager } from '../testing/manager.js';
 import type { NewEvent, SwarmEvent } from './index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,7 +19,7 @@ describe('event transport', { timeout: 60_000 }, () => {
   let t: TestManager;
   let base: number;
   before(async () => {
-    t = await testManager();
+    t = await testManager({ admission: false });
     base = await t.manager.services.events.lastCursor();
     await t.manager.services.events.append([
       log('a', 'a1'),
@@ -29,7 +29,7 @@ describe('event transport', { timeout: 60_000 }, () => {
       log('a', 'a2'),
     ]);
   });
-  after(() => t.cleanup());
+  after(() => t.close());
 
   const get = async (query: string) => {
     const res = await fetch(`${t.manager.url}/api/v1/events?${query}`, {

@@ -5,11 +5,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
 import { ConflictError, InvalidError } from '../errors/index.js';
 import { EventArchive } from '../events/index.js';
 import { openLmdbStore, openRedisStore, type Store } from '../store/index.js';
-import { testRedisUrl } from '../store/testing/redis-url.js';
+import { dropRedisPrefix, testRedisUrl } from '../testing/redis.js';
 import { ModelRegistry } from './index.js';
 import { idempotencyKey } from './keys.js';
 import { safetensors } from './testing/formats.js';
@@ -109,10 +108,6 @@ idempotentSaves('Redis', async () => {
   const prefix = `test-${randomUUID()}:`;
   return {
     store: await openRedisStore({ url: testRedisUrl(), prefix }),
-    cleanup: async () => {
-      const redis = new Redis(testRedisUrl());
-      for (const key of await redis.keys(`${prefix}*`)) await redis.del(key);
-      await redis.quit();
-    },
+    cleanup: () => dropRedisPrefix(prefix),
   };
 });

@@ -1,16 +1,14 @@
 // pytorch generations through the HTTP API on a real manager (LMDB): upload, refusal of hostile files, diffs.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { type Manager, startManager } from '../app.js';
-import { resolveConfig } from '../config/index.js';
+import type { Manager } from '../app.js';
 import type { SwarmlabError } from '../errors/index.js';
-import { SwarmlabClient } from '../sdk/index.js';
+import type { SwarmlabClient } from '../sdk/index.js';
 import { ModelsClient } from '../sdk/models.js';
+import { type TestManager, testManager } from '../testing/manager.js';
 import { safetensors } from './testing/formats.js';
 import { checkpoint, pickleGlobal, pickleStr, type TorchTensor } from './testing/pytorch.js';
 
@@ -24,7 +22,7 @@ const close = (actual: number | null | undefined, expected: number, what: string
   );
 
 describe('pytorch generations', () => {
-  let dir: string;
+  let t: TestManager;
   let manager: Manager;
   let client: SwarmlabClient;
   let models: ModelsClient;
@@ -32,19 +30,13 @@ describe('pytorch generations', () => {
   let torchSays: Record<string, { shape: number[]; values: number[] }>;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'swarmlab-pt-models-'));
-    manager = await startManager(resolveConfig({ dataDir: dir, port: 0, logLevel: 'silent' }), {
-      logger: pino({ level: 'silent' }),
-    });
-    client = new SwarmlabClient({ url: manager.url, token: manager.token });
+    t = await testManager();
+    ({ manager, client } = t);
     models = new ModelsClient(client, {});
     tiny = await readFile(join(FIXTURES, 'tiny.pt'));
     torchSays = JSON.parse(await readFile(join(FIXTURES, 'tiny.json'), 'utf8'));
   });
-  after(async () => {
-    await manager.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => t?.close());
 
   it('keeps a torch.save checkpoint and diffs it against another checkpoint and another format', async () => {
     const save = (format: 'pytorch' | 'safetensors', buffer: Uint8Array) =>

@@ -2,10 +2,9 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
 import { EventArchive } from '../events/index.js';
 import { openRedisStore, type Store } from '../store/index.js';
-import { testRedisUrl } from '../store/testing/redis-url.js';
+import { dropRedisPrefix, testRedisUrl } from '../testing/redis.js';
 import { ModelRegistry } from './index.js';
 import { safetensors } from './testing/formats.js';
 
@@ -22,9 +21,7 @@ describe('model registry on Redis', () => {
   });
   after(async () => {
     await store.close();
-    const redis = new Redis(testRedisUrl());
-    for (const key of await redis.keys(`${prefix}*`)) await redis.del(key);
-    await redis.quit();
+    await dropRedisPrefix(prefix);
   });
 
   const save = async (v: number) => {

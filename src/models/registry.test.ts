@@ -1,17 +1,15 @@
 // The registry through its HTTP API and the SDK, on a real manager with LMDB in a temp dir.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { type Manager, startManager } from '../app.js';
+import type { Manager } from '../app.js';
 import { main } from '../cli/main.js';
-import { resolveConfig } from '../config/index.js';
 import { InvalidError, type SwarmlabError } from '../errors/index.js';
-import { SessionClient, SwarmlabClient } from '../sdk/index.js';
+import { SessionClient, type SwarmlabClient } from '../sdk/index.js';
 import { ModelsClient } from '../sdk/models.js';
+import { type TestManager, testManager } from '../testing/manager.js';
 import { generationKey } from './keys.js';
 import { ONNX_TYPES, onnxModel, safetensors, tfjs } from './testing/formats.js';
 
@@ -21,24 +19,18 @@ const weights = (...values: number[]) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('model registry API', () => {
+  let t: TestManager;
   let dir: string;
   let manager: Manager;
   let client: SwarmlabClient;
   let models: ModelsClient;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'swarmlab-models-'));
-    const config = resolveConfig({ dataDir: dir, port: 0, logLevel: 'silent' });
-    manager = await startManager(config, {
-      logger: pino({ level: process.env.DEBUG_MODELS ? 'error' : 'silent' }),
-    });
-    client = new SwarmlabClient({ url: manager.url, token: manager.token });
+    t = await testManager({ logLevel: process.env.DEBUG_MODELS ? 'error' : 'silent' });
+    ({ dir, manager, client } = t);
     models = new ModelsClient(client, {});
   });
-  after(async () => {
-    await manager.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => t?.close());
 
   it('saves immutable, numbered generations and serves their weights', async () => {
     const bytes = weights(1, 2);

@@ -1,19 +1,19 @@
 // The rules engine on a real manager with real sessions: node scripts using the built SDK (npm run build).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { type Manager, startManager } from '../app.js';
+import type { Manager } from '../app.js';
 import { readRules } from '../cli/commands/run.js';
-import { type ManagerConfig, resolveConfig } from '../config/index.js';
+import type { ManagerConfig } from '../config/index.js';
 import { InvalidError } from '../errors/index.js';
 import type { SwarmEvent } from '../events/index.js';
-import { ModelsClient, SwarmlabClient } from '../sdk/index.js';
+import { ModelsClient, type SwarmlabClient } from '../sdk/index.js';
 import { isTerminal, type SessionRecord } from '../sessions/index.js';
 import { openStore } from '../store/index.js';
+import { type TestManager, testManager } from '../testing/manager.js';
 import type { RulesDoc, SessionRulesView } from './index.js';
 import { CURSOR_KEY } from './state.js';
 
@@ -58,6 +58,7 @@ const raw = (values: number[]) => new Uint8Array(Float32Array.from(values).buffe
 const W = [1, 2, 3, 4];
 
 describe('rules engine on real sessions', { timeout: 120_000 }, () => {
+  let t: TestManager;
   let dir: string;
   let config: ManagerConfig;
   let manager: Manager;
@@ -65,23 +66,15 @@ describe('rules engine on real sessions', { timeout: 120_000 }, () => {
 
   before(async () => {
     assert.ok(existsSync(SDK), `the sessions need the built SDK at ${SDK}: run npm run build`);
-    dir = await mkdtemp(join(tmpdir(), 'swarmlab-rules-'));
-    await writeFile(join(dir, 'nodes.json'), JSON.stringify(nodes));
-    config = resolveConfig({
-      dataDir: dir,
-      port: 0,
+    t = await testManager({
       logLevel: process.env.DEBUG_RULES ? 'warn' : 'silent',
-      nodes: join(dir, 'nodes.json'),
+      nodes,
       localNode: false,
       stopGrace: '2s',
     });
-    manager = await startManager(config);
-    client = new SwarmlabClient({ url: manager.url, token: manager.token });
+    ({ dir, config, manager, client } = t);
   });
-  after(async () => {
-    await manager?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => t?.close());
 
   const submit = (plan: Plan, rules: RulesDoc | undefined, name: string): Promise<SessionRecord> =>
     manager.services.sessions.submit({
@@ -427,8 +420,7 @@ describe('rules engine on real sessions', { timeout: 120_000 }, () => {
     assert.ok(((await store.get<{ cursor: number }>(CURSOR_KEY))?.value.cursor ?? 0) > 0);
     await store.put(CURSOR_KEY, { cursor: 0 });
     await store.close();
-    manager = await startManager(config);
-    client = new SwarmlabClient({ url: manager.url, token: manager.token });
+    manager = await t.restart();
     const watched = ['session.epoch', 'session.metric', 'generation.saved', 'session.exited'];
     const replayed = await manager.services.events.page(
       { types: watched },

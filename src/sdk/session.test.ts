@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { Packr, Unpackr } from 'msgpackr';
 import WebSocket from 'ws';
 import type { SwarmEvent } from '../api/index.js';
-import { TEST_TOKEN, type TestManager, testManager } from '../telemetry/testing/manager.js';
+import { TEST_TOKEN, type TestManager, testManager } from '../testing/manager.js';
 import { type SessionClient, session } from './index.js';
 
 const execFileP = promisify(execFile);
@@ -60,9 +60,9 @@ function rawChannel(t: TestManager, id: string, frames: Array<Buffer | string>, 
 describe('SDK session client', { timeout: 60_000 }, () => {
   let t: TestManager;
   before(async () => {
-    t = await testManager();
+    t = await testManager({ admission: false });
   });
-  after(() => t.cleanup());
+  after(() => t.close());
 
   it('reads the session contract and reports epochs, metrics, logs and hardware', async () => {
     const s = await session({
@@ -295,7 +295,7 @@ await s.close();`;
 
 describe('SDK session client with the sessions registry', { timeout: 60_000 }, () => {
   it('is refused for a session the manager does not know', async () => {
-    const t = await testManager({ admission: true });
+    const t = await testManager();
     try {
       await assert.rejects(connect(t, 'ghost'), { code: 'FORBIDDEN' });
       const { code } = await rawChannel(t, 'ghost', [
@@ -303,7 +303,7 @@ describe('SDK session client with the sessions registry', { timeout: 60_000 }, (
       ]);
       assert.equal(code, 4403);
     } finally {
-      await t.cleanup();
+      await t.close();
     }
   });
 });
@@ -311,9 +311,9 @@ describe('SDK session client with the sessions registry', { timeout: 60_000 }, (
 describe('SDK session client on Redis', { timeout: 60_000 }, () => {
   let t: TestManager;
   before(async () => {
-    t = await testManager({ redis: true });
+    t = await testManager({ redis: true, admission: false });
   });
-  after(() => t.cleanup());
+  after(() => t.close());
 
   it('stores every point exactly once across a dropped connection', async () => {
     const s: SessionClient = await connect(t, 'redis-ingest', { maxBatchPoints: 1000, flushIntervalMs: 5 });

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { servingTestManager } from '../serving/testing/manager.js';
 import { mlpOnnx, randomLayers } from '../serving/testing/onnx-builder.js';
+import { onnxRegistry } from '../serving/testing/registry.js';
+import { testManager } from '../testing/manager.js';
 
 /** True once nothing listens on the port any more. */
 function refused(port: number): Promise<boolean> {
@@ -22,10 +23,10 @@ describe('inference while shutting down', () => {
   it('finishes the request in flight, then answers 503 and closes the connection', {
     timeout: 20_000,
   }, async () => {
-    const t = await servingTestManager();
+    const t = await testManager({ localNode: false });
     const { manager } = t;
     try {
-      await t.save('m', mlpOnnx({ layers: randomLayers([4, 8, 3], 1) }), 'production');
+      await onnxRegistry(t).save('m', mlpOnnx({ layers: randomLayers([4, 8, 3], 1) }), 'production');
       const port = Number(new URL(manager.url).port);
       const body = JSON.stringify({ instances: [[1, 2, 3, 4]] });
       const head = (extra = '') =>

@@ -1,31 +1,22 @@
 // The HTTP layer's promises, through a real manager and its real routes: error shape, body limit, auth.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type Manager, startManager } from '../app.js';
-import { type ManagerOptions, resolveConfig } from '../config/index.js';
+import type { Manager } from '../app.js';
+import { type TestManager, type TestManagerOptions, testManager } from '../testing/manager.js';
 
 const TOKEN = 'sekret-token';
 
 describe('server', () => {
-  const running: Array<{ manager: Manager; dir: string }> = [];
+  const running: TestManager[] = [];
 
-  const start = async (options: ManagerOptions) => {
-    const dir = await mkdtemp(join(tmpdir(), 'swarmlab-server-'));
-    const manager = await startManager(
-      resolveConfig({ dataDir: dir, port: 0, logLevel: 'silent', token: TOKEN, ...options }),
-    );
-    running.push({ manager, dir });
-    return manager;
+  const start = async (options: TestManagerOptions) => {
+    const t = await testManager({ token: TOKEN, ...options });
+    running.push(t);
+    return t.manager;
   };
 
   after(async () => {
-    for (const { manager, dir } of running) {
-      await manager.close();
-      await rm(dir, { recursive: true, force: true });
-    }
+    for (const t of running) await t.close();
   });
 
   const call = (m: Manager, method: string, path: string, body?: unknown, token?: string) =>

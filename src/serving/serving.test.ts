@@ -5,8 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import type { Manager } from '../app.js';
 import type { ModelsClient } from '../sdk/models.js';
-import { type ServingTestManager, servingTestManager } from './testing/manager.js';
+import { type TestManager, testManager } from '../testing/manager.js';
 import { brokenOnnx, mlpOnnx, randomLayers } from './testing/onnx-builder.js';
+import { type OnnxRegistry, onnxRegistry } from './testing/registry.js';
 import { tinyTfjsModel } from './testing/tfjs-model.js';
 
 const IN = 8;
@@ -33,7 +34,7 @@ async function direct(bytes: Uint8Array, rows: number[][]): Promise<number[][]> 
 }
 
 describe('model serving (/v1, /v2)', () => {
-  let t: ServingTestManager;
+  let t: TestManager;
   let manager: Manager;
   let models: ModelsClient;
   const onnx1 = mlpOnnx({ layers: randomLayers([IN, 16, OUT], 1) });
@@ -59,11 +60,12 @@ describe('model serving (/v1, /v2)', () => {
     // biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes, asserted field by field
     return { status: res.status, body: (await res.json()) as any };
   };
-  let save: ServingTestManager['save'];
+  let save: OnnxRegistry['save'];
 
   before(async () => {
-    t = await servingTestManager(process.env.DEBUG_SERVING ? 'debug' : 'silent');
-    ({ manager, models, save } = t);
+    t = await testManager({ localNode: false, logLevel: process.env.DEBUG_SERVING ? 'debug' : 'silent' });
+    manager = t.manager;
+    ({ models, save } = onnxRegistry(t));
     await save('mlp', onnx1, 'production');
   });
   after(() => t.close());

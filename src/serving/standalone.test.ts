@@ -7,12 +7,13 @@ import type { Manager } from '../app.js';
 import { HttpModelSource } from '../sdk/index.js';
 import type { ModelsClient } from '../sdk/models.js';
 import { buildServingServer } from '../server/index.js';
+import { type TestManager, testManager } from '../testing/manager.js';
 import { ModelServer } from './index.js';
-import { type ServingTestManager, servingTestManager } from './testing/manager.js';
 import { mlpOnnx, randomLayers } from './testing/onnx-builder.js';
+import { onnxRegistry } from './testing/registry.js';
 
 describe('standalone model server (swarmlab serve)', () => {
-  let t: ServingTestManager;
+  let t: TestManager;
   let manager: Manager;
   let models: ModelsClient;
   let serving: ModelServer;
@@ -20,11 +21,13 @@ describe('standalone model server (swarmlab serve)', () => {
   let url: string;
 
   before(async () => {
-    t = await servingTestManager();
-    ({ manager, models } = t);
+    t = await testManager({ localNode: false });
     const { client } = t;
-    await t.save('mlp', mlpOnnx({ layers: randomLayers([4, 8, 2], 1) }), 'production');
-    await t.save('mlp', mlpOnnx({ layers: randomLayers([4, 8, 2], 2) }));
+    manager = t.manager;
+    const registry = onnxRegistry(t);
+    models = registry.models;
+    await registry.save('mlp', mlpOnnx({ layers: randomLayers([4, 8, 2], 1) }), 'production');
+    await registry.save('mlp', mlpOnnx({ layers: randomLayers([4, 8, 2], 2) }));
     const logger = pino({ level: 'silent' });
     serving = new ModelServer({ source: new HttpModelSource(client), logger, models: ['mlp'], eager: true });
     await serving.start();

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../errors/index.js';
+import { testRedisUrl } from '../testing/redis.js';
 import { openStore, parseStoreSpec } from './index.js';
-import { testRedisUrl } from './testing/redis-url.js';
 
 describe('parseStoreSpec', () => {
   it('accepts lmdb and redis URLs with an optional prefix', () => {

@@ -1,5 +1,6 @@
 /** The store writes of one report batch, whichever transport brought it (WebSocket channel or HTTP). */
-import type { ChannelBatch, EventArchive, MetricPoint, NewEvent } from '../events/index.js';
+import type { ChannelBatch } from '../api/index.js';
+import type { EventArchive, MetricPoint, NewEvent } from '../events/index.js';
 import type { TxOp } from '../store/index.js';
 import { packPoints, pointCount, unpackPoints } from './points.js';
 import type { MetricSeries } from './series.js';

@@ -3,8 +3,9 @@
  * (several queued batches share a commit when the store is the bottleneck), and acknowledges them.
  */
 import type { Logger } from 'pino';
+import { type ChannelBatch, type ChannelDown, CloseCode } from '../api/index.js';
 import { ConflictError, InvalidError } from '../errors/index.js';
-import { type ChannelBatch, type ChannelDown, CloseCode, type EventArchive } from '../events/index.js';
+import type { EventArchive } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import { batchOps } from './batch-ops.js';
 import type { MetricSeries } from './series.js';

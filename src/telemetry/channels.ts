@@ -3,7 +3,8 @@
  * gracefully (`requestStop`) and to see whether its SDK is connected; the transport opens and closes channels.
  */
 import type { Logger } from 'pino';
-import { type ChannelHello, CloseCode, type EventArchive } from '../events/index.js';
+import { type ChannelHello, CloseCode } from '../api/index.js';
+import type { EventArchive } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import { Channel, type ChannelPeer, type StreamState, streamKey } from './channel.js';
 import { HttpStreams } from './http-streams.js';

@@ -1,7 +1,7 @@
 /** Validates channel frames at the edge: anything malformed becomes an InvalidError naming the field. */
 import { z } from 'zod';
+import type { ChannelBatch, ChannelHello, ChannelItem, PackedPoints } from '../api/index.js';
 import { InvalidError } from '../errors/index.js';
-import type { ChannelBatch, ChannelHello, ChannelItem, PackedPoints } from '../events/index.js';
 
 /** Largest batch the manager accepts, in points; the SDK sends at most 16,384 by default. */
 export const MAX_BATCH_POINTS = 131_072;

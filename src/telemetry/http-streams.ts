@@ -4,8 +4,10 @@
  * acknowledged without being stored twice, across retries and manager restarts. A stream counts as connected
  * while it was heard from within `LIVE_MS`; stop requests ride on every answer.
  */
+
+import type { ChannelBatch } from '../api/index.js';
 import { ConflictError } from '../errors/index.js';
-import type { ChannelBatch, EventArchive } from '../events/index.js';
+import type { EventArchive } from '../events/index.js';
 import type { Store } from '../store/index.js';
 import { batchOps } from './batch-ops.js';
 import type { StreamState } from './channel.js';

@@ -1,6 +1,7 @@
 /** Packed metric points (columns of little-endian numbers) ⇄ plain `MetricPoint` tuples. */
 import { endianness } from 'node:os';
-import type { MetricPoint, PackedPoints } from '../events/index.js';
+import type { PackedPoints } from '../api/index.js';
+import type { MetricPoint } from '../events/index.js';
 
 const LE = endianness() === 'LE';
 

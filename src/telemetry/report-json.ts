@@ -4,8 +4,9 @@
  * strings "NaN", "Infinity" and "-Infinity". Columns are checked with plain loops: a batch holds up to 131,072 points.
  */
 import { z } from 'zod';
+import type { ChannelBatch, ChannelItem } from '../api/index.js';
 import { InvalidError } from '../errors/index.js';
-import type { ChannelBatch, ChannelItem, MetricPoint } from '../events/index.js';
+import type { MetricPoint } from '../events/index.js';
 import { itemsSchema, MAX_BATCH_POINTS } from './frames.js';
 import { packPoints } from './points.js';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SwarmEvent } from '../events/index.js';
+import { TEST_TOKEN, type TestManager, testManager } from '../testing/manager.js';
 import { LIVE_MS } from './index.js';
-import { TEST_TOKEN, type TestManager, testManager } from './testing/manager.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field against literal expectations
 type Json = Record<string, any>;
@@ -11,9 +11,9 @@ for (const redis of [false, true]) {
   describe(`report protocol over HTTP + JSON (${redis ? 'redis' : 'lmdb'})`, () => {
     let t: TestManager;
     before(async () => {
-      t = await testManager({ redis });
+      t = await testManager({ redis, admission: false });
     });
-    after(() => t.cleanup());
+    after(() => t.close());
 
     const call = async (method: string, path: string, body?: unknown, token = TEST_TOKEN) => {
       const res = await fetch(t.manager.url + path, {
@@ -151,7 +151,7 @@ for (const redis of [false, true]) {
 
 describe('report protocol admission', () => {
   it('answers 404 for a session that does not exist', async () => {
-    const t = await testManager({ admission: true });
+    const t = await testManager();
     try {
       const res = await fetch(`${t.manager.url}/api/v1/sessions/nope/reports/stream-dddd4444`, {
         headers: { authorization: `Bearer ${TEST_TOKEN}` },
@@ -159,7 +159,7 @@ describe('report protocol admission', () => {
       assert.equal(res.status, 404);
       assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
     } finally {
-      await t.cleanup();
+      await t.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 /** Metric time series per session: a store log of packed point batches, read back per name and downsampled. */
-import type { PackedPoints } from '../events/index.js';
+import type { PackedPoints } from '../api/index.js';
 import type { Store, TxOp } from '../store/index.js';
 import { minMaxIndices } from './downsample.js';
 import { float64s, uint16s } from './points.js';

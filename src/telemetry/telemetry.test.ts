@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MetricPoint } from '../events/index.js';
+import { TEST_TOKEN, type TestManager, testManager } from '../testing/manager.js';
 import { bucketBounds, minMaxIndices, packPoints, unpackPoints } from './index.js';
-import { TEST_TOKEN, type TestManager, testManager } from './testing/manager.js';
 
 describe('downsampling', () => {
   it('keeps every bucket’s min and max and stays within maxPoints', () => {
@@ -46,7 +46,7 @@ describe('downsampling', () => {
 describe('GET /api/v1/sessions/:id/metrics', () => {
   let t: TestManager;
   before(async () => {
-    t = await testManager();
+    t = await testManager({ admission: false });
     const { store, services } = t.manager;
     // 1,000,000 points of `loss` and a few of `acc`, stored as the channel stores them.
     const ops = [];
@@ -61,7 +61,7 @@ describe('GET /api/v1/sessions/:id/metrics', () => {
     }
     await store.commit(ops);
   });
-  after(() => t.cleanup());
+  after(() => t.close());
 
   const get = async (path: string) => {
     const res = await fetch(t.manager.url + path, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });

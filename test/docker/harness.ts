@@ -1,12 +1,11 @@
 /** A manager on the real Docker engine for the container tests, with helpers to submit and await sessions. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Manager, startManager } from '../../src/app.js';
-import { type DockerMode, resolveConfig } from '../../src/config/index.js';
-import { SwarmlabClient } from '../../src/sdk/index.js';
+import type { Manager } from '../../src/app.js';
+import type { DockerMode } from '../../src/config/index.js';
+import type { SwarmlabClient } from '../../src/sdk/index.js';
 import type { SessionRecord } from '../../src/sessions/index.js';
+import { testManager } from '../../src/testing/manager.js';
 import { waitForSession } from '../../src/testing/sessions.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
@@ -30,7 +29,7 @@ export interface DockerManager {
   /** Polls until the session is in one of `states` (default: any terminal one). */
   waitFor(id: string, states?: string[], timeoutMs?: number): Promise<SessionRecord>;
   logs(id: string): Promise<string>;
-  /** Closes the manager (sessions keep running) and starts a new one on the same data dir. */
+  /** Closes the manager (sessions keep running) and starts a new one on the same data dir and port. */
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -38,29 +37,14 @@ export interface DockerManager {
 const TERMINAL = ['succeeded', 'failed', 'stopped', 'rejected', 'lost'];
 
 export async function dockerManager(dockerHost: string, mode: DockerMode): Promise<DockerManager> {
-  const dataDir = await mkdtemp(join(tmpdir(), `swarmlab-docker-${mode}-`));
-  const start = () =>
-    startManager(
-      resolveConfig({
-        dataDir,
-        port: 0,
-        logLevel: 'silent',
-        executor: 'docker',
-        dockerHost,
-        dockerMode: mode,
-        stopGrace: '2s',
-      }),
-    );
-  let manager = await start();
-  let client = new SwarmlabClient({ url: manager.url, token: manager.token });
+  const t = await testManager({ executor: 'docker', dockerHost, dockerMode: mode, stopGrace: '2s' });
+  const { client } = t;
   const get = (id: string) => client.json<SessionRecord>('GET', `/api/v1/sessions/${id}`);
   return {
     get manager() {
-      return manager;
+      return t.manager;
     },
-    get client() {
-      return client;
-    },
+    client,
     submit: (body) => client.json<SessionRecord>('POST', '/api/v1/sessions', { body }),
     get,
     waitFor: (id, states = TERMINAL, timeoutMs = 60_000) =>
@@ -76,13 +60,8 @@ export async function dockerManager(dockerHost: string, mode: DockerMode): Promi
       return page.lines.map((l) => l.line).join('\n');
     },
     async restart() {
-      await manager.close();
-      manager = await start();
-      client = new SwarmlabClient({ url: manager.url, token: manager.token });
+      await t.restart();
     },
-    async close() {
-      await manager.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
+    close: () => t.close(),
   };
 }

@@ -9,10 +9,10 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { type Manager, startManager } from '../../src/app.js';
-import { resolveConfig } from '../../src/config/index.js';
+import type { Manager } from '../../src/app.js';
 import { pushDataset } from '../../src/sdk/index.js';
 import { CHROMIUM, launchBrowser } from '../../src/testing/browser.js';
+import { type TestManager, testManager } from '../../src/testing/manager.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SDK = join(ROOT, 'dist/sdk/index.js');
@@ -44,6 +44,7 @@ function weights(delta: number): Buffer {
 
 describe('dashboard in Chromium', { skip }, () => {
   let dir: string;
+  let t: TestManager;
   let manager: Manager;
   let context: BrowserContext;
   let page: Page;
@@ -92,16 +93,9 @@ describe('dashboard in Chromium', { skip }, () => {
         },
       ],
     };
-    await writeFile(join(dir, 'nodes.json'), JSON.stringify(nodes));
     await writeFile(join(dir, 'train.mjs'), TRAIN(SDK));
-    manager = await startManager(
-      resolveConfig({
-        dataDir: join(dir, 'data'),
-        port: 0,
-        logLevel: 'silent',
-        nodes: join(dir, 'nodes.json'),
-      }),
-    );
+    t = await testManager({ nodes });
+    manager = t.manager;
     context = await launchBrowser(join(dir, 'profile'));
     page = context.pages()[0] ?? (await context.newPage());
     page.on('dialog', (d) => void d.accept());
@@ -110,7 +104,7 @@ describe('dashboard in Chromium', { skip }, () => {
 
   after(async () => {
     await context?.close();
-    await manager?.close();
+    await t?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -252,15 +246,7 @@ describe('dashboard in Chromium', { skip }, () => {
   });
 
   it('asks for the token when the manager requires one, then works with it', async () => {
-    const locked = await startManager(
-      resolveConfig({
-        dataDir: join(dir, 'locked'),
-        port: 0,
-        logLevel: 'silent',
-        requireToken: true,
-        localNode: false,
-      }),
-    );
+    const locked = await testManager({ requireToken: true, localNode: false });
     try {
       await page.goto(`${locked.url}/sessions`);
       await page.waitForSelector('[data-testid=token-prompt]');

@@ -1,12 +1,9 @@
 // `swarmlab run --follow` against a real manager: output, progress lines and the exit code, from the event stream.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Manager, startManager } from '../../app.js';
-import { resolveConfig } from '../../config/index.js';
+import type { Manager } from '../../app.js';
+import { type TestManager, testManager } from '../../testing/manager.js';
 
 const MAIN = new URL('../main.ts', import.meta.url).href;
 
@@ -32,16 +29,13 @@ function swarmlab(manager: Manager, args: string[]) {
 }
 
 describe('swarmlab run --follow', () => {
+  let t: TestManager;
   let manager: Manager;
-  let dataDir: string;
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'swarmlab-run-follow-'));
-    manager = await startManager(resolveConfig({ dataDir, port: 0, logLevel: 'silent' }));
+    t = await testManager();
+    manager = t.manager;
   });
-  after(async () => {
-    await manager?.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => t?.close());
 
   it("prints the session's output from the event stream and exits with its code", async () => {
     const script =

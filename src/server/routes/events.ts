@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CloseCode, type EventFilter, type SwarmEvent } from '../../events/index.js';
+import { CloseCode } from '../../api/index.js';
+import type { EventFilter, SwarmEvent } from '../../events/index.js';
 import type { Services } from '../services.js';
 import { startHeartbeat } from './heartbeat.js';
 import { listParam, parseQuery } from './query.js';

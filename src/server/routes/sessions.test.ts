@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { type Manager, startManager } from '../../app.js';
-import { resolveConfig } from '../../config/index.js';
+import type { Manager } from '../../app.js';
 import { InvalidError } from '../../errors/index.js';
-import { SwarmlabClient } from '../../sdk/index.js';
+import type { SwarmlabClient } from '../../sdk/index.js';
 import type { LogPage, SessionPage, SessionRecord } from '../../sessions/index.js';
+import { type TestManager, testManager } from '../../testing/manager.js';
 
 const nodes = {
   nodes: [
@@ -25,27 +21,15 @@ const nodes = {
 };
 
 describe('session HTTP API', () => {
-  let dir: string;
+  let t: TestManager;
   let manager: Manager;
   let client: SwarmlabClient;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'swarmlab-api-'));
-    await writeFile(join(dir, 'nodes.json'), JSON.stringify(nodes));
-    const config = resolveConfig({
-      dataDir: dir,
-      port: 0,
-      nodes: join(dir, 'nodes.json'),
-      localNode: false,
-      logLevel: 'silent',
-    });
-    manager = await startManager(config, { logger: pino({ level: 'silent' }) });
-    client = new SwarmlabClient({ url: manager.url, token: manager.token });
+    t = await testManager({ nodes, localNode: false });
+    ({ manager, client } = t);
   });
-  after(async () => {
-    await manager.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => t?.close());
 
   const waitEnded = async (id: string): Promise<SessionRecord> => {
     for (;;) {

@@ -3,28 +3,12 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import { dropRedisPrefix, redisKeys, testRedisUrl } from '../../testing/redis.js';
 import { type StoreHarness, storeContract } from '../testing/contract.js';
-import { testRedisUrl } from '../testing/redis-url.js';
 import { openRedisStore } from './index.js';
 
 const raw = new Redis(testRedisUrl(), { lazyConnect: true });
 after(() => raw.quit());
-
-async function keysUnder(prefix: string, pattern = '*'): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await raw.scan(cursor, 'MATCH', `${prefix}${pattern}`, 'COUNT', 1000);
-    found.push(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  return found;
-}
-
-async function dropPrefix(prefix: string): Promise<void> {
-  const keys = await keysUnder(prefix);
-  for (let i = 0; i < keys.length; i += 500) await raw.del(...keys.slice(i, i + 500));
-}
 
 async function redisHarness(): Promise<StoreHarness> {
   const prefix = `test-${randomUUID()}:`;
@@ -33,11 +17,11 @@ async function redisHarness(): Promise<StoreHarness> {
     open: ({ chunkSize }) => openRedisStore({ url, prefix, chunkSize }),
     // A restarted process only sweeps uploads idle past the lease; a zero lease makes "crashed" immediate.
     reopen: ({ chunkSize }) => openRedisStore({ url, prefix, chunkSize, uploadLeaseMs: 0 }),
-    chunkCount: async () => (await keysUnder(prefix, 'chunk:*')).length,
+    chunkCount: async () => (await redisKeys(prefix, 'chunk:*')).length,
     corruptChunk: async (sha, bytes) => {
       await raw.set(`${prefix}chunk:${sha}`, Buffer.from(bytes));
     },
-    cleanup: () => dropPrefix(prefix),
+    cleanup: () => dropRedisPrefix(prefix),
   };
 }
 
@@ -55,17 +39,17 @@ describe('redis store', () => {
       const writer = store.blobWriter();
       await writer.write(randomBytes(5000));
       await writer.abort();
-      const keys = await keysUnder(prefix);
+      const keys = await redisKeys(prefix);
       assert.ok(keys.length >= 8, keys.join());
       assert.deepEqual(
         keys.filter((k) => /:(upload:|meta:uploads)/.test(k)),
         [],
       );
-      const all = await keysUnder('', `*${prefix.slice(5, 41)}*`);
+      const all = await redisKeys('', `*${prefix.slice(5, 41)}*`);
       assert.ok(all.every((k) => k.startsWith(prefix)));
     } finally {
       await store.close();
-      await dropPrefix(prefix);
+      await dropRedisPrefix(prefix);
     }
   });
 
@@ -86,7 +70,7 @@ describe('redis store', () => {
     } finally {
       await first.close();
       await second.close();
-      await dropPrefix(prefix);
+      await dropRedisPrefix(prefix);
     }
   });
 
@@ -99,11 +83,11 @@ describe('redis store', () => {
     const sweeper = await openRedisStore({ url, prefix, uploadLeaseMs: 0 });
     try {
       await assert.rejects(writer.write(randomBytes(2048)), /expired/);
-      assert.deepEqual(await keysUnder(prefix, 'chunk:*'), []);
+      assert.deepEqual(await redisKeys(prefix, 'chunk:*'), []);
     } finally {
       await store.close();
       await sweeper.close();
-      await dropPrefix(prefix);
+      await dropRedisPrefix(prefix);
     }
   });
 
