@@ -1,6 +1,7 @@
 // `swarmlab run --follow` against a real manager: output, progress lines and the exit code, from the event stream.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Manager } from '../../app.js';
 import { type TestManager, testManager } from '../../testing/manager.js';
@@ -78,14 +79,14 @@ describe('swarmlab run --follow', () => {
   });
 
   it('refuses a missing file and an unknown format in one line, without a stack', async () => {
-    const missing = await swarmlab(manager, ['dataset', 'push', 'x', join(dataDir, 'nope.csv')]);
+    const missing = await swarmlab(manager, ['dataset', 'push', 'x', join(t.dir, 'nope.csv')]);
     assert.equal(missing.code, 2);
-    assert.equal(missing.stderr, `swarmlab: cannot read ${join(dataDir, 'nope.csv')}: no such file\n`);
+    assert.equal(missing.stderr, `swarmlab: cannot read ${join(t.dir, 'nope.csv')}: no such file\n`);
     const parquet = await swarmlab(manager, [
       'dataset',
       'push',
       'x',
-      join(dataDir, 'nope.csv'),
+      join(t.dir, 'nope.csv'),
       '--format',
       'parquet',
     ]);
