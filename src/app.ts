@@ -5,10 +5,10 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { isLoopback, type ManagerConfig } from './config/index.js';
-import { DatasetService } from './datasets/index.js';
+import { DatasetService, migrateDatasetRefs } from './datasets/index.js';
 import { ConfigError } from './errors/index.js';
 import { EventArchive, EventHub } from './events/index.js';
-import { ModelRegistry } from './models/index.js';
+import { ModelRegistry, migrateModelRefs } from './models/index.js';
 import { RulesEngine } from './rules/index.js';
 import { buildServer, listen, type Server, type Services } from './server/index.js';
 import { ModelServer, RegistrySource } from './serving/index.js';
@@ -79,8 +79,14 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     // Consumers on this host may read shards straight from the LMDB map (SDK node-local path).
     ...(config.store === 'lmdb' ? { localStorePath: join(config.dataDir, 'store') } : {}),
   });
-  // Rolls back imports a killed manager left half-written, before anything new is accepted.
-  await datasets.start().catch(async (err) => {
+  await (async () => {
+    // Both domains' blob references from before blob owners become owners before anything may drop one: an
+    // unref frees a blob nobody owns, and one scheme's references were invisible to the other.
+    await migrateDatasetRefs(store);
+    await migrateModelRefs(store);
+    // Rolls back imports a killed manager left half-written, before anything new is accepted.
+    await datasets.start();
+  })().catch(async (err) => {
     await store.close();
     throw err;
   });

@@ -43,6 +43,7 @@ export {
 } from '../codec/index.js';
 export { toColumn } from './columns.js';
 export type { Column } from './formats/index.js';
+export { migrateDatasetRefs } from './migrate.js';
 export {
   DatasetService,
   type DatasetServiceOptions,

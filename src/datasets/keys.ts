@@ -6,11 +6,16 @@ export const keys = {
   head: (name: string): string => `dataset/${name}`,
   heads: 'dataset/',
   manifest: (name: string, version: number): string => `dataset-version/${name}/${pad(version)}`,
-  /** How many live versions reference a shard blob. */
-  blobRefs: (digest: string): string => `dataset-blob/${digest}`,
-  /** Blobs an unfinished import or delete may have left behind; rolled back at start-up. */
+  manifests: 'dataset-version/',
+  /** Blobs an unfinished import may have left behind; rolled back at start-up. */
   pending: (id: string): string => `dataset-pending/${id}`,
   pendings: 'dataset-pending/',
+};
+
+/** Blob owners: a live version holds its shards; an import holds what it wrote until it commits or rolls back. */
+export const owners = {
+  version: (name: string, version: number): string => `dataset:${name}@${version}`,
+  import: (id: string): string => `dataset-import:${id}`,
 };
 
 export interface HeadDoc {
@@ -21,11 +26,8 @@ export interface HeadDoc {
   last: number;
 }
 
-export interface RefsDoc {
-  refs: number;
-}
-
 export interface PendingDoc {
+  /** 'delete' records were written before blob owners, when freeing a deleted version's shards came after it. */
   kind: 'import' | 'delete';
   name: string;
   digests: string[];

@@ -33,6 +33,7 @@ import type { Store } from '../store/index.js';
 import { exportVersion } from './export.js';
 import { type ImportFile, type ImportFormat, importers } from './formats/index.js';
 import { blockOfImport } from './import-block.js';
+import { owners } from './keys.js';
 import { previewRows } from './preview.js';
 import { DatasetRepo } from './repo.js';
 import { ShardCache } from './shard-cache.js';
@@ -140,7 +141,6 @@ export class DatasetService {
       for (const [start, count] of planShards(block, this.#opts.shardBytes)) {
         const frame = gather(schema, rangePicks(block, start, count), { t: 'shard' }).frame;
         const digest = createHash('sha256').update(frame).digest('hex');
-        await this.#repo.hold(digest);
         digests.push(digest);
         // Recorded before the blob is written, so a crash in between is rolled back at the next start.
         await this.#repo.startPending(id, {
@@ -149,7 +149,8 @@ export class DatasetService {
           digests,
           startedAt: new Date().toISOString(),
         });
-        await this.#store.putBlob(frame);
+        // Owned by the import from the moment it is stored, so no concurrent delete can free it under us.
+        await this.#store.putBlob(frame, { owner: owners.import(id) });
         shards.push({ digest, rowStart: start, rows: count, bytes: frame.length });
         // Hashed just now, on its way in: the first stream need not hash it again.
         this.#verified.add(digest);
@@ -181,7 +182,6 @@ export class DatasetService {
         digest: manifest.digest,
       };
     } finally {
-      for (const d of digests) this.#repo.release(d);
       if (!committed) {
         await this.#repo.settle(id, digests).catch((err) => {
           this.#logger.error({ err, name }, 'rolling back a failed import failed; the next start retries it');
@@ -218,10 +218,8 @@ export class DatasetService {
   }
 
   async delete(name: string, version: number): Promise<void> {
-    const id = randomUUID();
-    const freed = await this.#repo.deleteVersion(checkDatasetName(name), version, id);
+    const freed = await this.#repo.deleteVersion(checkDatasetName(name), version);
     this.#shards.forget(freed);
-    if (freed.length) await this.#repo.settle(id, freed);
   }
 
   /** Rows `[offset, offset + limit)` as JSON-friendly objects, for people and the dashboard. */

@@ -1,14 +1,12 @@
-/** What the registry's parts share: the repo, the event archive, the blob lock, a clock and a logger. */
+/** What the registry's parts share: the repo, the event archive, a clock and a logger. */
 import type { Logger } from 'pino';
 import { ConflictError } from '../errors/index.js';
 import type { EventArchive } from '../events/index.js';
-import type { KeyedLock } from './locks.js';
 import type { ModelRepo } from './repo.js';
 
 export interface RegistryContext {
   repo: ModelRepo;
   events: EventArchive;
-  blobLock: KeyedLock;
   now: () => number;
   logger: Logger | undefined;
 }

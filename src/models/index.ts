@@ -1,5 +1,6 @@
 /** The model registry: types → models → immutable generations, stages and their history, retention, weight diffs. */
 export { BUNDLE_MAGIC, bundleTrailer, readBundleIndex } from './bundle.js';
+export { migrateModelRefs } from './migrate.js';
 export {
   checkFileName,
   checkFormat,

@@ -8,8 +8,13 @@ export const generationKey = (name: string, generation: number): string =>
   `modelgen/${name}/${String(generation).padStart(12, '0')}`;
 export const generationPrefix = (name: string): string => `modelgen/${name}/`;
 
-/** Who uses a weights blob: the digest is shared when two generations upload identical bytes. */
-export const blobRefKey = (digest: string): string => `modelblob/${digest}`;
+/**
+ * Owners of weights blobs: a generation holds its weights (shared when two upload identical bytes); an upload
+ * holds what it stored until its save commits or fails.
+ */
+export const generationOwner = (name: string, generation: number): string =>
+  `generation:${name}/${generation}`;
+export const uploadOwner = (id: string): string => `weights-upload:${id}`;
 
 /** The per-model audit history of stage changes (an append-only log). */
 export const historyLog = (name: string): string => `models/${name}/history`;
@@ -20,5 +25,3 @@ export const historyLog = (name: string): string => `models/${name}/history`;
  */
 export const idempotencyKey = (name: string, key: string): string =>
   `modelidem/${name}/${Buffer.from(key).toString('base64url')}`;
-
-export const refOf = (name: string, generation: number): string => `${name}#${generation}`;

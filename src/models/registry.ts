@@ -6,7 +6,6 @@ import type { Store, TxOp } from '../store/index.js';
 import { diffGenerations } from './compare.js';
 import { type RegistryContext, retrying } from './context.js';
 import { historyLog, modelKey } from './keys.js';
-import { KeyedLock } from './locks.js';
 import { checkGeneration, checkModelName } from './names.js';
 import { removeGenerations } from './removal.js';
 import { ModelRepo, type StoredHistory, summaryOf, viewOf } from './repo.js';
@@ -54,7 +53,6 @@ export class ModelRegistry {
     this.#ctx = {
       repo: new ModelRepo(options.store),
       events: options.events,
-      blobLock: new KeyedLock(),
       now: options.now ?? Date.now,
       logger: options.logger,
     };

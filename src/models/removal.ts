@@ -1,14 +1,12 @@
 /**
  * Removing generations (retention or an explicit delete) in one transaction: the model's list, the generation
- * records and the blob references; then every blob left without a reference is deleted from the store.
+ * records and their references to their weights; weights left without an owner are freed by that transaction.
  */
 import { ConflictError } from '../errors/index.js';
 import type { TxOp } from '../store/index.js';
 import { type RegistryContext, retrying } from './context.js';
 import { forgetSave } from './idempotency.js';
-import { blobRefKey, generationKey, modelKey, refOf } from './keys.js';
-import type { BlobRefs } from './repo.js';
-import { freeIfUnused } from './save.js';
+import { generationKey, generationOwner, modelKey } from './keys.js';
 import { stageOf } from './stages.js';
 import type { ModelRecord, PruneResult } from './types.js';
 
@@ -18,10 +16,7 @@ export async function removeGenerations(
   select: (model: ModelRecord) => number[],
   reason: string,
 ): Promise<PruneResult> {
-  const { deleted, digests } = await retrying(() => commitRemoval(ctx, name, select, reason));
-  const freed: string[] = [];
-  for (const digest of digests) if (await freeIfUnused(ctx, digest)) freed.push(digest);
-  return { model: name, deleted, freed };
+  return retrying(() => commitRemoval(ctx, name, select, reason));
 }
 
 async function commitRemoval(
@@ -29,12 +24,12 @@ async function commitRemoval(
   name: string,
   select: (model: ModelRecord) => number[],
   reason: string,
-): Promise<{ deleted: number[]; digests: string[] }> {
+): Promise<PruneResult> {
   const { repo, events } = ctx;
   const doc = await repo.model(name);
   const model = doc.value;
   const deleted = select(model);
-  if (deleted.length === 0) return { deleted, digests: [] };
+  if (deleted.length === 0) return { model: name, deleted, freed: [] };
   for (const g of deleted) {
     const stage = stageOf(model, g);
     if (stage === 'production' || stage === 'staging') {
@@ -44,9 +39,6 @@ async function commitRemoval(
     }
   }
   const gens = await Promise.all(deleted.map((g) => repo.generation(name, g)));
-  const dropped = new Map<string, string[]>();
-  for (const g of gens)
-    dropped.set(g.weights.digest, [...(dropped.get(g.weights.digest) ?? []), refOf(name, g.generation)]);
   const now = ctx.now();
   const gone = new Set(deleted);
   const ops: TxOp[] = [
@@ -63,34 +55,18 @@ async function commitRemoval(
     },
   ];
   for (const g of gens) if (g.idempotencyKey !== undefined) ops.push(forgetSave(name, g.idempotencyKey));
-  for (const g of deleted) {
-    ops.push({ op: 'delete', key: generationKey(name, g), ifVersion: 1 });
+  for (const g of gens) {
+    ops.push({ op: 'delete', key: generationKey(name, g.generation), ifVersion: 1 });
+    ops.push({ op: 'unref', digest: g.weights.digest, owner: generationOwner(name, g.generation) });
     ops.push(
       events.op({
         type: 'generation.deleted',
         model: name,
-        data: { model: name, generation: g, reason },
+        data: { model: name, generation: g.generation, reason },
         time: now,
       }),
     );
   }
-  const unused: string[] = [];
-  for (const [digest, refs] of dropped) {
-    const current = await repo.blobRefs(digest);
-    const left = (current?.value.refs ?? []).filter((r) => !refs.includes(r));
-    if (!current) continue;
-    if (left.length === 0) {
-      ops.push({ op: 'delete', key: blobRefKey(digest), ifVersion: current.version });
-      unused.push(digest);
-    } else {
-      ops.push({
-        op: 'put',
-        key: blobRefKey(digest),
-        value: { digest, refs: left } satisfies BlobRefs,
-        ifVersion: current.version,
-      });
-    }
-  }
-  await repo.store.commit(ops);
-  return { deleted, digests: unused };
+  const { freed = [] } = await repo.store.commit(ops);
+  return { model: name, deleted, freed };
 }

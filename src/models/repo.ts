@@ -1,15 +1,9 @@
-/** Reading the registry's documents: models, generations, blob references and the history log. */
+/** Reading the registry's documents: models, generations and the history log. */
 import { NotFoundError } from '../errors/index.js';
 import type { Doc, Store } from '../store/index.js';
-import { blobRefKey, generationKey, generationPrefix, historyLog, MODEL_PREFIX, modelKey } from './keys.js';
+import { generationKey, generationPrefix, historyLog, MODEL_PREFIX, modelKey } from './keys.js';
 import { stageOf } from './stages.js';
 import type { Generation, GenerationSummary, GenerationView, HistoryEntry, ModelRecord } from './types.js';
-
-export interface BlobRefs {
-  digest: string;
-  /** `name#generation` of every generation whose weights are this blob. */
-  refs: string[];
-}
 
 export type StoredHistory = Omit<HistoryEntry, 'cursor'>;
 
@@ -56,10 +50,6 @@ export class ModelRepo {
       if (page.length < PAGE) return out;
       after = page.at(-1)!.key;
     }
-  }
-
-  async blobRefs(digest: string): Promise<Doc<BlobRefs> | undefined> {
-    return this.store.get<BlobRefs>(blobRefKey(digest));
   }
 
   async history(name: string, after = 0, limit = PAGE): Promise<HistoryEntry[]> {

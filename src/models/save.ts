@@ -1,14 +1,15 @@
 /**
- * Saving a generation: the weights blob is committed first (content-addressed, so identical weights are stored
- * once), then one transaction allocates the next number on the model (CAS), writes the immutable generation
- * record, adds the blob reference, appends the `generation.saved` event and the history entry (and, given an
- * idempotency key, records it; a save whose key is recorded answers that generation and makes none).
+ * Saving a generation: the weights blob is committed first, owned by the upload (content-addressed, so identical
+ * weights are stored once), then one transaction allocates the next number on the model (CAS), writes the
+ * immutable generation record, hands the blob from the upload to the generation, appends the `generation.saved`
+ * event and the history entry (and, given an idempotency key, records it; a save whose key is recorded answers
+ * that generation and makes none).
  */
-import { InvalidError, UnavailableError } from '../errors/index.js';
+import { InvalidError } from '../errors/index.js';
 import type { TxOp } from '../store/index.js';
 import { type RegistryContext, retrying } from './context.js';
 import { priorSave, recordSave } from './idempotency.js';
-import { blobRefKey, generationKey, historyLog, modelKey, refOf } from './keys.js';
+import { generationKey, generationOwner, historyLog, modelKey } from './keys.js';
 import { checkFormat, checkIdempotencyKey, checkModelName, checkModelType } from './names.js';
 import type { StoredHistory } from './repo.js';
 import type { Generation, GenerationMeta, ModelRecord } from './types.js';
@@ -63,20 +64,13 @@ export async function saveGeneration(
     await upload.abort();
     throw err;
   }
-  const { digest } = stored.weights;
+  let saved: Saved | undefined;
   try {
-    return await ctx.blobLock.run(digest, async () => {
-      // The blob may have been identical to one a concurrent prune just freed.
-      if (!(await ctx.repo.store.statBlob(digest))) {
-        throw new UnavailableError('the weights were freed while saving; upload them again', {
-          details: { digest },
-        });
-      }
-      return retrying(() => commitGeneration(ctx, name, meta, stored, key));
-    });
-  } catch (err) {
-    await freeIfUnused(ctx, digest);
-    throw err;
+    saved = await retrying(() => commitGeneration(ctx, name, meta, stored, upload.owner, key));
+    return saved;
+  } finally {
+    // A made generation took the blob over in its commit; otherwise the upload lets go of it here.
+    if (!saved?.created) await releaseUpload(ctx, stored.weights.digest, upload.owner);
   }
 }
 
@@ -91,6 +85,7 @@ async function commitGeneration(
   name: string,
   meta: GenerationMeta,
   stored: StoredWeights,
+  uploadOwner: string,
   key: string | undefined,
 ): Promise<Saved> {
   const { repo, events } = ctx;
@@ -135,18 +130,15 @@ async function commitGeneration(
     latest: number,
     generations: [...current.generations, number],
   };
-  const refs = await repo.blobRefs(stored.weights.digest);
+  const { digest } = stored.weights;
   const history: StoredHistory = { time: now, generation: number, from: null, to: 'draft' };
   const ops: TxOp[] = [
     { op: 'put', key: modelKey(name), value: model, ifVersion: doc?.version ?? 0 },
     // Written once: version 0 means "must not exist", so a generation is never overwritten.
     { op: 'put', key: generationKey(name, number), value: generation, ifVersion: 0 },
-    {
-      op: 'put',
-      key: blobRefKey(stored.weights.digest),
-      value: { digest: stored.weights.digest, refs: [...(refs?.value.refs ?? []), refOf(name, number)] },
-      ifVersion: refs?.version ?? 0,
-    },
+    // The generation owns the weights before the upload lets go, so they are never unowned.
+    { op: 'ref', digest, owner: generationOwner(name, number) },
+    { op: 'unref', digest, owner: uploadOwner },
     events.op({
       type: 'generation.saved',
       model: name,
@@ -156,20 +148,16 @@ async function commitGeneration(
     }),
     { op: 'append', log: historyLog(name), value: history },
   ];
-  if (key !== undefined) ops.push(recordSave(name, key, number, stored.weights.digest));
+  if (key !== undefined) ops.push(recordSave(name, key, number, digest));
   await repo.store.commit(ops);
   return { model, generation, created: true };
 }
 
-/** Deletes a blob nothing references (after a failed save, or once a removal dropped its last reference). */
-export async function freeIfUnused(ctx: RegistryContext, digest: string): Promise<boolean> {
-  return ctx.blobLock.run(digest, async () => {
-    if (await ctx.repo.blobRefs(digest)) return false;
-    try {
-      return await ctx.repo.store.deleteBlob(digest);
-    } catch (err) {
-      ctx.logger?.warn({ err, digest }, 'could not free a weights blob');
-      return false;
-    }
-  });
+/** Drops an upload's reference after a failed or answered save; weights nobody else owns are freed with it. */
+async function releaseUpload(ctx: RegistryContext, digest: string, owner: string): Promise<void> {
+  try {
+    await ctx.repo.store.commit([{ op: 'unref', digest, owner }]);
+  } catch (err) {
+    ctx.logger?.warn({ err, digest }, 'could not free a weights blob');
+  }
 }

@@ -2,10 +2,11 @@
  * Streams a generation's files into one blob while checking them: sizes against the limit, each file's sha256,
  * and the leading bytes that describe its tensors, so a bad upload is refused before anything is committed.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, type Hash, randomUUID } from 'node:crypto';
 import { InvalidError, TooLargeError } from '../errors/index.js';
 import type { BlobWriter, Store } from '../store/index.js';
 import { bundleTrailer } from './bundle.js';
+import { uploadOwner } from './keys.js';
 import { checkFileName } from './names.js';
 import {
   checkpointEntries,
@@ -98,6 +99,8 @@ function probeFor(name: string): Probe {
 }
 
 export class WeightsUpload {
+  /** Holds the committed blob until the save's transaction hands it to the generation (or the save fails). */
+  readonly owner = uploadOwner(randomUUID());
   readonly #writer: BlobWriter;
   readonly #maxBytes: number;
   readonly #files: GenerationFile[] = [];
@@ -107,7 +110,7 @@ export class WeightsUpload {
   #closed = false;
 
   constructor(store: Store, maxBytes: number) {
-    this.#writer = store.blobWriter();
+    this.#writer = store.blobWriter({ owner: this.owner });
     this.#maxBytes = maxBytes;
   }
 

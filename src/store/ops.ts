@@ -1,7 +1,7 @@
 /** Validation of transaction ops into a form every backend applies the same way. */
 import { InvalidError } from '../errors/index.js';
 import { encode } from './codec.js';
-import { checkMember, checkName, checkScore, checkVersion } from './names.js';
+import { checkDigest, checkMember, checkName, checkScore, checkVersion } from './names.js';
 import type { TxOp, TxResult } from './types.js';
 
 /** A validated op; values are already encoded, so applying it cannot fail half-way on a bad value. */
@@ -10,7 +10,8 @@ export type PreparedOp =
   | { op: 'delete'; key: string; ifVersion: number | undefined }
   | { op: 'indexAdd'; index: string; member: string; score: number }
   | { op: 'indexRemove'; index: string; member: string }
-  | { op: 'append'; log: string; bytes: Buffer };
+  | { op: 'append'; log: string; bytes: Buffer }
+  | { op: 'ref' | 'unref'; digest: string; owner: string };
 
 export function prepareOps(ops: readonly TxOp[]): PreparedOp[] {
   return ops.map((op): PreparedOp => {
@@ -35,6 +36,9 @@ export function prepareOps(ops: readonly TxOp[]): PreparedOp[] {
         return { op: 'indexRemove', index: checkName(op.index, 'index'), member: checkMember(op.member) };
       case 'append':
         return { op: 'append', log: checkName(op.log, 'log'), bytes: encode(op.value) };
+      case 'ref':
+      case 'unref':
+        return { op: op.op, digest: checkDigest(op.digest), owner: checkName(op.owner, 'owner') };
       default: {
         const unknownOp: never = op;
         const name = (unknownOp as { op: unknown }).op;
@@ -49,4 +53,10 @@ export function addCursor(result: TxResult, log: string, cursor: number): void {
   const cursors = result.cursors[log];
   if (cursors) cursors.push(cursor);
   else result.cursors[log] = [cursor];
+}
+
+/** Records a blob freed by an unref, once, in op order. */
+export function addFreed(result: TxResult, digest: string): void {
+  result.freed ??= [];
+  if (!result.freed.includes(digest)) result.freed.push(digest);
 }

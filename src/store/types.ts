@@ -61,6 +61,14 @@ export interface BlobInfo {
   chunks: string[];
 }
 
+export interface BlobWriteOptions {
+  /**
+   * The reference the blob starts with, taken in the same step that commits it, so nothing can free the blob
+   * between its upload and the transaction that references it for good (which then drops this owner).
+   */
+  owner?: string;
+}
+
 /** Streaming blob writer: write chunks of any size, then `commit` (atomic: the blob appears whole) or `abort`. */
 export interface BlobWriter {
   write(bytes: Uint8Array): Promise<void>;
@@ -87,13 +95,19 @@ export type TxOp =
   | { op: 'delete'; key: string; ifVersion?: number }
   | { op: 'indexAdd'; index: string; member: string; score: number }
   | { op: 'indexRemove'; index: string; member: string }
-  | { op: 'append'; log: string; value: Value };
+  | { op: 'append'; log: string; value: Value }
+  /** `owner` references blob `digest` (once, however often it is added); NotFoundError if the blob is absent. */
+  | { op: 'ref'; digest: string; owner: string }
+  /** `owner` stops referencing `digest`; a blob left with no owner when the transaction ends is deleted by it. */
+  | { op: 'unref'; digest: string; owner: string };
 
 export interface TxResult {
   /** New version per written key (deleted keys get 0). */
   versions: Record<string, number>;
   /** Cursors of appended entries, per log, in op order. */
   cursors: Record<string, number[]>;
+  /** Digests whose blob this transaction deleted because their last owner went; absent when none. */
+  freed?: string[];
 }
 
 /** A change notification; delivered in commit order per channel. */
@@ -107,7 +121,7 @@ export type Unsubscribe = () => Promise<void>;
 export type BackendName = 'lmdb' | 'redis';
 
 /**
- * Keys, index names and log names: 1–512 chars of `[A-Za-z0-9._:@/-]`, no `..`, not starting with `/`.
+ * Keys, index names, log names and blob owners: 1–512 chars of `[A-Za-z0-9._:@/-]`, no `..`, not starting with `/`.
  * Anything else is InvalidError. Backends keep their own internal key space apart from these.
  */
 export interface Store {
@@ -137,9 +151,9 @@ export interface Store {
   /** Cursor of the last entry, 0 when empty. */
   lastCursor(log: string): Promise<number>;
 
-  // Immutable content-addressed blobs, chunked.
-  blobWriter(): BlobWriter;
-  putBlob(bytes: Uint8Array): Promise<BlobInfo>;
+  // Immutable content-addressed blobs, chunked, freed when their last owner drops them (`ref`/`unref` ops).
+  blobWriter(options?: BlobWriteOptions): BlobWriter;
+  putBlob(bytes: Uint8Array, options?: BlobWriteOptions): Promise<BlobInfo>;
   statBlob(digest: string): Promise<BlobInfo | undefined>;
   /** Streams the blob's bytes chunk by chunk. NotFoundError if absent, CorruptError on a bad chunk. */
   readBlob(digest: string, options?: BlobReadOptions): AsyncIterable<Uint8Array>;
@@ -152,7 +166,9 @@ export interface Store {
     fn: (chunk: Uint8Array, offset: number) => void,
     options?: BlobReadOptions,
   ): Promise<void>;
-  /** Deletes the blob; its chunks go when no other blob shares them. Returns false if absent. */
+  /** Who references the blob, sorted; empty when nobody does (or it is absent). */
+  blobOwners(digest: string): Promise<string[]>;
+  /** Deletes the blob and its references; its chunks go when no other blob shares them. False if absent. */
   deleteBlob(digest: string): Promise<boolean>;
 
   // Atomic multi-key transactions.

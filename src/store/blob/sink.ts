@@ -7,8 +7,11 @@ export interface ChunkSink {
    * abort, a failure or a sweep after a crash can release it.
    */
   putChunk(uploadId: string, index: number, sha: string, bytes: Buffer): Promise<void>;
-  /** Atomically turns the upload's chunk references into the blob's manifest (or reuses an identical blob). */
-  commit(uploadId: string, info: BlobInfo): Promise<BlobInfo>;
+  /**
+   * Atomically turns the upload's chunk references into the blob's manifest (or reuses an identical blob) and,
+   * given an owner, adds its reference to the blob.
+   */
+  commit(uploadId: string, info: BlobInfo, owner?: string): Promise<BlobInfo>;
   /** Drops the upload's chunk references; chunks nobody else references are deleted. Idempotent. */
   release(uploadId: string): Promise<void>;
 }

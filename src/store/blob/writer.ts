@@ -2,7 +2,8 @@
 import { createHash, type Hash, randomUUID } from 'node:crypto';
 import { InvalidError } from '../../errors/index.js';
 import type { Lifecycle } from '../lifecycle.js';
-import type { BlobInfo, BlobWriter } from '../types.js';
+import { checkName } from '../names.js';
+import type { BlobInfo, BlobWriteOptions, BlobWriter } from '../types.js';
 import type { ChunkSink } from './sink.js';
 
 type State = 'open' | 'committed' | 'aborted' | 'failed';
@@ -10,6 +11,7 @@ type State = 'open' | 'committed' | 'aborted' | 'failed';
 export class ChunkingWriter implements BlobWriter {
   readonly #sink: ChunkSink;
   readonly #chunkSize: number;
+  readonly #owner: string | undefined;
   readonly #uploadId = randomUUID();
   readonly #whole: Hash = createHash('sha256');
   readonly #chunks: string[] = [];
@@ -20,9 +22,10 @@ export class ChunkingWriter implements BlobWriter {
   /** Calls are serialised so a caller that forgets to await `write` still gets its bytes in order. */
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(sink: ChunkSink, chunkSize: number) {
+  constructor(sink: ChunkSink, chunkSize: number, options: BlobWriteOptions = {}) {
     this.#sink = sink;
     this.#chunkSize = chunkSize;
+    this.#owner = options.owner === undefined ? undefined : checkName(options.owner, 'owner');
   }
 
   write(bytes: Uint8Array): Promise<void> {
@@ -53,7 +56,7 @@ export class ChunkingWriter implements BlobWriter {
           chunkSize: this.#chunkSize,
           chunks: this.#chunks,
         };
-        const stored = await this.#sink.commit(this.#uploadId, info);
+        const stored = await this.#sink.commit(this.#uploadId, info, this.#owner);
         this.#state = 'committed';
         return stored;
       });
@@ -117,15 +120,21 @@ export class ChunkingWriter implements BlobWriter {
  * A writer for a backend's chunk sink, each call run through the store's lifecycle: refused once the store
  * is closing, except releases, so writers aborted by their owners during shutdown leave nothing behind.
  */
-export function trackedWriter(life: Lifecycle, sink: ChunkSink, chunkSize: number): BlobWriter {
+export function trackedWriter(
+  life: Lifecycle,
+  sink: ChunkSink,
+  chunkSize: number,
+  options?: BlobWriteOptions,
+): BlobWriter {
   life.checkOpen();
   return new ChunkingWriter(
     {
       putChunk: (id, index, sha, bytes) => life.run(() => sink.putChunk(id, index, sha, bytes)),
-      commit: (id, info) => life.run(() => sink.commit(id, info)),
+      commit: (id, info, owner) => life.run(() => sink.commit(id, info, owner)),
       release: (id) => life.track(sink.release(id)),
     },
     chunkSize,
+    options,
   );
 }
 

@@ -1,18 +1,21 @@
-/** LMDB blob storage: refcounted chunks keyed by sha256, manifests, pending uploads swept at open. */
+/** LMDB blob storage: refcounted chunks keyed by sha256, manifests with owners, pending uploads swept at open. */
 import type { RootDatabase } from 'lmdb';
 import type { ChunkSink } from '../blob/sink.js';
 import { decode, encode } from '../codec.js';
 import type { BlobInfo } from '../types.js';
 import type { Dbs } from './dbs.js';
 import { pendingKey, uploadHigh, uploadLow } from './keys.js';
+import type { LmdbOwners } from './owners.js';
 
 export class LmdbBlobs implements ChunkSink {
   readonly #root: RootDatabase;
   readonly #db: Dbs;
+  readonly owners: LmdbOwners;
 
-  constructor(root: RootDatabase, db: Dbs) {
+  constructor(root: RootDatabase, db: Dbs, owners: LmdbOwners) {
     this.#root = root;
     this.#db = db;
+    this.owners = owners;
   }
 
   async putChunk(uploadId: string, index: number, sha: string, bytes: Buffer): Promise<void> {
@@ -25,10 +28,11 @@ export class LmdbBlobs implements ChunkSink {
     });
   }
 
-  async commit(uploadId: string, info: BlobInfo): Promise<BlobInfo> {
+  async commit(uploadId: string, info: BlobInfo, owner?: string): Promise<BlobInfo> {
     return this.#root.childTransaction(() => {
       const existing = this.#db.blobs.get(info.digest);
       const held = this.#takePending(uploadId);
+      if (owner !== undefined) this.owners.add(info.digest, owner);
       if (existing !== undefined) {
         // The identical blob already holds its own references; ours are surplus.
         for (const sha of held) this.#unref(sha);
@@ -67,12 +71,14 @@ export class LmdbBlobs implements ChunkSink {
 
   async delete(digest: string): Promise<boolean> {
     return this.#root.childTransaction(() => {
-      const raw = this.#db.blobs.get(digest);
-      if (raw === undefined) return false;
-      for (const sha of decode<BlobInfo>(raw).chunks) this.#unref(Buffer.from(sha, 'hex'));
-      this.#db.blobs.removeSync(digest);
-      return true;
+      this.owners.clear(digest);
+      return this.#remove(digest);
     });
+  }
+
+  /** Inside the caller's transaction: deletes the blob if it exists and nobody owns it. */
+  freeIfUnowned(digest: string): boolean {
+    return !this.owners.any(digest) && this.#remove(digest);
   }
 
   /** Zero-copy view of a chunk, valid only until the next LMDB read on this thread. */
@@ -90,6 +96,14 @@ export class LmdbBlobs implements ChunkSink {
     ].map(({ key, value }) => ({ key: Buffer.from(key), sha: Buffer.from(value) }));
     for (const { key } of entries) this.#db.pending.removeSync(key);
     return entries.map((e) => e.sha);
+  }
+
+  #remove(digest: string): boolean {
+    const raw = this.#db.blobs.get(digest);
+    if (raw === undefined) return false;
+    for (const sha of decode<BlobInfo>(raw).chunks) this.#unref(Buffer.from(sha, 'hex'));
+    this.#db.blobs.removeSync(digest);
+    return true;
   }
 
   #unref(sha: Buffer): void {

@@ -20,6 +20,8 @@ export interface Dbs {
   refs: Database<number, Buffer>;
   /** `uploadId(16) index(4)` → chunk sha256 held by an upload that has not committed. */
   pending: Database<Buffer, Buffer>;
+  /** `digest/owner` → 1 byte: who references a blob; a digest's owners are one key range. */
+  owners: Database<Buffer, string>;
 }
 
 export function openDbs(root: RootDatabase): Dbs {
@@ -34,5 +36,6 @@ export function openDbs(root: RootDatabase): Dbs {
     chunks: root.openDB({ name: 'chunks', ...binary }),
     refs: root.openDB({ name: 'chunk-refs', keyEncoding: 'binary' }),
     pending: root.openDB({ name: 'pending-uploads', ...binary }),
+    owners: root.openDB({ name: 'blob-owners', encoding: 'binary' }),
   };
 }

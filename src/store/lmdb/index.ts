@@ -7,6 +7,7 @@ import { DEFAULT_CHUNK_SIZE } from '../blob/sink.js';
 import type { Store } from '../types.js';
 import { LmdbBlobs } from './blobs.js';
 import { openDbs } from './dbs.js';
+import { LmdbOwners } from './owners.js';
 import { LmdbStore } from './store.js';
 
 export { type LmdbBlobReader, openLmdbBlobReader } from './reader.js';
@@ -31,7 +32,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
     });
   }
   const db = openDbs(root);
-  const store = new LmdbStore(root, db, new LmdbBlobs(root, db), chunkSize);
+  const store = new LmdbStore(root, db, new LmdbBlobs(root, db, new LmdbOwners(db.owners)), chunkSize);
   await store.sweepUploads();
   return store;
 }

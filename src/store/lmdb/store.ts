@@ -8,10 +8,11 @@ import { decode } from '../codec.js';
 import { Lifecycle } from '../lifecycle.js';
 import { checkCount, checkDigest, checkMember, checkName, checkPrefix, checkScore } from '../names.js';
 import { Listeners } from '../notify.js';
-import { addCursor, type PreparedOp, prepareOps } from '../ops.js';
+import { addCursor, addFreed, type PreparedOp, prepareOps } from '../ops.js';
 import type {
   BlobInfo,
   BlobReadOptions,
+  BlobWriteOptions,
   BlobWriter,
   Change,
   Doc,
@@ -187,12 +188,16 @@ export class LmdbStore implements Store {
 
   // Blobs
 
-  blobWriter(): BlobWriter {
-    return trackedWriter(this.#life, this.#blobs, this.#chunkSize);
+  blobWriter(options?: BlobWriteOptions): BlobWriter {
+    return trackedWriter(this.#life, this.#blobs, this.#chunkSize, options);
   }
 
-  putBlob(bytes: Uint8Array): Promise<BlobInfo> {
-    return writeWhole(this.blobWriter(), bytes);
+  putBlob(bytes: Uint8Array, options?: BlobWriteOptions): Promise<BlobInfo> {
+    return writeWhole(this.blobWriter(options), bytes);
+  }
+
+  blobOwners(digest: string): Promise<string[]> {
+    return this.#life.run(async () => this.#blobs.owners.list(checkDigest(digest)));
   }
 
   statBlob(digest: string): Promise<BlobInfo | undefined> {
@@ -275,6 +280,7 @@ export class LmdbStore implements Store {
   #apply(ops: PreparedOp[]): Applied {
     const { docs, index, members, logs, seqs } = this.#db;
     const applied: Applied = { result: { versions: {}, cursors: {} }, outcomes: [], changes: [] };
+    const unowned = new Set<string>();
     for (const op of ops) {
       switch (op.op) {
         case 'put':
@@ -332,15 +338,31 @@ export class LmdbStore implements Store {
           applied.changes.push({ kind: 'append', log: op.log, cursor });
           break;
         }
+        case 'ref':
+          if (this.#blobs.stat(op.digest) === undefined) throw missingBlob(op.digest);
+          this.#blobs.owners.add(op.digest, op.owner);
+          applied.outcomes.push(undefined);
+          break;
+        case 'unref':
+          this.#blobs.owners.drop(op.digest, op.owner);
+          unowned.add(op.digest);
+          applied.outcomes.push(undefined);
+          break;
       }
     }
+    // Freed here, in the transaction that dropped the last owner: a concurrent `ref` either committed first (and
+    // keeps the blob) or runs after and finds the blob gone, so no reference can point at a freed blob.
+    for (const digest of unowned) if (this.#blobs.freeIfUnowned(digest)) addFreed(applied.result, digest);
     return applied;
   }
 
   async #manifest(digest: string): Promise<BlobInfo> {
     this.#life.checkOpen();
     const info = this.#blobs.stat(checkDigest(digest));
-    if (info === undefined) throw new NotFoundError(`blob ${digest} not found`, { details: { digest } });
+    if (info === undefined) throw missingBlob(digest);
     return info;
   }
 }
+
+const missingBlob = (digest: string) =>
+  new NotFoundError(`blob ${digest} not found`, { details: { digest } });

@@ -9,6 +9,12 @@ import type { Scripts } from './scripts.js';
 
 const SWEEP_BATCH = 100;
 
+/** A blob's manifest as stored ('' when absent) and its chunk shas. */
+export interface Manifest {
+  raw: Buffer | '';
+  chunks: string[];
+}
+
 export class RedisBlobs implements ChunkSink {
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
@@ -31,11 +37,11 @@ export class RedisBlobs implements ChunkSink {
     if (String(reply) !== 'ok') throw expired(uploadId);
   }
 
-  async commit(uploadId: string, info: BlobInfo): Promise<BlobInfo> {
+  async commit(uploadId: string, info: BlobInfo, owner = ''): Promise<BlobInfo> {
     const k = this.#keys;
     const reply = (await this.#scripts.commitBlob(
-      [k.blob(info.digest), k.chunkRefs, k.upload(uploadId), k.uploads],
-      [uploadId, encode(info), info.chunks.length, k.chunkPrefix],
+      [k.blob(info.digest), k.chunkRefs, k.upload(uploadId), k.uploads, k.owners(info.digest)],
+      [uploadId, encode(info), info.chunks.length, k.chunkPrefix, owner],
     )) as Buffer[];
     const status = String(reply[0]);
     if (status === 'expired') throw expired(uploadId);
@@ -78,11 +84,24 @@ export class RedisBlobs implements ChunkSink {
       if (raw === null) return false;
       const { chunks } = decode<BlobInfo>(raw);
       const reply = Number(
-        await this.#scripts.deleteBlob([k.blob(digest), k.chunkRefs], [raw, k.chunkPrefix, ...chunks]),
+        await this.#scripts.deleteBlob(
+          [k.blob(digest), k.chunkRefs, k.owners(digest)],
+          [raw, k.chunkPrefix, ...chunks],
+        ),
       );
       if (reply >= 0) return reply === 1;
       // The manifest was replaced between our read and the script: read it again.
     }
+  }
+
+  async owners(digest: string): Promise<string[]> {
+    return (await this.#redis.smembers(this.#keys.owners(digest))).sort();
+  }
+
+  /** What an unref frees if it drops the last owner. */
+  async manifest(digest: string): Promise<Manifest> {
+    const raw = await this.#redis.getBuffer(this.#keys.blob(digest));
+    return raw === null ? { raw: '', chunks: [] } : { raw, chunks: decode<BlobInfo>(raw).chunks };
   }
 
   /** A chunk's bytes; the buffer is ours to keep. */

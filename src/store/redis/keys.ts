@@ -34,6 +34,8 @@ export class RedisKeys {
   seq = (name: string): string => `${this.prefix}seq:${name}`;
   chunk = (sha: string): string => this.chunkPrefix + sha;
   blob = (digest: string): string => `${this.prefix}blob:${digest}`;
+  /** Set of the owners referencing a blob. */
+  owners = (digest: string): string => `${this.prefix}owners:${digest}`;
   /** List of chunk shas an unfinished upload holds references to. */
   upload = (id: string): string => this.uploadPrefix + id;
 }

@@ -26,11 +26,13 @@ end
 `;
 
 /**
- * KEYS: doc-keys zset, then per op its keys (put/delete: doc; indexAdd/indexRemove: index; append: log, seq).
+ * KEYS: doc-keys zset, then per op its keys (put/delete: doc; indexAdd/indexRemove: index; append: log, seq;
+ * ref: manifest, owners; unref: manifest, owners, chunk-refs).
  * ARGV: channel, then per op: 'p' key ifVersion bytes | 'd' key ifVersion | 'ia' member score | 'ir' member
- * | 'a' log bytes. All preconditions are checked before anything is written.
+ * | 'a' log bytes | 'r' digest owner | 'u' digest owner manifest-as-read chunk-prefix n sha1..shaN.
+ * All preconditions are checked before anything is written; blobs left unowned are freed last (reply 1 per op).
  */
-const COMMIT = `
+const COMMIT = `${UNREF}
 local channel, doc_keys = ARGV[1], KEYS[1]
 local n = #ARGV
 local ver = {}
@@ -51,11 +53,19 @@ while a <= n do
   elseif t == 'ia' then k = k + 1; a = a + 3
   elseif t == 'ir' then k = k + 1; a = a + 2
   elseif t == 'a' then k = k + 2; a = a + 3
+  elseif t == 'r' then
+    if redis.call('EXISTS', KEYS[k]) == 0 then return {'missing', ARGV[a + 1]} end
+    k = k + 2; a = a + 3
+  elseif t == 'u' then
+    if (redis.call('GET', KEYS[k]) or '') ~= ARGV[a + 3] then return {'stale', ARGV[a + 1]} end
+    k = k + 3; a = a + 6 + tonumber(ARGV[a + 5])
   else return redis.error_reply('unknown op ' .. t) end
 end
 ver = {}
 k, a = 2, 2
 local out = {'ok'}
+-- Unrefs, as {first key, first arg, reply slot}: their blobs are freed after every op, if still unowned.
+local unowned = {}
 while a <= n do
   local t = ARGV[a]
   if t == 'p' then
@@ -87,13 +97,30 @@ while a <= n do
   elseif t == 'ir' then
     out[#out + 1] = redis.call('ZREM', KEYS[k], ARGV[a + 1])
     k = k + 1; a = a + 2
-  else
+  elseif t == 'a' then
     local c = redis.call('INCR', KEYS[k + 1])
     local id = string.format('%d', c)
     redis.call('XADD', KEYS[k], '0-' .. id, 'v', ARGV[a + 2])
     redis.call('PUBLISH', channel, 'a|' .. ARGV[a + 1] .. '|' .. id)
     out[#out + 1] = c
     k = k + 2; a = a + 3
+  elseif t == 'r' then
+    redis.call('SADD', KEYS[k + 1], ARGV[a + 2])
+    out[#out + 1] = 0
+    k = k + 2; a = a + 3
+  else
+    redis.call('SREM', KEYS[k + 1], ARGV[a + 2])
+    out[#out + 1] = 0
+    unowned[#unowned + 1] = {k, a, #out}
+    k = k + 3; a = a + 6 + tonumber(ARGV[a + 5])
+  end
+end
+for _, u in ipairs(unowned) do
+  local uk, ua, at = u[1], u[2], u[3]
+  if redis.call('SCARD', KEYS[uk + 1]) == 0 and redis.call('EXISTS', KEYS[uk]) == 1 then
+    for i = ua + 6, ua + 5 + tonumber(ARGV[ua + 5]) do unref(KEYS[uk + 2], ARGV[ua + 4], ARGV[i]) end
+    redis.call('DEL', KEYS[uk])
+    out[at] = 1
   end
 end
 return out
@@ -126,11 +153,13 @@ return 'ok'
 `;
 
 /**
- * KEYS: manifest, chunk-refs, upload list, uploads zset. ARGV: upload id, manifest bytes, chunk count,
- * chunk key prefix. The upload's references become the manifest's, or are released if the blob exists.
+ * KEYS: manifest, chunk-refs, upload list, uploads zset, owners. ARGV: upload id, manifest bytes, chunk count,
+ * chunk key prefix, owner ('' for none). The upload's references become the manifest's, or are released if the
+ * blob exists; the owner's reference is added either way.
  */
 const COMMIT_BLOB = `${RELEASE}
 if redis.call('LLEN', KEYS[3]) ~= tonumber(ARGV[3]) then return {'expired'} end
+if ARGV[5] ~= '' then redis.call('SADD', KEYS[5], ARGV[5]) end
 local existing = redis.call('GET', KEYS[1])
 if existing then
   release(KEYS[3], KEYS[4], ARGV[1], KEYS[2], ARGV[4])
@@ -156,7 +185,7 @@ return #ids
 `;
 
 /**
- * KEYS: manifest, chunk-refs. ARGV: manifest bytes as read, chunk key prefix, then the chunk shas.
+ * KEYS: manifest, chunk-refs, owners. ARGV: manifest bytes as read, chunk key prefix, then the chunk shas.
  * Returns 1 deleted, 0 absent, -1 when the manifest changed since it was read (caller retries).
  */
 const DELETE_BLOB = `${UNREF}
@@ -164,7 +193,7 @@ local cur = redis.call('GET', KEYS[1])
 if not cur then return 0 end
 if cur ~= ARGV[1] then return -1 end
 for i = 3, #ARGV do unref(KEYS[2], ARGV[2], ARGV[i]) end
-redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[1], KEYS[3])
 return 1
 `;
 

@@ -7,10 +7,11 @@ import { decode } from '../codec.js';
 import { Lifecycle } from '../lifecycle.js';
 import { checkCount, checkDigest, checkMember, checkName, checkPrefix, checkScore } from '../names.js';
 import { Listeners } from '../notify.js';
-import { addCursor, type PreparedOp, prepareOps } from '../ops.js';
+import { addCursor, addFreed, type PreparedOp, prepareOps } from '../ops.js';
 import type {
   BlobInfo,
   BlobReadOptions,
+  BlobWriteOptions,
   BlobWriter,
   Change,
   Doc,
@@ -26,7 +27,7 @@ import type {
   Unsubscribe,
   Value,
 } from '../types.js';
-import type { RedisBlobs } from './blobs.js';
+import type { Manifest, RedisBlobs } from './blobs.js';
 import type { RedisKeys } from './keys.js';
 import type { Scripts } from './scripts.js';
 
@@ -196,12 +197,16 @@ export class RedisStore implements Store {
 
   // Blobs
 
-  blobWriter(): BlobWriter {
-    return trackedWriter(this.#life, this.#blobs, this.#chunkSize);
+  blobWriter(options?: BlobWriteOptions): BlobWriter {
+    return trackedWriter(this.#life, this.#blobs, this.#chunkSize, options);
   }
 
-  putBlob(bytes: Uint8Array): Promise<BlobInfo> {
-    return writeWhole(this.blobWriter(), bytes);
+  putBlob(bytes: Uint8Array, options?: BlobWriteOptions): Promise<BlobInfo> {
+    return writeWhole(this.blobWriter(options), bytes);
+  }
+
+  blobOwners(digest: string): Promise<string[]> {
+    return this.#life.run(() => this.#blobs.owners(checkDigest(digest)));
   }
 
   statBlob(digest: string): Promise<BlobInfo | undefined> {
@@ -289,8 +294,17 @@ export class RedisStore implements Store {
   #commit(ops: readonly TxOp[]): Promise<{ result: TxResult; outcomes: number[] }> {
     return this.#life.run(async () => {
       const prepared = prepareOps(ops);
-      const { keys, args } = this.#commitArgs(prepared);
-      const reply = (await this.#scripts.commit(keys, args)) as (Buffer | number)[];
+      let reply: (Buffer | number)[];
+      // An unref carries the manifest it may free; the script refuses it if the blob was replaced meanwhile.
+      do {
+        const manifests = await this.#unrefManifests(prepared);
+        const { keys, args } = this.#commitArgs(prepared, manifests);
+        reply = (await this.#scripts.commit(keys, args)) as (Buffer | number)[];
+      } while (String(reply[0]) === 'stale');
+      if (String(reply[0]) === 'missing') {
+        const digest = String(reply[1]);
+        throw new NotFoundError(`blob ${digest} not found`, { details: { digest } });
+      }
       if (String(reply[0]) === 'conflict') {
         const key = String(reply[1]);
         const expected = Number(reply[2]);
@@ -305,12 +319,22 @@ export class RedisStore implements Store {
         if (op.op === 'put') result.versions[op.key] = outcomes[i]!;
         else if (op.op === 'delete') result.versions[op.key] = 0;
         else if (op.op === 'append') addCursor(result, op.log, outcomes[i]!);
+        else if (op.op === 'unref' && outcomes[i] === 1) addFreed(result, op.digest);
       });
       return { result, outcomes };
     });
   }
 
-  #commitArgs(ops: PreparedOp[]): { keys: string[]; args: (string | Buffer | number)[] } {
+  async #unrefManifests(ops: PreparedOp[]): Promise<Map<string, Manifest>> {
+    const digests = new Set(ops.flatMap((op) => (op.op === 'unref' ? [op.digest] : [])));
+    const read = [...digests].map(async (d) => [d, await this.#blobs.manifest(d)] as const);
+    return new Map(await Promise.all(read));
+  }
+
+  #commitArgs(
+    ops: PreparedOp[],
+    manifests: Map<string, Manifest>,
+  ): { keys: string[]; args: (string | Buffer | number)[] } {
     const k = this.#keys;
     const keys = [k.docKeys];
     const args: (string | Buffer | number)[] = [k.changes];
@@ -336,6 +360,16 @@ export class RedisStore implements Store {
           keys.push(k.log(op.log), k.seq(op.log));
           args.push('a', op.log, op.bytes);
           break;
+        case 'ref':
+          keys.push(k.blob(op.digest), k.owners(op.digest));
+          args.push('r', op.digest, op.owner);
+          break;
+        case 'unref': {
+          const { raw, chunks } = manifests.get(op.digest)!;
+          keys.push(k.blob(op.digest), k.owners(op.digest), k.chunkRefs);
+          args.push('u', op.digest, op.owner, raw, k.chunkPrefix, chunks.length, ...chunks);
+          break;
+        }
       }
     }
     return { keys, args };

@@ -11,6 +11,7 @@ import {
 } from '../../errors/index.js';
 import type { Change, Store, TxOp } from '../types.js';
 import { updateDoc } from '../update.js';
+import { refCases } from './refs-contract.js';
 
 /** One test's private storage, plus raw access for what the contract cannot do (tamper, count chunks). */
 export interface StoreHarness {
@@ -570,6 +571,8 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
         }),
       );
     });
+
+    refCases(withStore, CHUNK);
 
     describe('notifications', () => {
       it(
