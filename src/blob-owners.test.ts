@@ -2,18 +2,12 @@
 // by both and freed only when both let go; the references each kept before blob owners are migrated at start.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { type Manager, startManager } from './app.js';
-import { resolveConfig } from './config/index.js';
+import type { Manager } from './app.js';
 import { migrateDatasetRefs } from './datasets/index.js';
 import type { WeightsUpload } from './models/index.js';
 import type { Store } from './store/index.js';
-import { testRedisUrl } from './store/testing/redis-url.js';
+import { type TestManager, testManager } from './testing/manager.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const CSV = 'x,y\n1,2\n3,4\n5,6\n';
@@ -40,36 +34,12 @@ function rawUpload(store: Store, bytes: Buffer): WeightsUpload {
 
 for (const backend of ['lmdb', 'redis'] as const) {
   describe(`blob owners across datasets and models (${backend})`, () => {
-    let dir: string;
-    let prefix: string;
-    const started: Manager[] = [];
-
+    let t: TestManager;
     beforeEach(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'swarmlab-owners-'));
-      prefix = `test-${randomUUID()}:`;
+      t = await testManager({ redis: backend === 'redis' });
     });
-    afterEach(async () => {
-      for (const m of started.splice(0)) await m.close();
-      await rm(dir, { recursive: true, force: true });
-      if (backend === 'redis') {
-        const redis = new Redis(testRedisUrl());
-        for (const key of await redis.keys(`${prefix}*`)) await redis.del(key);
-        await redis.quit();
-      }
-    });
+    afterEach(() => t?.close());
 
-    const start = async (): Promise<Manager> => {
-      const store = backend === 'redis' ? `${testRedisUrl().replace(/\/?$/, '')}?prefix=${prefix}` : 'lmdb';
-      const m = await startManager(resolveConfig({ dataDir: dir, port: 0, store }), {
-        logger: pino({ level: 'silent' }),
-      });
-      started.push(m);
-      return m;
-    };
-    const stop = async (m: Manager) => {
-      started.splice(started.indexOf(m), 1);
-      await m.close();
-    };
     /** Pushes CSV as a dataset version; returns its one shard's digest and bytes. */
     const push = async (m: Manager, name: string) => {
       const { datasets } = m.services;
@@ -85,7 +55,7 @@ for (const backend of ['lmdb', 'redis'] as const) {
         .generation;
 
     it('a shard and a weights file with the same bytes: either side deleting keeps the blob for the other', async () => {
-      const m = await start();
+      const m = t.manager;
       const { store, services } = m;
       const { digest, bytes } = await push(m, 'd');
       const g1 = await save(m, bytes);
@@ -110,7 +80,7 @@ for (const backend of ['lmdb', 'redis'] as const) {
     });
 
     it('concurrent pushes, saves and deletes of one digest neither free it early nor leak it', async () => {
-      const m = await start();
+      const m = t.manager;
       const { store, services } = m;
       const { digest, bytes } = await push(m, 'base');
       const three = [0, 1, 2];
@@ -138,7 +108,7 @@ for (const backend of ['lmdb', 'redis'] as const) {
     });
 
     it('references kept before blob owners become owners at start, once', async () => {
-      const first = await start();
+      const first = t.manager;
       const { digest, bytes } = await push(first, 'd');
       await save(first, bytes);
       const other = randomBytes(1000);
@@ -167,9 +137,7 @@ for (const backend of ['lmdb', 'redis'] as const) {
         startedAt: new Date().toISOString(),
       });
       assert.deepEqual(await store.blobOwners(digest), []);
-      await stop(first);
-
-      const second = await start();
+      const second = await t.restart();
       const owners = async (s: Store) => [
         await s.blobOwners(digest),
         await s.blobOwners(g2.weights.digest),
@@ -182,9 +150,7 @@ for (const backend of ['lmdb', 'redis'] as const) {
         assert.deepEqual(await second.store.list(legacy), [], legacy);
       }
       assert.equal(await migrateDatasetRefs(second.store), 0);
-      await stop(second);
-
-      const third = await start();
+      const third = await t.restart();
       assert.deepEqual(await owners(third.store), expected);
       await third.services.datasets.delete('d', 1);
       assert.ok((await readAll((await third.services.models.weights('m', 1)).body)).equals(bytes));
