@@ -113,9 +113,12 @@ export function parseSize(value: number | string, field: string): number {
 export function parseDuration(value: number | string, field: string): number {
   const ms = parseDurationMs(value);
   if (ms === undefined || ms <= 0) {
-    throw new ConfigError(`${field}: "${value}" is not a duration: give its units (e.g. 5h, 90m, 30s, 1h30m)`, {
-      details: { field },
-    });
+    throw new ConfigError(
+      `${field}: "${value}" is not a duration: give its units (e.g. 5h, 90m, 30s, 1h30m)`,
+      {
+        details: { field },
+      },
+    );
   }
   return ms;
 }
