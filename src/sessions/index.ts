@@ -2,7 +2,6 @@
 export { isSessionId, newSessionId } from './ids.js';
 export { type SessionDeps, SessionManager, type SessionManagerOptions } from './manager.js';
 export { logName, SessionRepo, sessionKey } from './repo.js';
-export { createSessions, nodeInventory, type SessionsSetup } from './setup.js';
 export {
   ACTIVE_STATES,
   assertTransition,

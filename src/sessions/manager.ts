@@ -19,9 +19,7 @@ import {
   LONG_RUN_THRESHOLD_MS,
   longRunDemotions,
   type NodeEngine,
-  type NodeSnapshot,
   type Placement,
-  type QueuedSnapshot,
   type Scheduler,
 } from '../scheduler/index.js';
 import type { Store, TxOp } from '../store/index.js';
@@ -33,7 +31,6 @@ import { SessionRepo, sessionKey } from './repo.js';
 import { startedData } from './started.js';
 import { isTerminal } from './states.js';
 import { buildRecord, engineOf, specOf } from './submit.js';
-import type { SwarmSync } from './swarm-sync.js';
 import type {
   DatasetResolver,
   ListOptions,
@@ -72,8 +69,6 @@ export interface SessionDeps {
   datasets?: DatasetResolver;
   /** Looked up on each stop, as the channel service may be wired after the manager. */
   stopChannel?: () => StopChannel | undefined;
-  /** Keeps swarm nodes current (swarm mode); started after reconciliation, closed with the manager. */
-  swarmSync?: SwarmSync;
 }
 
 /** A token CPU a yielded session keeps, as the scheduler needs every placement to hold something. */
@@ -129,7 +124,6 @@ export class SessionManager implements ReconcileHost {
   async #start(): Promise<void> {
     await reconcile(this, await this.repo.active());
     this.#ready = true;
-    this.#deps.swarmSync?.start();
     this.#tick = setInterval(() => this.#checkLongRuns(), this.#opts.longRunCheckMs);
     this.#tick.unref();
     this.kick();
@@ -232,10 +226,6 @@ export class SessionManager implements ReconcileHost {
     return this.repo.logs(id, query);
   }
 
-  nodes(): { nodes: NodeSnapshot[]; queue: QueuedSnapshot[] } {
-    return { nodes: this.#deps.scheduler.nodes(), queue: this.#deps.scheduler.queued(Date.now()) };
-  }
-
   /**
    * Asks a session to stop. Queued: stopped at once. Placed or starting: stopped before or right after its
    * process starts. Running: the SDK is asked first (if connected), then SIGTERM, then SIGKILL after the grace
@@ -278,7 +268,6 @@ export class SessionManager implements ReconcileHost {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#tick);
-    await this.#deps.swarmSync?.close();
     for (const a of this.#active.values()) clearTimeout(a.maxTimer);
     // Launches under way finish first, so what they started is recorded and can be re-attached later.
     await Promise.allSettled([...this.#tasks]);
