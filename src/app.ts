@@ -4,6 +4,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
+import { createSessions } from './compose/sessions.js';
 import { isLoopback, type ManagerConfig } from './config/index.js';
 import { DatasetService, migrateDatasetRefs } from './datasets/index.js';
 import { ConfigError } from './errors/index.js';
@@ -12,7 +13,6 @@ import { ModelRegistry, migrateModelRefs } from './models/index.js';
 import { RulesEngine } from './rules/index.js';
 import { buildServer, listen, type Server, type Services } from './server/index.js';
 import { ModelServer, RegistrySource } from './serving/index.js';
-import { createSessions } from './sessions/index.js';
 import { openStore, type Store } from './store/index.js';
 import { MetricSeries, SessionChannels } from './telemetry/index.js';
 
@@ -90,7 +90,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     await store.close();
     throw err;
   });
-  const sessions = await createSessions({
+  const { sessions, scheduler, swarmSync } = await createSessions({
     store,
     events,
     logger,
@@ -114,6 +114,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     throw err;
   });
   closers.unshift(['sessions', () => sessions.close()]);
+  if (swarmSync) closers.unshift(['swarm', () => swarmSync.close()]);
   channels.setAdmission(async (id) => {
     await sessions.get(id);
   });
@@ -132,6 +133,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     channels,
     series,
     sessions,
+    scheduler,
     datasets,
     models,
     rules,
@@ -165,6 +167,8 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
   // After listen: sessions (re-)started now get the real URL in SWARMLAB_URL.
   try {
     await sessions.start();
+    // After reconciliation, which restored placements on the swarm nodes synced at creation.
+    swarmSync?.start();
   } catch (err) {
     await server.app.close();
     await sessions.close();

@@ -5,6 +5,8 @@ export {
   type DockerMode,
   dockerClient,
   type SwarmNode,
+  SwarmSync,
+  type SwarmSyncOptions,
   swarmNodes,
 } from './docker/index.js';
 export { type SessionEnvInput, sessionEnv } from './env.js';

@@ -4,6 +4,7 @@ import type { DatasetService } from '../datasets/index.js';
 import type { EventArchive, EventHub } from '../events/index.js';
 import type { ModelRegistry } from '../models/index.js';
 import type { RulesEngine } from '../rules/index.js';
+import type { Scheduler } from '../scheduler/index.js';
 import type { ModelServer } from '../serving/index.js';
 import type { SessionManager } from '../sessions/index.js';
 import type { Store } from '../store/index.js';
@@ -18,8 +19,10 @@ export interface Services {
   channels: SessionChannels;
   /** Metric time series per session. */
   series: MetricSeries;
-  /** Sessions: submit, list, stop, logs; and the nodes they run on. */
+  /** Sessions: submit, list, stop, logs. */
   sessions: SessionManager;
+  /** The nodes sessions run on and the queue waiting for them. */
+  scheduler: Scheduler;
   /** Datasets: versions, imports, exports, the intake stream. */
   datasets: DatasetService;
   /** Model registry: models, immutable generations, stages, history, retention, weight diffs. */

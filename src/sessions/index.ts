@@ -1,8 +1,8 @@
 /** Sessions: records, the state machine, persistence, and the manager that runs them through the scheduler. */
 export { isSessionId, newSessionId } from './ids.js';
-export { type SessionDeps, SessionManager, type SessionManagerOptions } from './manager.js';
+export { SessionManager } from './manager.js';
+export type { SessionDeps, SessionManagerOptions } from './options.js';
 export { logName, SessionRepo, sessionKey } from './repo.js';
-export { createSessions, nodeInventory, type SessionsSetup } from './setup.js';
 export {
   ACTIVE_STATES,
   assertTransition,

@@ -1,11 +1,12 @@
-/** What the `session.started` event says of where a session runs (process id, executor, container or service). */
-import type { EventPayloads } from '../events/index.js';
+/** The `session.started` event: where a session runs (process id, executor, container or service). */
+import type { EventPayloads, NewEvent } from '../events/index.js';
 import type { ExecHandle } from '../executors/index.js';
 
-/** What the `session.started` event says of where the session runs. */
-export const startedData = (h: ExecHandle): EventPayloads['session.started'] => {
+/** `attached`: the process was found again after a manager restart rather than started. */
+export const startedEvent = (sessionId: string, h: ExecHandle, attached = false): NewEvent => {
   const data: EventPayloads['session.started'] = { pid: h.pid, executor: h.executor };
   if (h.container) data.containerId = h.container;
   if (h.service) data.serviceId = h.service;
-  return data;
+  if (attached) data.attached = true;
+  return { type: 'session.started', sessionId, data };
 };

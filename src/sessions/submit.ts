@@ -1,8 +1,8 @@
-/** Turns a submission into a new session record: defaults, resource checks, placement feasibility, dataset. */
+/** A submission becomes a session record (defaults, resource checks, feasibility, dataset); a record, a demand. */
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InvalidError, NotFoundError } from '../errors/index.js';
-import type { FitVerdict, NodeEngine, Resources, Scheduler } from '../scheduler/index.js';
+import type { Demand, FitVerdict, NodeEngine, Resources, Scheduler } from '../scheduler/index.js';
 import { normalizeResources } from '../scheduler/index.js';
 import type { DatasetResolver, SessionRecord, SessionSpec } from './types.js';
 
@@ -35,6 +35,17 @@ export interface SubmitContext {
 /** The nodes a session may be placed on: swarm nodes for containers in swarm mode, else this manager's. */
 export const engineOf = (image: string | undefined, containerEngine: NodeEngine | undefined): NodeEngine =>
   image !== undefined && containerEngine !== undefined ? containerEngine : 'local';
+
+/** What the scheduler places for a queued record. */
+export const demandOf = (r: SessionRecord, containerEngine: NodeEngine | undefined): Demand => ({
+  sessionId: r.id,
+  resources: r.resources,
+  priority: r.priority,
+  pool: r.pool,
+  labels: r.labels,
+  engine: engineOf(r.image, containerEngine),
+  submittedAt: r.createdAt,
+});
 
 async function resolveDataset(datasets: DatasetResolver | undefined, ref: string): Promise<string> {
   if (!datasets) {

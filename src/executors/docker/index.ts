@@ -3,3 +3,4 @@ export type { DockerMode } from './engine.js';
 export { dockerClient } from './engine.js';
 export { DockerExecutor, type DockerExecutorOptions } from './executor.js';
 export { type SwarmNode, swarmNodes } from './nodes.js';
+export { SwarmSync, type SwarmSyncOptions } from './swarm-sync.js';

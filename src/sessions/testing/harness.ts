@@ -6,7 +6,8 @@ import { EventArchive, type SwarmEvent } from '../../events/index.js';
 import { LocalExecutor } from '../../executors/index.js';
 import { type NodeSpec, Scheduler } from '../../scheduler/index.js';
 import { openLmdbStore, type Store } from '../../store/index.js';
-import { SessionManager, type SessionManagerOptions } from '../manager.js';
+import { SessionManager } from '../manager.js';
+import type { SessionManagerOptions } from '../options.js';
 import { isTerminal } from '../states.js';
 import type { DatasetResolver, SessionRecord } from '../types.js';
 

@@ -1,4 +1,4 @@
-/** Builds the sessions service the manager runs: node inventory, scheduler, executors, session manager. */
+/** Builds the sessions side of the manager from its config: node inventory, scheduler, executors, session manager. */
 import type { Logger } from 'pino';
 import type { DockerMode, ExecutorKind } from '../config/index.js';
 import type { EventArchive } from '../events/index.js';
@@ -7,6 +7,7 @@ import {
   type Executor,
   ExecutorRouter,
   LocalExecutor,
+  SwarmSync,
   swarmNodes,
 } from '../executors/index.js';
 import {
@@ -16,10 +17,8 @@ import {
   type NodeSpec,
   Scheduler,
 } from '../scheduler/index.js';
+import { type DatasetResolver, SessionManager, type StopChannel } from '../sessions/index.js';
 import type { Store } from '../store/index.js';
-import { type SessionDeps, SessionManager } from './manager.js';
-import { SwarmSync } from './swarm-sync.js';
-import type { DatasetResolver, StopChannel } from './types.js';
 
 export interface SessionsSetup {
   store: Store;
@@ -46,8 +45,17 @@ export interface SessionsSetup {
   stopChannel?: () => StopChannel | undefined;
 }
 
+export interface Sessions {
+  /** Call `start()` once the HTTP server listens (sessions need its URL). */
+  sessions: SessionManager;
+  /** The nodes and the queue; what `GET /api/v1/nodes` shows. */
+  scheduler: Scheduler;
+  /** Swarm mode: keeps the scheduler's swarm nodes current; start it once sessions started, close it first. */
+  swarmSync?: SwarmSync;
+}
+
 /** This machine (unless turned off) plus the declared nodes. */
-export async function nodeInventory(
+async function nodeInventory(
   setup: Pick<SessionsSetup, 'nodesFile' | 'localNode' | 'logger'>,
 ): Promise<NodeSpec[]> {
   const declared = setup.nodesFile ? await loadNodesConfig(setup.nodesFile) : [];
@@ -78,8 +86,8 @@ async function executors(setup: SessionsSetup, scheduler: Scheduler, kick: () =>
   setup.logger.info({ mode: docker.mode }, 'docker executor');
   if (docker.mode !== 'swarm') return { executor, containerEngine: 'local' };
   const swarmSync = new SwarmSync({
-    scheduler,
     list: () => swarmNodes(docker),
+    apply: (nodes) => scheduler.syncNodes('swarm', nodes),
     changed: kick,
     onError: (err) => setup.logger.warn({ err }, 'swarm nodes could not be read'),
     ...(setup.swarmSyncMs !== undefined ? { intervalMs: setup.swarmSyncMs } : {}),
@@ -89,12 +97,12 @@ async function executors(setup: SessionsSetup, scheduler: Scheduler, kick: () =>
   return { executor, containerEngine: 'swarm', swarmSync };
 }
 
-/** A manager ready to serve; call `start()` once the HTTP server listens (sessions need its URL). */
-export async function createSessions(setup: SessionsSetup): Promise<SessionManager> {
+/** A manager ready to serve, with the scheduler it places on and, in swarm mode, the swarm's node sync. */
+export async function createSessions(setup: SessionsSetup): Promise<Sessions> {
   const nodes = await nodeInventory(setup);
   const scheduler = new Scheduler(nodes);
-  let manager: SessionManager | undefined;
-  const run = await executors(setup, scheduler, () => manager?.kick());
+  let sessions: SessionManager | undefined;
+  const run = await executors(setup, scheduler, () => sessions?.kick());
   setup.logger.info(
     {
       nodes: scheduler.nodes().map((n) => ({
@@ -107,23 +115,24 @@ export async function createSessions(setup: SessionsSetup): Promise<SessionManag
     },
     'nodes',
   );
-  const deps: SessionDeps = {
-    store: setup.store,
-    events: setup.events,
-    scheduler,
-    executor: run.executor,
-    logger: setup.logger,
-    ...(setup.datasets ? { datasets: setup.datasets } : {}),
-    ...(setup.stopChannel ? { stopChannel: setup.stopChannel } : {}),
-    ...(run.swarmSync ? { swarmSync: run.swarmSync } : {}),
-  };
-  manager = new SessionManager(deps, {
-    dataDir: setup.dataDir,
-    publicUrl: setup.publicUrl,
-    token: setup.token,
-    longRunMs: setup.longRunMs,
-    stopGraceMs: setup.stopGraceMs,
-    ...(run.containerEngine ? { containerEngine: run.containerEngine } : {}),
-  });
-  return manager;
+  sessions = new SessionManager(
+    {
+      store: setup.store,
+      events: setup.events,
+      scheduler,
+      executor: run.executor,
+      logger: setup.logger,
+      ...(setup.datasets ? { datasets: setup.datasets } : {}),
+      ...(setup.stopChannel ? { stopChannel: setup.stopChannel } : {}),
+    },
+    {
+      dataDir: setup.dataDir,
+      publicUrl: setup.publicUrl,
+      token: setup.token,
+      longRunMs: setup.longRunMs,
+      stopGraceMs: setup.stopGraceMs,
+      ...(run.containerEngine ? { containerEngine: run.containerEngine } : {}),
+    },
+  );
+  return { sessions, scheduler, ...(run.swarmSync ? { swarmSync: run.swarmSync } : {}) };
 }

@@ -1,10 +1,11 @@
-/** Keeps the scheduler's swarm nodes in step with the swarm (joins, leaves, relabelling), polling the engine. */
-import type { NodeSpec, Scheduler } from '../scheduler/index.js';
+/** Keeps a view of the swarm's nodes in step with the swarm (joins, leaves, relabelling), polling the engine. */
+import type { SwarmNode } from './nodes.js';
 
 export interface SwarmSyncOptions {
-  scheduler: Scheduler;
   /** The swarm's current nodes. */
-  list: () => Promise<NodeSpec[]>;
+  list: () => Promise<SwarmNode[]>;
+  /** Takes the current nodes in (the scheduler's swarm nodes); true when that changed anything. */
+  apply: (nodes: SwarmNode[]) => boolean;
   /** Called when the nodes changed, so waiting sessions get another placement pass. */
   changed: () => void;
   onError: (err: unknown) => void;
@@ -22,9 +23,9 @@ export class SwarmSync {
     this.#o = options;
   }
 
-  /** One sync now; true when the scheduler's swarm nodes changed. */
+  /** One sync now; true when the nodes changed. */
   async sync(): Promise<boolean> {
-    const changed = this.#o.scheduler.syncNodes('swarm', await this.#o.list());
+    const changed = this.#o.apply(await this.#o.list());
     if (changed) this.#o.changed();
     return changed;
   }
