@@ -11,12 +11,18 @@ const fixtures = (dir: URL, suffix: string): Record<string, Buffer> =>
       .map((n) => [n, readFileSync(new URL(n, dir))]),
   );
 
-/** An IDX file: type byte, big-endian dims, payload of `fill(k)` bytes. */
-export function idxFile(type: number, shape: number[], fill: (k: number) => number): Buffer {
+/** An IDX header: magic with the type byte and rank, then the big-endian dims. */
+export function idxHeader(type: number, shape: number[]): Buffer {
   const head = Buffer.alloc(4 + 4 * shape.length);
   head[2] = type;
   head[3] = shape.length;
   for (const [k, d] of shape.entries()) head.writeUInt32BE(d, 4 + 4 * k);
+  return head;
+}
+
+/** An IDX file: its header and a payload of `fill(k)` bytes. */
+export function idxFile(type: number, shape: number[], fill: (k: number) => number): Buffer {
+  const head = idxHeader(type, shape);
   const size = { 8: 1, 9: 1, 11: 2, 12: 4, 13: 4, 14: 8 }[type]!;
   const n = shape.reduce((a, b) => a * b, 1) * size;
   return Buffer.concat([head, Buffer.from(Array.from({ length: n }, (_, k) => fill(k) & 0xff))]);
