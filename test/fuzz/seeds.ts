@@ -1,8 +1,8 @@
 // The real files the fuzz suite mutates, per format: the repository's fixtures, a public IDX file where the machine has it, and files built by the test helpers.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { T10K_LABELS } from '../../src/datasets/testing/manager.js';
 import { ONNX_TYPES, onnxModel, safetensors, tfjs } from '../../src/models/testing/formats.js';
+import { T10K_LABELS } from './manager.js';
 
 const fixtures = (dir: URL, suffix: string): Record<string, Buffer> =>
   Object.fromEntries(
