@@ -16,9 +16,13 @@ const fail = (file: string, offset: number, message: string): never => {
   throw new InvalidError(`${file}: .npy header: ${message}`, { details: { file, field: 'header', offset } });
 };
 
+/** NumPy writes one dict holding one tuple; deeper nesting is refused before it can exhaust the stack. */
+const MAX_DEPTH = 16;
+
 /** Parses the small subset of Python literals .npy headers use: dicts, str, int, bool, tuples, lists. */
 export function parseNpyHeader(text: string, file: string, baseOffset: number): NpyHeader {
   let i = 0;
+  let depth = 0;
   const ws = (): void => {
     while (i < text.length && /\s/.test(text[i] as string)) i++;
   };
@@ -27,13 +31,16 @@ export function parseNpyHeader(text: string, file: string, baseOffset: number): 
     const c = text[i];
     if (c === '{' || c === '(' || c === '[') {
       const close = c === '{' ? '}' : c === '(' ? ')' : ']';
+      if (++depth > MAX_DEPTH) fail(file, baseOffset + i, `nested deeper than ${MAX_DEPTH} levels`);
       i++;
       const items: PyValue[] = [];
-      const dict: Record<string, PyValue> = {};
+      // No prototype: a '__proto__' key is a key like any other, not the dict's parent.
+      const dict: Record<string, PyValue> = Object.create(null);
       for (;;) {
         ws();
         if (text[i] === close) {
           i++;
+          depth--;
           return c === '{' ? dict : items;
         }
         const v = value();

@@ -146,4 +146,5 @@ export class ByteReader {
   }
 }
 
-const INITIAL_READ = 1 << 26;
+/** A lying header over a short body costs at most this much; real data then doubles the buffer as it arrives. */
+const INITIAL_READ = 1 << 20;

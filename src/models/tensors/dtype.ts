@@ -21,6 +21,10 @@ export type DType = keyof typeof DTYPE_SIZES;
 export const isDType = (value: unknown): value is DType =>
   typeof value === 'string' && Object.hasOwn(DTYPE_SIZES, value);
 
+/** `table[key]` for a key the table itself holds: a dtype named `constructor` or `__proto__` finds nothing. */
+export const lookup = <T>(table: Readonly<Record<string, T>>, key: unknown): T | undefined =>
+  typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined;
+
 /** Element count of a shape; a scalar (`[]`) has one element. */
 export function elementCount(shape: readonly number[], field = 'shape'): number {
   let n = 1;

@@ -4,7 +4,7 @@
  */
 import { DTYPE_SIZES, type DType, elementCount, halfToNumber } from './dtype.js';
 import { type Segment, type TensorEntry, weightsError } from './entry.js';
-import { fields, packedVarints, WIRE, WireError } from './protobuf.js';
+import { type Field, fields, packedVarints, WIRE, WireError } from './protobuf.js';
 
 /** TensorProto.DataType → our dtype (strings and complex numbers are not weights we compare). */
 const DATA_TYPES: Record<number, DType> = {
@@ -84,16 +84,20 @@ function tensor(file: string, bytes: Uint8Array, start: number, end: number): Te
       case T.rawData:
       case T.doubleData:
         if (f.wire === WIRE.bytes) segments.push(at(f.start, f.end));
-        else floats.push(view.getFloat64(f.start, true));
+        else if (f.wire === WIRE.fixed64 && f.field === T.doubleData)
+          floats.push(view.getFloat64(f.start, true));
+        else throw wireTypeError(f);
         break;
       case T.floatData:
         if (f.wire === WIRE.bytes) segments.push(at(f.start, f.end));
-        else floats.push(view.getFloat32(f.start, true));
+        else if (f.wire === WIRE.fixed32) floats.push(view.getFloat32(f.start, true));
+        else throw wireTypeError(f);
         break;
       case T.int32Data:
       case T.int64Data:
       case T.uint64Data:
-        if (f.wire === WIRE.bytes) ints.push(...packedVarints(msg, f.start, f.end));
+        // One push per value: spreading a packed field of a million ints would overflow the call stack.
+        if (f.wire === WIRE.bytes) for (const v of packedVarints(msg, f.start, f.end)) ints.push(v);
         else ints.push(f.value);
         break;
       case T.externalData: {
@@ -128,6 +132,9 @@ function tensor(file: string, bytes: Uint8Array, start: number, end: number): Te
   }
   return entry;
 }
+
+const wireTypeError = (f: Field) =>
+  new WireError(`TensorProto field ${f.field} has wire type ${f.wire}, which cannot hold its values`);
 
 /** int32_data holds small ints sign-extended, and float16/bfloat16 as their bit patterns. */
 function fromInt(dtype: DType, v: bigint): number {

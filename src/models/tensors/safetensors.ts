@@ -2,7 +2,7 @@
  * safetensors: 8-byte little-endian header length N, N bytes of JSON `{name: {dtype, shape, data_offsets}}`
  * (offsets relative to the end of the header; `__metadata__` is free text), then the data.
  */
-import type { DType } from './dtype.js';
+import { type DType, lookup } from './dtype.js';
 import { type TensorEntry, weightsError } from './entry.js';
 
 const DTYPES: Record<string, DType> = {
@@ -54,7 +54,7 @@ export function safetensorsEntries(file: string, head: Uint8Array, fileSize: num
   for (const [name, spec] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const s = spec as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const dtype = DTYPES[String(s?.dtype)];
+    const dtype = lookup(DTYPES, s?.dtype);
     if (!dtype)
       throw weightsError(file, `tensor ${name}: unsupported dtype ${JSON.stringify(s?.dtype)}`, {
         tensor: name,

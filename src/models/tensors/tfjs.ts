@@ -2,7 +2,7 @@
  * TF.js layers/graph models: `model.json` whose `weightsManifest` lists groups of shard files and the weights
  * laid out back to back across each group's concatenated shards (a weight may cross a shard boundary).
  */
-import { DTYPE_SIZES, type DType, elementCount } from './dtype.js';
+import { DTYPE_SIZES, type DType, elementCount, lookup } from './dtype.js';
 import { type Segment, type TensorEntry, weightsError } from './entry.js';
 
 const STORED: Record<string, DType> = { float32: 'float32', int32: 'int32', bool: 'bool' };
@@ -45,10 +45,16 @@ export function tfjsEntries(
     });
     const total = shards.reduce((n, s) => n + s.size, 0);
     let at = 0;
-    for (const spec of group.weights as WeightSpec[]) {
-      const name = String(spec?.name);
+    for (const spec of group.weights as (WeightSpec | null)[]) {
+      if (typeof spec !== 'object' || spec === null) {
+        throw weightsError(
+          file,
+          `weights must be objects {name, shape, dtype}, found ${JSON.stringify(spec)}`,
+        );
+      }
+      const name = String(spec.name);
       const q = spec.quantization;
-      const dtype = q ? QUANTIZED[String(q.dtype)] : STORED[String(spec.dtype)];
+      const dtype = q ? lookup(QUANTIZED, q.dtype) : lookup(STORED, spec.dtype);
       if (!dtype) {
         const what = q
           ? `quantization dtype ${JSON.stringify(q.dtype)}`

@@ -32,8 +32,20 @@ export function rawUpload(
     );
   }
   const header = request.headers['x-filename'];
-  const name = filename ?? (typeof header === 'string' ? decodeURIComponent(header) : 'body');
+  const name = filename ?? (typeof header === 'string' ? decodedName(header) : 'body');
   return [{ name, body: request.raw }];
+}
+
+/** The `x-filename` header, percent-decoded; a broken escape (`%E0%A4%A`) is the client's error, not a 500. */
+function decodedName(header: string): string {
+  try {
+    return decodeURIComponent(header);
+  } catch (cause) {
+    throw new InvalidError(`x-filename: '${header}' is not valid percent-encoding`, {
+      details: { field: 'x-filename' },
+      cause,
+    });
+  }
 }
 
 /**
