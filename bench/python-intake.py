@@ -12,11 +12,12 @@
       client that is not Python;
   (d) the seed's way: `GET …/rows?offset&limit=1000` pages, JSON arrays parsed into Python lists.
 
-Each rate is the median of `--epochs` passes after one warm-up pass (the manager's shard cache, the page cache
-and the map are warm; the first, cold pass is printed too). Rates count column payload bytes (785 B per row);
+Each rate is the median of `--epochs` passes after `--warmup` passes (default 5: the manager's shard cache, the
+page cache and the map are warm after one, the manager's JIT reaches its steady rate after a few more — a training
+job streams many epochs); the first, cold pass is printed too. Rates count column payload bytes (785 B per row);
 the wire carries a few more (frame headers, padding).
 
-    npm run build && /usr/bin/python3 bench/python-intake.py [--epochs 7] [--batch-size 256]
+    npm run build && /usr/bin/python3 bench/python-intake.py [--epochs 7] [--warmup 5] [--batch-size 256]
 
 Starts its own manager (`node bin/swarmlab.js up`, LMDB store) on a free port and a temp data dir.
 """
@@ -72,15 +73,15 @@ srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));
 
 
 TS_READER = r"""
-const [url, token, batchSize, epochs] = process.argv.slice(1);
+const [url, token, batchSize, epochs, warmup] = process.argv.slice(1);
 const { openDataset } = await import(process.env.SWARMLAB_SDK);
 const ds = await openDataset('fashion', { url, token, local: false, batchSize: Number(batchSize) });
 const rates = [];
-for (let e = 0; e <= Number(epochs); e++) {
+for (let e = 0; e < Number(warmup) + Number(epochs); e++) {
   const t = performance.now();
   let n = 0;
   for await (const b of ds.epoch(e)) for (const c of Object.values(b.columns)) n += c.data.byteLength;
-  if (e > 0) rates.push(n / (performance.now() - t) / 1e3);
+  if (e >= Number(warmup)) rates.push(n / (performance.now() - t) / 1e3);
 }
 rates.sort((a, b) => a - b);
 console.log(rates[rates.length >> 1]);
@@ -98,9 +99,12 @@ def epoch_bytes(reader, epoch: int):
     return n, time.perf_counter() - t, k
 
 
-def passes(reader, epochs: int, offset: int = 0):
-    cold = epoch_bytes(reader, offset)
-    rates = [epoch_bytes(reader, offset + 1 + e) for e in range(epochs)]
+def passes(reader, epochs: int, warmup: int):
+    """(first pass, the `epochs` passes after `warmup` passes)."""
+    cold = epoch_bytes(reader, 0)
+    for e in range(1, warmup):
+        epoch_bytes(reader, e)
+    rates = [epoch_bytes(reader, max(warmup, 1) + e) for e in range(epochs)]
     return cold, rates
 
 
@@ -135,7 +139,7 @@ def tcp_loopback(total: int, epochs: int):
     return runs[1:]  # the first one warms up
 
 
-def replayed(manifest, url: str, token: str, batch_size: int, epochs: int, tmp: str):
+def replayed(manifest, url: str, token: str, batch_size: int, epochs: int, warmup: int, tmp: str):
     """(e): records one stream epoch's raw bytes, then reads them through the Python reader from a Node replayer."""
     from swarmlab.datasets import DatasetReader
 
@@ -150,15 +154,15 @@ def replayed(manifest, url: str, token: str, batch_size: int, epochs: int, tmp: 
         port = int(node.stdout.readline())
         reader = DatasetReader(swarmlab.Client(f"http://127.0.0.1:{port}", "x"), manifest, batch_size=batch_size,
                                rank=0, world_size=1, shuffle_seed=None)
-        return passes(reader, epochs)
+        return passes(reader, epochs, warmup)
     finally:
         node.terminate()
         node.wait()
 
 
-def ts_reader(url: str, token: str, batch_size: int, epochs: int) -> float:
+def ts_reader(url: str, token: str, batch_size: int, epochs: int, warmup: int) -> float:
     sdk = os.path.join(ROOT, "dist", "sdk", "index.js")
-    out = subprocess.run(["node", "--input-type=module", "-e", TS_READER, url, token, str(batch_size), str(epochs)],
+    out = subprocess.run(["node", "--input-type=module", "-e", TS_READER, url, token, str(batch_size), str(epochs), str(warmup)],
                          env={**os.environ, "SWARMLAB_SDK": sdk}, capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
 
@@ -192,6 +196,7 @@ def json_rows(client, name: str, rows: int, row_bytes: int, seconds: float):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--epochs", type=int, default=7)
+    ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--batch-size", type=int, default=256)
     ap.add_argument("--json-seconds", type=float, default=6.0)
     args = ap.parse_args()
@@ -207,23 +212,23 @@ def main() -> None:
               f"in {time.perf_counter() - t:.2f} s")
         kw = dict(url=url, token=token, batch_size=args.batch_size)
         print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs; "
-              f"batch {args.batch_size}, median of {args.epochs} passes after a warm-up\n")
+              f"batch {args.batch_size}, median of {args.epochs} passes after {args.warmup} warm-up passes\n")
 
         remote = swarmlab.open_dataset("fashion", local=False, **kw)
-        (a_cold, a_runs) = passes(remote, args.epochs)
+        (a_cold, a_runs) = passes(remote, args.epochs, args.warmup)
         total = a_runs[0][0]
         remote_s = swarmlab.open_dataset("fashion", local=False, shuffle_seed=1, **kw)
-        (_as_cold, as_runs) = passes(remote_s, args.epochs)
+        (_as_cold, as_runs) = passes(remote_s, args.epochs, args.warmup)
         # The same bytes into Python through a bare socket (the stream's frame headers add ~0.1 % on the wire).
         b_runs = tcp_loopback(total, args.epochs)
-        f = ts_reader(url, token, args.batch_size, args.epochs)
-        (_e_cold, e_runs) = replayed(remote.manifest, url, token, args.batch_size, args.epochs, data_dir)
+        f = ts_reader(url, token, args.batch_size, args.epochs, args.warmup)
+        (_e_cold, e_runs) = replayed(remote.manifest, url, token, args.batch_size, args.epochs, args.warmup, data_dir)
 
         local = swarmlab.open_dataset("fashion", local=True, **kw)
         assert local.mode == "local"
-        (c_cold, c_runs) = passes(local, args.epochs)
+        (c_cold, c_runs) = passes(local, args.epochs, args.warmup)
         local_s = swarmlab.open_dataset("fashion", local=True, shuffle_seed=1, **kw)
-        (_cs_cold, cs_runs) = passes(local_s, args.epochs)
+        (_cs_cold, cs_runs) = passes(local_s, args.epochs, args.warmup)
         copy_runs = copyto(total, args.epochs)
 
         d_bytes, d_dt, d_rows = json_rows(client, "fashion", 60000, total // 60000, args.json_seconds)

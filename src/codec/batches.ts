@@ -113,6 +113,8 @@ async function* batches<T>(
   });
   let picks: Picks = fresh(size);
   let blockIds = new Map<RowBlock, number>();
+  let lastBlock: RowBlock | undefined;
+  let lastId = -1;
   let batch = 0;
   const nextLoad = (): Promise<LoadedWindow> | undefined => {
     const w = windows.next();
@@ -126,21 +128,28 @@ async function* batches<T>(
     pending?.catch(() => {});
     const { window, blocks, starts } = current;
     let k = 0;
-    for (const pos of window.picks) {
+    const order = window.picks;
+    for (let i = 0; i < order.length; i++) {
+      const pos = order[i]!;
       if (!(pos >= starts[k]! && (k + 1 >= starts.length || pos < starts[k + 1]!))) k = shardAt(starts, pos);
       const block = blocks[k]!;
-      let id = blockIds.get(block);
-      if (id === undefined) {
-        id = picks.blocks.length;
-        picks.blocks.push(block);
-        blockIds.set(block, id);
+      // Consecutive picks mostly share a block: the map is asked only when the block changes.
+      if (block !== lastBlock) {
+        lastBlock = block;
+        lastId = blockIds.get(block) ?? -1;
+        if (lastId < 0) {
+          lastId = picks.blocks.length;
+          picks.blocks.push(block);
+          blockIds.set(block, lastId);
+        }
       }
-      picks.block[picks.count] = id;
+      picks.block[picks.count] = lastId;
       picks.row[picks.count] = pos - starts[k]!;
       if (++picks.count === size) {
         yield { frame: cut(source.columns, picks, { t: 'batch', batch: batch++ }), rows: size };
         picks = fresh(size);
         blockIds = new Map();
+        lastBlock = undefined;
       }
     }
   }

@@ -35,6 +35,13 @@ export function rng(...words: number[]): () => number {
   return next;
 }
 
+/** `count` consecutive integers from `from` (a plain loop: `Uint32Array.from` with a callback costs ~50 ns a row). */
+function iota(from: number, count: number): Uint32Array {
+  const out = new Uint32Array(count);
+  for (let k = 0; k < count; k++) out[k] = from + k;
+  return out;
+}
+
 /** Fisher–Yates in place. */
 export function shuffle(a: Uint32Array, random: () => number): Uint32Array {
   for (let i = a.length - 1; i > 0; i--) {
@@ -85,13 +92,10 @@ export function* rankWindows(shards: ShardRef[], opts: SamplerOptions): Generato
     if (to > from) {
       let picks: Uint32Array;
       if (seeded) {
-        const perm = shuffle(
-          Uint32Array.from({ length: rows }, (_, k) => k),
-          rng(opts.shuffleSeed!, opts.epoch, windowIndex + 1),
-        );
+        const perm = shuffle(iota(0, rows), rng(opts.shuffleSeed!, opts.epoch, windowIndex + 1));
         picks = perm.subarray(from, to);
       } else {
-        picks = Uint32Array.from({ length: to - from }, (_, k) => from + k);
+        picks = iota(from, to - from);
       }
       yield { shards: members, picks };
     }
