@@ -111,7 +111,7 @@ async function* batches<T>(
     ...opts,
     windowBytes: opts.windowBytes ?? DEFAULT_WINDOW_BYTES,
   });
-  let picks: Picks = fresh(size);
+  const picks: Picks = { blocks: [], block: new Uint32Array(size), row: new Uint32Array(size), count: 0 };
   let blockIds = new Map<RowBlock, number>();
   let lastBlock: RowBlock | undefined;
   let lastId = -1;
@@ -147,7 +147,9 @@ async function* batches<T>(
       picks.row[picks.count] = pos - starts[k]!;
       if (++picks.count === size) {
         yield { frame: cut(source.columns, picks, { t: 'batch', batch: batch++ }), rows: size };
-        picks = fresh(size);
+        // `cut` keeps nothing of the picks (frames copy rows or view the blocks): the arrays are reused.
+        picks.blocks = [];
+        picks.count = 0;
         blockIds = new Map();
         lastBlock = undefined;
       }
@@ -156,8 +158,4 @@ async function* batches<T>(
   if (picks.count > 0) {
     yield { frame: cut(source.columns, picks, { t: 'batch', batch: batch++ }), rows: picks.count };
   }
-}
-
-function fresh(size: number): Picks {
-  return { blocks: [], block: new Uint32Array(size), row: new Uint32Array(size), count: 0 };
 }

@@ -91,13 +91,39 @@ export function layoutFrame(
     return part;
   });
   const header = { ...head, rows, columns } as DataHeader;
-  const json = encoder.encode(JSON.stringify(header));
+  const text = JSON.stringify(header);
+  if (!withPayload) {
+    const head = headSpace(align8(FRAME_PREFIX + text.length * 3));
+    const { written } = encoder.encodeInto(text, head.subarray(FRAME_PREFIX));
+    const payloadAt = align8(FRAME_PREFIX + written);
+    slabAt += payloadAt - head.length;
+    const frame = head.subarray(0, payloadAt);
+    prefix(frame, payloadAt + at, written);
+    return { header, head: frame, payload: at, frame };
+  }
+  const json = encoder.encode(text);
   const payloadAt = align8(FRAME_PREFIX + json.length);
   // Not allocUnsafe: small sizes would come from the shared pool at an unaligned offset.
-  const frame = new Uint8Array(payloadAt + (withPayload ? at : 0));
+  const frame = new Uint8Array(payloadAt + at);
   frame.set(json, FRAME_PREFIX);
   prefix(frame, payloadAt + at, json.length);
   return { header, head: frame.subarray(0, payloadAt), payload: at, frame };
+}
+
+/**
+ * Heads of segmented frames are carved from shared zero-filled 64 KiB slabs, never reused: one allocation per
+ * slab instead of one per frame, and a slab lives only while a head on it still waits to be written.
+ */
+let slab = new Uint8Array(0);
+let slabAt = 0;
+
+function headSpace(n: number): Uint8Array {
+  if (slabAt + n > slab.length) {
+    slab = new Uint8Array(Math.max(64 * 1024, n));
+    slabAt = 0;
+  }
+  slabAt += n;
+  return slab.subarray(slabAt - n, slabAt);
 }
 
 /** Allocates a frame for `parts` and writes its prefix and header; the caller fills the slots. */
