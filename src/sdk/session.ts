@@ -13,6 +13,7 @@ import {
   type ChannelHello,
   type GenerationView,
   type HardwareReport,
+  type ParamValue,
   paths,
 } from '../api/index.js';
 import { ConfigError, type SwarmlabError } from '../errors/index.js';
@@ -27,6 +28,8 @@ import {
   type SaveGenerationOptions,
 } from './models.js';
 import { Outbox } from './outbox.js';
+import { type ExperimentInfo, experimentInfo } from './session-params.js';
+import { SessionsClient } from './sessions.js';
 
 export interface SessionOptions {
   /** Default `SWARMLAB_URL`. */
@@ -58,7 +61,7 @@ export interface SessionOptions {
 }
 
 /** What the session's environment says about it (the session contract, see README). */
-export interface SessionInfo {
+export interface SessionInfo extends ExperimentInfo {
   id: string;
   url: string;
   rank: number;
@@ -122,6 +125,7 @@ function sessionInfo(options: SessionOptions, env: NodeJS.ProcessEnv, url: strin
     dataset: env.SWARMLAB_DATASET || undefined,
     outputDir: env.SWARMLAB_OUTPUT_DIR || undefined,
     device: env.SWARMLAB_DEVICE === 'gpu' ? 'gpu' : 'cpu',
+    ...experimentInfo(env),
   };
 }
 
@@ -169,6 +173,20 @@ export class SessionClient {
 
   get id(): string {
     return this.info.id;
+  }
+
+  /** The session's params: those submitted (SWARMLAB_PARAMS) and those added since by `addParams`. */
+  get params(): Readonly<Record<string, ParamValue>> {
+    return this.info.params;
+  }
+
+  /**
+   * Records params the job discovered (a resolved batch size, the GPU model…). New names only: a name already
+   * set to a different value is a ConflictError (submitted params are immutable); the same value is a no-op.
+   */
+  async addParams(params: Record<string, ParamValue>): Promise<void> {
+    const record = await new SessionsClient(this.#client).addParams(this.id, params);
+    Object.assign(this.info.params, record.params);
   }
 
   get state(): ConnectionState {
