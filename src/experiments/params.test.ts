@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConflictError, InvalidError } from '../errors/index.js';
-import { SessionsClient } from '../sdk/index.js';
+import { SessionsClient, session } from '../sdk/index.js';
 import { specOf } from '../sessions/submit.js';
 import { type TestManager, testManager } from '../testing/manager.js';
 import { waitForSession } from '../testing/sessions.js';
@@ -95,5 +95,20 @@ describe('session params, tags and project', () => {
     assert.deepEqual(now.params, { lr: 0.001, batch: 64, gpu: 'A100' });
     const retry = specOf({ ...now, tags: ['a'], project: 'p' }, now.cwd);
     assert.deepEqual([retry.params, retry.tags, retry.project], [{ lr: 0.001 }, ['a'], 'p']);
+  });
+
+  it("gives the job's SDK its params from the environment and adds discovered ones", async () => {
+    const s = await sessions.submit({ command: [process.execPath, '-e', '0'], params: { lr: 0.001 } });
+    const env = { SWARMLAB_PARAMS: JSON.stringify(s.params), SWARMLAB_PROJECT: 'p', SWARMLAB_TAGS: 'a,b' };
+    const job = await session({ url: t.url, token: t.token, sessionId: s.id, env });
+    try {
+      assert.deepEqual([job.params, job.info.project, job.info.tags], [{ lr: 0.001 }, 'p', ['a', 'b']]);
+      await job.addParams({ batch: 64 });
+      assert.deepEqual(job.params, { lr: 0.001, batch: 64 });
+      await assert.rejects(job.addParams({ lr: 1 }), ConflictError);
+      assert.deepEqual((await sessions.get(s.id)).params, { lr: 0.001, batch: 64 });
+    } finally {
+      await job.close();
+    }
   });
 });
