@@ -91,6 +91,13 @@ describe('session params, tags and project', () => {
       sessions.addParams(s.id, { 'bad name': 1 }),
       (err: InvalidError) => err instanceof InvalidError && err.details.field === 'params.bad name',
     );
+    // Like reports, what a job sends needs the manager token even on loopback.
+    const anonymous = await fetch(`${t.url}/api/v1/sessions/${s.id}/params`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ params: { x: 1 } }),
+    });
+    assert.equal(anonymous.status, 401);
     const now = await sessions.get(s.id);
     assert.deepEqual(now.params, { lr: 0.001, batch: 64, gpu: 'A100' });
     const retry = specOf({ ...now, tags: ['a'], project: 'p' }, now.cwd);
@@ -102,7 +109,7 @@ describe('session params, tags and project', () => {
     const env = { SWARMLAB_PARAMS: JSON.stringify(s.params), SWARMLAB_PROJECT: 'p', SWARMLAB_TAGS: 'a,b' };
     const job = await session({ url: t.url, token: t.token, sessionId: s.id, env });
     try {
-      assert.deepEqual([job.params, job.info.project, job.info.tags], [{ lr: 0.001 }, 'p', ['a', 'b']]);
+      assert.deepEqual([job.params, job.project, job.tags], [{ lr: 0.001 }, 'p', ['a', 'b']]);
       await job.addParams({ batch: 64 });
       assert.deepEqual(job.params, { lr: 0.001, batch: 64 });
       await assert.rejects(job.addParams({ lr: 1 }), ConflictError);

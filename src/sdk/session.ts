@@ -61,7 +61,7 @@ export interface SessionOptions {
 }
 
 /** What the session's environment says about it (the session contract, see README). */
-export interface SessionInfo extends ExperimentInfo {
+export interface SessionInfo {
   id: string;
   url: string;
   rank: number;
@@ -125,12 +125,12 @@ function sessionInfo(options: SessionOptions, env: NodeJS.ProcessEnv, url: strin
     dataset: env.SWARMLAB_DATASET || undefined,
     outputDir: env.SWARMLAB_OUTPUT_DIR || undefined,
     device: env.SWARMLAB_DEVICE === 'gpu' ? 'gpu' : 'cpu',
-    ...experimentInfo(env),
   };
 }
 
 export class SessionClient {
   readonly info: SessionInfo;
+  readonly #experiment: ExperimentInfo;
   readonly #opts: typeof defaults;
   readonly #client: SwarmlabClient;
   readonly #stream = crypto.randomUUID().replaceAll('-', '');
@@ -164,6 +164,7 @@ export class SessionClient {
     const env = options.env ?? process.env;
     this.#client = new SwarmlabClient({ url: options.url, token: options.token }, env);
     this.info = sessionInfo(options, env, this.#client.url);
+    this.#experiment = experimentInfo(env);
     this.#opts = { ...defaults, ...stripUndefined(options) };
     this.#outbox = new Outbox({
       maxBatchPoints: Math.min(this.#opts.maxBatchPoints, 131_072),
@@ -177,7 +178,17 @@ export class SessionClient {
 
   /** The session's params: those submitted (SWARMLAB_PARAMS) and those added since by `addParams`. */
   get params(): Readonly<Record<string, ParamValue>> {
-    return this.info.params;
+    return this.#experiment.params;
+  }
+
+  /** SWARMLAB_PROJECT, or undefined. */
+  get project(): string | undefined {
+    return this.#experiment.project;
+  }
+
+  /** SWARMLAB_TAGS. */
+  get tags(): readonly string[] {
+    return this.#experiment.tags;
   }
 
   /**
@@ -186,7 +197,7 @@ export class SessionClient {
    */
   async addParams(params: Record<string, ParamValue>): Promise<void> {
     const record = await new SessionsClient(this.#client).addParams(this.id, params);
-    Object.assign(this.info.params, record.params);
+    Object.assign(this.#experiment.params, record.params);
   }
 
   get state(): ConnectionState {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { InvalidError } from '../../errors/index.js';
 import { parseRules } from '../../rules/index.js';
 import type { SessionSpec } from '../../sessions/index.js';
+import { requireManagerToken } from '../auth.js';
 import type { Services } from '../services.js';
 import { int, parseQuery, sessionIdParam } from './query.js';
 import { paramsSchema, safeName, tagsSchema } from './session-fields.js';
@@ -89,8 +90,8 @@ export async function registerSessionRoutes(app: FastifyInstance, services: Serv
     return sessions.stop(id, body?.reason);
   });
 
-  // Same auth as every write (the session's SWARMLAB_TOKEN is the manager token the job was given).
-  app.post('/api/v1/sessions/:id/params', async (request) => {
+  const preValidation = requireManagerToken(services.token, 'added params');
+  app.post('/api/v1/sessions/:id/params', { preValidation }, async (request) => {
     const { id } = parseQuery(idParams, request.params);
     return sessions.addParams(id, parseBody(paramsBody, request.body).params);
   });
