@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConflictError, InvalidError } from '../errors/index.js';
 import { SessionsClient, session } from '../sdk/index.js';
+import { sessionKey } from '../sessions/index.js';
 import { specOf } from '../sessions/submit.js';
 import { type TestManager, testManager } from '../testing/manager.js';
 import { waitForSession } from '../testing/sessions.js';
@@ -48,6 +49,10 @@ describe('session params, tags and project', () => {
     const plain = await sessions.submit({ command: [process.execPath, '-e', '0'] });
     assert.deepEqual(plain.params, {});
     assert.equal(plain.tags, undefined);
+    // A record stored before sessions had params reads as having none.
+    const { params: _, ...old } = plain;
+    await t.manager.store.put(sessionKey('s-old'), { ...old, id: 's-old' });
+    assert.deepEqual((await sessions.get('s-old')).params, {});
     const refused = async (body: Record<string, unknown>, field: string) => {
       const raw = JSON.stringify({ command: ['true'], ...body }).replace('"INF"', '1e999');
       const res = await fetch(`${t.url}/api/v1/sessions`, {
