@@ -46,7 +46,11 @@ describe('session params, tags and project', () => {
   });
 
   it('defaults to no params, and refuses bad ones naming the field', async () => {
-    const plain = await sessions.submit({ command: [process.execPath, '-e', '0'] });
+    const plain = await waitForSession(
+      t.client,
+      (await sessions.submit({ command: [process.execPath, '-e', '0'] })).id,
+      ended,
+    );
     assert.deepEqual(plain.params, {});
     assert.equal(plain.tags, undefined);
     // A record stored before sessions had params reads as having none.
@@ -79,6 +83,8 @@ describe('session params, tags and project', () => {
 
   it('lets the job add params, never change one (409 naming it), and repeats only submitted ones on retry', async () => {
     const s = await sessions.submit({ command: [process.execPath, '-e', '0'], params: { lr: 0.001 } });
+    // Ended first, so no process is left running when the manager closes; params may be added after the end.
+    await waitForSession(t.client, s.id, ended);
     const added = await sessions.addParams(s.id, { batch: 64, gpu: 'A100' });
     assert.deepEqual(added.params, { lr: 0.001, batch: 64, gpu: 'A100' });
     assert.deepEqual(added.addedParams, ['batch', 'gpu']);
@@ -111,6 +117,7 @@ describe('session params, tags and project', () => {
 
   it("gives the job's SDK its params from the environment and adds discovered ones", async () => {
     const s = await sessions.submit({ command: [process.execPath, '-e', '0'], params: { lr: 0.001 } });
+    await waitForSession(t.client, s.id, ended);
     const env = { SWARMLAB_PARAMS: JSON.stringify(s.params), SWARMLAB_PROJECT: 'p', SWARMLAB_TAGS: 'a,b' };
     const job = await session({ url: t.url, token: t.token, sessionId: s.id, env });
     try {
