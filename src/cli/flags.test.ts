@@ -1,3 +1,4 @@
+// Command-line flag parsing: typed --param values and the submit body of run --param/--tag/--project.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidError } from '../errors/index.js';

@@ -22,7 +22,7 @@ def list_sessions(*, project: Optional[str] = None, tags: Iterable[str] = (), st
     (compared as each param's type), in `order` (`-createdAt` by default; `[-]metric.NAME[.last|.min|.max]`,
     `[-]param.NAME`, `[-]name`, `[-]createdAt`)."""
     query: Dict[str, Any] = {"project": project, "state": state, "order": order, "limit": limit, "offset": offset}
-    tags = list(tags)
+    tags = [tags] if isinstance(tags, str) else list(tags)  # one tag given bare, not its characters
     if tags:
         query["tag"] = ",".join(tags)
     for name, value in (params or {}).items():
