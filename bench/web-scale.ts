@@ -38,6 +38,7 @@ const record = (i: number, createdAt: number, state: SessionRecord['state']): Se
   name: `sweep-${i % 97}-lr${(i % 7) + 1}e-3`,
   command: ['node', 'train.js'],
   shell: false,
+  params: {},
   cwd: '/tmp',
   env: {},
   dataset: i % 3 === 0 ? 'fashion@1' : undefined,

@@ -9,12 +9,13 @@ import { isLoopback, type ManagerConfig } from './config/index.js';
 import { DatasetService, migrateDatasetRefs } from './datasets/index.js';
 import { ConfigError } from './errors/index.js';
 import { EventArchive, EventHub } from './events/index.js';
+import { Experiments } from './experiments/index.js';
 import { ModelRegistry, migrateModelRefs } from './models/index.js';
 import { RulesEngine } from './rules/index.js';
 import { buildServer, listen, type Server, type Services } from './server/index.js';
 import { ModelServer, RegistrySource } from './serving/index.js';
 import { openStore, type Store } from './store/index.js';
-import { MetricSeries, SessionChannels } from './telemetry/index.js';
+import { MetricSeries, MetricSummaries, SessionChannels } from './telemetry/index.js';
 
 export interface Manager {
   url: string;
@@ -125,6 +126,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
   // Serves production generations on /v1 and /v2; hot-swaps them on `model.promoted`.
   const serving = new ModelServer({ source: new RegistrySource(models, hub, events), logger });
   closers.unshift(['serving', () => serving.close()]);
+  const experiments = new Experiments({ sessions, series, summaries: new MetricSummaries(store, series) });
   const services: Services = {
     store,
     logger,
@@ -133,6 +135,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     channels,
     series,
     sessions,
+    experiments,
     scheduler,
     datasets,
     models,

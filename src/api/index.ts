@@ -53,6 +53,7 @@ export {
   type SwarmEvent,
   TERMINAL_STATES,
 } from './events.js';
+export type { ComparedSession, CompareOptions, Comparison } from './experiments.js';
 export type {
   DiffSummary,
   GenerationDiff,
@@ -94,13 +95,18 @@ export type {
 } from './nodes.js';
 export { paths } from './paths.js';
 export type { AcceptRule, OnExitRule, RulesDoc, StopAction, StopRule } from './rules.js';
+export { type MetricField, type Order, parseOrder } from './session-order.js';
 export type {
   ExecHandle,
   ListOptions,
   LogLine,
   LogPage,
   LogQuery,
+  MetricSummary,
+  ParamValue,
   SessionFlag,
+  SessionListItem,
+  SessionOrder,
   SessionPage,
   SessionRecord,
   SessionSpec,

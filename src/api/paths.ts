@@ -8,6 +8,10 @@ export const paths = {
   session: (id: string) => `${API_PREFIX}/sessions/${enc(id)}`,
   sessionStop: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/stop`,
   sessionLogs: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/logs`,
+  /** POST `{params}`: names the job discovered; a name already set to another value is a 409. */
+  sessionParams: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/params`,
+  /** GET `?ids=a,b&maxPoints=&metrics=`: params, metric summaries and series of up to 100 sessions. */
+  compare: `${API_PREFIX}/compare`,
   sessionChannel: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/channel`,
   events: `${API_PREFIX}/events`,
   eventsCursor: `${API_PREFIX}/events/cursor`,

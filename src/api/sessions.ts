@@ -3,6 +3,9 @@ import type { SessionState } from './events.js';
 import type { Placement, Resources } from './nodes.js';
 import type { RulesDoc } from './rules.js';
 
+/** A session parameter's value: typed JSON scalars, so `lr=0.001` sorts and compares as a number. */
+export type ParamValue = number | string | boolean;
+
 /** A submission after edge validation; defaults are filled by `SessionManager.submit`. */
 export interface SessionSpec {
   name?: string;
@@ -30,6 +33,10 @@ export interface SessionSpec {
   image?: string;
   /** Keep the container after the session ended (default: removed). */
   keep?: boolean;
+  /** Hyperparameters; immutable once submitted (the job may add new names, see `paths.sessionParams`). */
+  params?: Record<string, ParamValue>;
+  tags?: string[];
+  project?: string;
 }
 
 /** Set by an onExit rule when the session exited with a code it watches. */
@@ -56,6 +63,12 @@ export interface SessionRecord {
   /** Container image (run by the Docker executor); absent for a local process. */
   image?: string;
   keep?: boolean;
+  /** Submitted params plus those the job added; `{}` when none. */
+  params: Record<string, ParamValue>;
+  /** Names of `params` the job added while it ran (absent when none). */
+  addedParams?: string[];
+  tags?: string[];
+  project?: string;
   state: SessionState;
   createdAt: number;
   placedAt?: number;
@@ -86,15 +99,41 @@ export interface SessionRecord {
   retriedBy?: string;
 }
 
+/**
+ * How a session list is sorted: `-createdAt` (default, newest first), `createdAt`, `name`,
+ * `metric.NAME[.last|.min|.max]` (default `.last`) or `param.NAME`; a leading `-` sorts descending. Sessions
+ * without the value (or with a non-finite one) come last either way.
+ */
+export type SessionOrder = string;
+
 export interface ListOptions {
   state?: SessionState;
+  project?: string;
+  /** Sessions carrying every one of these tags. */
+  tags?: string[];
+  /** `{lr: '0.001'}`: sessions whose param equals the value, compared as the param's type. */
+  params?: Record<string, string>;
+  order?: SessionOrder;
   /** Page size (default 50, at most 1000). */
   limit?: number;
   offset?: number;
 }
 
+/** A metric's summary over a session's whole series: the value at the highest step, and the extremes. */
+export interface MetricSummary {
+  /** Null when the value is not finite (NaN, ±Infinity). */
+  last: number | null;
+  /** Over finite values only; null when there were none. */
+  min: number | null;
+  max: number | null;
+  lastStep: number;
+}
+
+/** A listed session; a page sorted by a metric carries each session's metric summaries. */
+export type SessionListItem = SessionRecord & { metrics?: Record<string, MetricSummary> };
+
 export interface SessionPage {
-  sessions: SessionRecord[];
+  sessions: SessionListItem[];
   total: number;
   limit: number;
   offset: number;

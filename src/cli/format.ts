@@ -21,6 +21,10 @@ export function outcomeOf(s: SessionRecord): string {
   return '';
 }
 
+/** A metric value in 4 significant digits; empty for none (null: not finite on the wire). */
+export const formatNumber = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '' : String(Number(v.toPrecision(4)));
+
 /** JSON for `--json`, indented. */
 export const printJson = (value: unknown): void => {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   up: async () => (await import('./commands/up.js')).registerUp,
   run: async () => (await import('./commands/run.js')).registerRun,
   ps: async () => (await import('./commands/ps.js')).registerPs,
+  compare: async () => (await import('./commands/compare.js')).registerCompare,
   logs: async () => (await import('./commands/logs.js')).registerLogs,
   stop: async () => (await import('./commands/stop.js')).registerStop,
   nodes: async () => (await import('./commands/nodes.js')).registerNodes,

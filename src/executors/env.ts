@@ -14,6 +14,10 @@ export interface SessionEnvInput {
   outputDir: string;
   rank?: number;
   worldSize?: number;
+  /** The session's params, as SWARMLAB_PARAMS (JSON) and one SWARMLAB_PARAM_<NAME> each. */
+  params?: Record<string, number | string | boolean>;
+  project?: string | undefined;
+  tags?: string[] | undefined;
   /** The session's own variables; they cannot override the contract. */
   user?: Record<string, string>;
 }
@@ -46,5 +50,21 @@ export function sessionEnv(
     SWARMLAB_RANK: String(input.rank ?? 0),
     SWARMLAB_WORLD_SIZE: String(input.worldSize ?? 1),
     SWARMLAB_NODE: input.node,
+    SWARMLAB_PROJECT: input.project ?? '',
+    SWARMLAB_TAGS: (input.tags ?? []).join(','),
+    SWARMLAB_PARAMS: JSON.stringify(input.params ?? {}),
+    ...paramVars(input.params ?? {}),
   });
+}
+
+/**
+ * `lr` → SWARMLAB_PARAM_LR, `opt.beta-1` → SWARMLAB_PARAM_OPT_BETA_1, for plain scripts that read no JSON. Names
+ * that map to the same variable keep the last in name order; SWARMLAB_PARAMS has them all.
+ */
+function paramVars(params: Record<string, number | string | boolean>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(params).sort()) {
+    out[`SWARMLAB_PARAM_${name.toUpperCase().replace(/[.-]/g, '_')}`] = String(params[name]);
+  }
+  return out;
 }

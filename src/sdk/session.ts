@@ -13,6 +13,7 @@ import {
   type ChannelHello,
   type GenerationView,
   type HardwareReport,
+  type ParamValue,
   paths,
 } from '../api/index.js';
 import { ConfigError, type SwarmlabError } from '../errors/index.js';
@@ -27,6 +28,8 @@ import {
   type SaveGenerationOptions,
 } from './models.js';
 import { Outbox } from './outbox.js';
+import { type ExperimentInfo, experimentInfo } from './session-params.js';
+import { SessionsClient } from './sessions.js';
 
 export interface SessionOptions {
   /** Default `SWARMLAB_URL`. */
@@ -127,6 +130,7 @@ function sessionInfo(options: SessionOptions, env: NodeJS.ProcessEnv, url: strin
 
 export class SessionClient {
   readonly info: SessionInfo;
+  readonly #experiment: ExperimentInfo;
   readonly #opts: typeof defaults;
   readonly #client: SwarmlabClient;
   readonly #stream = crypto.randomUUID().replaceAll('-', '');
@@ -160,6 +164,7 @@ export class SessionClient {
     const env = options.env ?? process.env;
     this.#client = new SwarmlabClient({ url: options.url, token: options.token }, env);
     this.info = sessionInfo(options, env, this.#client.url);
+    this.#experiment = experimentInfo(env);
     this.#opts = { ...defaults, ...stripUndefined(options) };
     this.#outbox = new Outbox({
       maxBatchPoints: Math.min(this.#opts.maxBatchPoints, 131_072),
@@ -169,6 +174,30 @@ export class SessionClient {
 
   get id(): string {
     return this.info.id;
+  }
+
+  /** The session's params: those submitted (SWARMLAB_PARAMS) and those added since by `addParams`. */
+  get params(): Readonly<Record<string, ParamValue>> {
+    return this.#experiment.params;
+  }
+
+  /** SWARMLAB_PROJECT, or undefined. */
+  get project(): string | undefined {
+    return this.#experiment.project;
+  }
+
+  /** SWARMLAB_TAGS. */
+  get tags(): readonly string[] {
+    return this.#experiment.tags;
+  }
+
+  /**
+   * Records params the job discovered (a resolved batch size, the GPU model…). New names only: a name already
+   * set to a different value is a ConflictError (submitted params are immutable); the same value is a no-op.
+   */
+  async addParams(params: Record<string, ParamValue>): Promise<void> {
+    const record = await new SessionsClient(this.#client).addParams(this.id, params);
+    Object.assign(this.#experiment.params, record.params);
   }
 
   get state(): ConnectionState {

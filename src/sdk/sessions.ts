@@ -3,10 +3,13 @@
  * The WebSocket code is loaded only by `follow`, so a command that only reads (`swarmlab ps`) stays light.
  */
 import {
+  type CompareOptions,
+  type Comparison,
   isTerminal,
   type ListOptions,
   type LogPage,
   type LogQuery,
+  type ParamValue,
   paths,
   type SessionPage,
   type SessionRecord,
@@ -38,9 +41,28 @@ export class SessionsClient {
     return this.client.json('GET', paths.session(id));
   }
 
-  /** Newest first. */
+  /** Newest first unless `order` says otherwise; `tags` must all match, `params` compare as each param's type. */
   list(options: ListOptions = {}): Promise<SessionPage> {
-    return this.client.json('GET', paths.sessions, { query: { ...options } });
+    const { tags, params, ...rest } = options;
+    const query: Record<string, string | number | undefined> = { ...rest };
+    if (tags?.length) query.tag = tags.join(',');
+    for (const [name, value] of Object.entries(params ?? {})) query[`param.${name}`] = value;
+    return this.client.json('GET', paths.sessions, { query });
+  }
+
+  /** Params, metric summaries and downsampled series of up to 100 sessions, and which params differ. */
+  compare(ids: string[], options: CompareOptions = {}): Promise<Comparison> {
+    const query = {
+      ids: ids.join(','),
+      maxPoints: options.maxPoints,
+      metrics: options.metrics?.join(','),
+    };
+    return this.client.json('GET', paths.compare, { query });
+  }
+
+  /** Adds params a job discovered to a session (a name already set to another value is a ConflictError). */
+  addParams(id: string, params: Record<string, ParamValue>): Promise<SessionRecord> {
+    return this.client.json('POST', paths.sessionParams(id), { body: { params } });
   }
 
   /** Asks a session to stop; returns the record as it is right after the request (202). */

@@ -59,6 +59,20 @@ export function refusal(
   return undefined;
 }
 
+/**
+ * A route hook for what jobs send (reports, params they add): always needs the manager token, even on loopback
+ * where other writes may go without it — every job has it (SWARMLAB_TOKEN), so it costs a job nothing.
+ */
+export function requireManagerToken(token: string, what: string) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (!tokenMatches(token, presentedToken(request))) {
+      throw new UnauthorizedError(`${what} need the manager token (SWARMLAB_TOKEN)`, {
+        details: { header: 'authorization' },
+      });
+    }
+  };
+}
+
 export function installAuth(app: FastifyInstance, options: AuthOptions): void {
   const publicPaths = new Set(options.publicPaths ?? ['/healthz', '/metrics']);
   // A callback hook, not an async one: it runs on every request, and a promise per request is measurable.

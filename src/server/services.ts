@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { DatasetService } from '../datasets/index.js';
 import type { EventArchive, EventHub } from '../events/index.js';
+import type { Experiments } from '../experiments/index.js';
 import type { ModelRegistry } from '../models/index.js';
 import type { RulesEngine } from '../rules/index.js';
 import type { Scheduler } from '../scheduler/index.js';
@@ -21,6 +22,8 @@ export interface Services {
   series: MetricSeries;
   /** Sessions: submit, list, stop, logs. */
   sessions: SessionManager;
+  /** Sessions queried by project, tag, param and metric, and compared. */
+  experiments: Experiments;
   /** The nodes sessions run on and the queue waiting for them. */
   scheduler: Scheduler;
   /** Datasets: versions, imports, exports, the intake stream. */

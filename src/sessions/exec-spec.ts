@@ -37,6 +37,9 @@ export function execSpec(
         gpuMemoryFraction: p.gpuMemoryFraction,
         cpus: r.resources.cpus,
         outputDir: outputDir(o.dataDir, r.id),
+        params: r.params,
+        project: r.project,
+        tags: r.tags,
         user: r.env,
       },
       // A container keeps its image's environment (PATH, HOME…); only a local process inherits the manager's.

@@ -2,6 +2,7 @@
 export { isSessionId, newSessionId } from './ids.js';
 export { SessionManager } from './manager.js';
 export type { SessionDeps, SessionManagerOptions } from './options.js';
+export { MAX_PARAMS } from './params.js';
 export { logName, SessionRepo, sessionKey } from './repo.js';
 export {
   ACTIVE_STATES,
@@ -18,7 +19,10 @@ export type {
   LogLine,
   LogPage,
   LogQuery,
+  MetricSummary,
+  ParamValue,
   SessionFlag,
+  SessionListItem,
   SessionPage,
   SessionRecord,
   SessionSpec,

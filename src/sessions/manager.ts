@@ -13,6 +13,7 @@ import {
   type SessionOptions,
   sessionOptions,
 } from './options.js';
+import { mergeParams } from './params.js';
 import { reconcile } from './reconcile.js';
 import { SessionRepo, sessionKey } from './repo.js';
 import { SessionRuntime } from './runtime.js';
@@ -22,6 +23,7 @@ import type {
   ListOptions,
   LogPage,
   LogQuery,
+  ParamValue,
   SessionFlag,
   SessionPage,
   SessionRecord,
@@ -133,7 +135,15 @@ export class SessionManager {
     return (await this.repo.require(id)).value;
   }
 
-  list(options: ListOptions = {}): Promise<SessionPage> {
+  /** Adds params the job discovered; idempotent for a name already set to the same value (no write then). */
+  async addParams(id: string, params: Record<string, ParamValue>): Promise<SessionRecord> {
+    const current = await this.get(id);
+    if (Object.keys(mergeParams(current, params)).length === 0) return current;
+    return this.repo.update(id, (cur) => mergeParams(cur, params));
+  }
+
+  /** The fast path: newest first, by state at most (filters and other orders: src/experiments). */
+  list(options: Pick<ListOptions, 'state' | 'limit' | 'offset'> = {}): Promise<SessionPage> {
     return this.repo.list(options);
   }
 

@@ -16,6 +16,7 @@ const record = (id: string, createdAt: number, state: SessionRecord['state'] = '
   name: 'n',
   command: ['true'],
   shell: false,
+  params: {},
   cwd: '/',
   env: {},
   resources: { cpus: 1, memoryMb: 1, gpus: 0, gpuMemoryFraction: 1 },

@@ -28,6 +28,9 @@ interface StoredLine {
 type Patch = (current: SessionRecord) => Partial<SessionRecord>;
 type EventOf = (next: SessionRecord) => NewEvent;
 
+/** Records stored before sessions had params get the default, so readers need not care how old one is. */
+const withDefaults = (r: SessionRecord): SessionRecord => (r.params ? r : { ...r, params: {} });
+
 export class SessionRepo {
   readonly #store: Store;
   readonly #events: EventArchive;
@@ -49,13 +52,24 @@ export class SessionRepo {
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
-    return (await this.#store.get<SessionRecord>(sessionKey(id)))?.value;
+    const doc = await this.#store.get<SessionRecord>(sessionKey(id));
+    return doc && withDefaults(doc.value);
   }
 
   async require(id: string): Promise<Doc<SessionRecord>> {
     const doc = await this.#store.get<SessionRecord>(sessionKey(id));
     if (!doc) throw new NotFoundError(`no session ${id}`, { details: { sessionId: id } });
-    return doc;
+    return { ...doc, value: withDefaults(doc.value) };
+  }
+
+  /** Session ids newest first (only those in `state` when given), a page at a time, for scans. */
+  async *ids(state?: SessionState): AsyncGenerator<string[]> {
+    const index = state ? stateIndex(state) : CREATED;
+    for (let offset = 0; ; offset += MAX_PAGE) {
+      const entries = await this.#store.indexRange(index, { reverse: true, offset, limit: MAX_PAGE });
+      if (entries.length > 0) yield entries.map((e) => e.member);
+      if (entries.length < MAX_PAGE) return;
+    }
   }
 
   /** Moves a session to `to` (illegal moves throw ConflictError) with its event, retrying lost CAS races. */

@@ -94,6 +94,13 @@ export function specOf(r: SessionRecord, defaultCwd: string): SessionSpec {
   if (r.rules !== undefined) spec.rules = r.rules;
   if (r.image !== undefined) spec.image = r.image;
   if (r.keep) spec.keep = true;
+  // The retry repeats the same experiment with its submitted params; those the job added are left for the
+  // retry's job to add again (a value it discovers may differ this time, e.g. the GPU it got).
+  const added = new Set(r.addedParams);
+  const params = Object.fromEntries(Object.entries(r.params).filter(([k]) => !added.has(k)));
+  if (Object.keys(params).length > 0) spec.params = params;
+  if (r.tags !== undefined) spec.tags = r.tags;
+  if (r.project !== undefined) spec.project = r.project;
   return spec;
 }
 
@@ -136,6 +143,7 @@ export async function buildRecord(
     priority: spec.priority ?? 0,
     pool,
     labels,
+    params: spec.params ?? {},
     state: 'queued',
     createdAt: now,
     exitCode: null,
@@ -146,5 +154,7 @@ export async function buildRecord(
   if (spec.rules !== undefined) record.rules = spec.rules;
   if (spec.image !== undefined) record.image = spec.image;
   if (spec.keep) record.keep = true;
+  if (spec.tags !== undefined && spec.tags.length > 0) record.tags = [...new Set(spec.tags)];
+  if (spec.project !== undefined) record.project = spec.project;
   return record;
 }

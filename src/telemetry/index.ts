@@ -1,4 +1,4 @@
-/** Session telemetry: the session channels that ingest SDK reports, and metric time series per session. */
+/** Session telemetry: the session channels that ingest SDK reports, metric time series and their summaries. */
 export type { ChannelPeer } from './channel.js';
 export { Channel } from './channel.js';
 export { type AdmissionCheck, SessionChannels } from './channels.js';
@@ -8,3 +8,4 @@ export { HttpStreams, LIVE_MS, type ReportAnswer } from './http-streams.js';
 export { packPoints, unpackPoints } from './points.js';
 export { parseReport } from './report-json.js';
 export { MetricSeries, type Series, type SeriesQuery, type SeriesResult, seriesLog } from './series.js';
+export { MetricSummaries } from './summaries.js';

@@ -1,9 +1,11 @@
-"""Swarmlab's Python client: report from a training session, stream datasets, save and load model generations."""
+"""Swarmlab's Python client: report from a training session, stream datasets, save and load model generations,
+list and compare sessions."""
 from ._env import SessionEnv
 from ._http import Client
 from . import models
 from .dataset_push import push_dataset
 from .datasets import Batch, Column, DatasetReader, list_datasets, open_dataset
+from .experiments import compare, list_sessions
 from .errors import (
     ConfigError,
     ConflictError,
@@ -26,6 +28,7 @@ __all__ = [
     "Column",
     "DatasetReader",
     "list_datasets",
+    "list_sessions",
     "open_dataset",
     "Client",
     "LoadedGeneration",
@@ -42,6 +45,7 @@ __all__ = [
     "UnauthorizedError",
     "UnavailableError",
     "__version__",
+    "compare",
     "load_generation",
     "models",
     "push_dataset",

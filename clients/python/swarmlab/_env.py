@@ -1,9 +1,10 @@
 """The session contract: what the `SWARMLAB_*` environment variables say about the session a process runs in."""
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
-from typing import Mapping, Optional
+from dataclasses import dataclass, field
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from ._http import default_token, default_url
 from .errors import ConfigError
@@ -20,6 +21,10 @@ class SessionEnv:
     device: str
     output_dir: Optional[str]
     store_path: Optional[str]
+    #: The params submitted with the session (SWARMLAB_PARAMS); `Session.hparams` adds those the job added.
+    params: Dict[str, Any] = field(default_factory=dict)
+    project: Optional[str] = None
+    tags: Tuple[str, ...] = ()
 
     @staticmethod
     def read(env: Optional[Mapping[str, str]] = None) -> "SessionEnv":
@@ -34,7 +39,21 @@ class SessionEnv:
             device="gpu" if env.get("SWARMLAB_DEVICE") == "gpu" else "cpu",
             output_dir=env.get("SWARMLAB_OUTPUT_DIR") or None,
             store_path=env.get("SWARMLAB_STORE_PATH") or None,
+            params=_params(env),
+            project=env.get("SWARMLAB_PROJECT") or None,
+            tags=tuple(t for t in env.get("SWARMLAB_TAGS", "").split(",") if t),
         )
+
+
+def _params(env: Mapping[str, str]) -> Dict[str, Any]:
+    raw = env.get("SWARMLAB_PARAMS") or "{}"
+    try:
+        params = json.loads(raw)
+    except ValueError:
+        raise ConfigError("SWARMLAB_PARAMS: not JSON", details={"field": "SWARMLAB_PARAMS"}) from None
+    if not isinstance(params, dict):
+        raise ConfigError("SWARMLAB_PARAMS: not a JSON object", details={"field": "SWARMLAB_PARAMS"})
+    return params
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -112,6 +112,7 @@ class Session:
         if not 1 <= batch_points <= 131_072:
             raise ValueError("batch_points: must be within 1…131,072")
         self.info: SessionEnv = base
+        self._hparams: Dict[str, Any] = dict(base.params)
         self.id: str = sid
         self.stream = secrets.token_urlsafe(16)  # 22 chars of [A-Za-z0-9_-]
         self._client = Client(base.url, base.token, timeout=request_timeout)
@@ -156,8 +157,30 @@ class Session:
 
     @property
     def params(self) -> SessionEnv:
-        """The session environment (url, session id, dataset, rank, world size, device, output dir)."""
+        """The session environment (url, session id, dataset, rank, world size, device, output dir); the
+        session's hyperparameters are `hparams`."""
         return self.info
+
+    @property
+    def hparams(self) -> Dict[str, Any]:
+        """The session's params (`swarmlab run --param lr=0.001` → `{"lr": 0.001}`): those submitted, read from
+        SWARMLAB_PARAMS, plus those added with `add_hparams`. A copy: change them with `add_hparams`."""
+        return dict(self._hparams)
+
+    def add_hparams(self, params: Optional[Mapping[str, Any]] = None, **kw: Any) -> Dict[str, Any]:
+        """Records params the job discovered (`s.add_hparams(batch_size=64, gpu="A100")`) on the session, where
+        `swarmlab ps --param` and `swarmlab compare` see them; returns all of them. New names only: a name already
+        set to another value raises ConflictError (submitted params are immutable); the same value is a no-op.
+        Values: numbers, strings (≤ 1 KiB) or booleans. One HTTP request, made now (not queued)."""
+        added = {**(params or {}), **kw}
+        # A connection of its own: the report thread owns `self._client`'s, and http.client is not thread-safe.
+        client = Client(self.info.url, self.info.token)
+        try:
+            rec = client.json("POST", f"/api/v1/sessions/{self.id}/params", json={"params": added})
+        finally:
+            client.close()
+        self._hparams = dict(rec["params"])
+        return dict(self._hparams)
 
     @property
     def stop_requested(self) -> bool:

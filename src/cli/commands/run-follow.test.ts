@@ -1,33 +1,10 @@
 // `swarmlab run --follow` against a real manager: output, progress lines and the exit code, from the event stream.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Manager } from '../../app.js';
+import { swarmlab } from '../../testing/cli.js';
 import { type TestManager, testManager } from '../../testing/manager.js';
-
-const MAIN = new URL('../main.ts', import.meta.url).href;
-
-/** `swarmlab ARGS…` from source; resolves with its exit code and output (`child` to signal it). */
-function swarmlab(manager: Manager, args: string[]) {
-  const code = `const { main } = await import(${JSON.stringify(MAIN)}); await main(['node', 'swarmlab', ...process.argv.slice(1)]);`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, ...args], {
-    env: { ...process.env, SWARMLAB_URL: manager.url, SWARMLAB_TOKEN: manager.token },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('exit', (c) => resolve({ code: c, stdout, stderr })),
-  );
-  return Object.assign(exited, { child, stderr: () => stderr });
-}
 
 describe('swarmlab run --follow', () => {
   let t: TestManager;

@@ -9,6 +9,11 @@ import { InvalidError } from '../../errors/index.js';
 import { EventsClient } from '../../sdk/events-client.js';
 import { SessionsClient } from '../../sdk/sessions.js';
 import { parseDurationMs } from '../../util/duration.js';
+import { collect, pairs, paramValue } from '../flags.js';
+import { formatNumber } from '../format.js';
+
+const typedParams = (raw: Record<string, string> | undefined) =>
+  raw && Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, paramValue(v)]));
 
 interface RunFlags {
   name?: string;
@@ -28,9 +33,10 @@ interface RunFlags {
   rules?: string;
   image?: string;
   keep?: boolean;
+  param?: string[];
+  tag?: string[];
+  project?: string;
 }
-
-const collect = (v: string, acc: string[]) => [...acc, v];
 
 function number(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -39,17 +45,6 @@ function number(flag: string, value: string | undefined): number | undefined {
     throw new InvalidError(`${flag}: "${value}" is not a number`, { details: { field: flag } });
   }
   return n;
-}
-
-function pairs(flag: string, list: string[]): Record<string, string> | undefined {
-  if (list.length === 0) return undefined;
-  const out: Record<string, string> = {};
-  for (const item of list) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new InvalidError(`${flag}: "${item}" is not KEY=VALUE`, { details: { field: flag } });
-    out[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return out;
 }
 
 /** The submit body from flags; undefined fields are left to the manager's defaults. */
@@ -87,6 +82,9 @@ export function submitBody(argv: string[], flags: RunFlags): Record<string, unkn
     maxRuntimeMs,
     image: flags.image,
     keep: flags.keep,
+    params: typedParams(pairs('--param', flags.param)),
+    tags: flags.tag?.length ? flags.tag : undefined,
+    project: flags.project,
   };
   if (Object.keys(resources).length > 0) body.resources = resources;
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
@@ -150,7 +148,7 @@ function printer(): (e: SwarmEvent) => void {
       if (status && progress) process.stderr.write(status);
     } else if (e.type === 'session.epoch') {
       const metrics = Object.entries(e.data.metrics)
-        .map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`)
+        .map(([k, v]) => `${k}=${formatNumber(v)}`)
         .join(' ');
       status = `[epoch ${e.data.epoch}${e.data.total ? `/${e.data.total}` : ''}] ${metrics}`;
       if (progress) {
@@ -194,6 +192,14 @@ export function registerRun(program: Command): void {
     .option('--rules <file>', 'JSON rules evaluated on the live events (stopIf, accept, onExit)')
     .option('--image <ref>', 'run in a container of this image (manager started with --executor docker)')
     .option('--keep', 'keep the container after the session ended')
+    .option(
+      '--param <k=v>',
+      'a param (repeatable); numbers and true/false are typed, the rest are strings',
+      collect,
+      [],
+    )
+    .option('--tag <tag>', 'a tag (repeatable)', collect, [])
+    .option('--project <name>', 'the project the session belongs to')
     .action(async (argv: string[], flags: RunFlags) => {
       const sessions = new SessionsClient();
       const body = submitBody(argv, flags);

@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
 import { registerChannelRoutes } from './channel.js';
+import { registerCompareRoutes } from './compare.js';
 import { registerDatasetRoutes } from './datasets.js';
 import { registerEventRoutes } from './events.js';
 import { registerModelRoutes } from './models.js';
@@ -27,6 +28,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   await registerReportRoutes(app, services);
   await registerTelemetryRoutes(app, services);
   await registerSessionRoutes(app, services);
+  await registerCompareRoutes(app, services);
   await registerNodeRoutes(app, services);
   await registerModelRoutes(app, services);
   await registerDatasetRoutes(app, services);

@@ -15,6 +15,9 @@ export const listParam = z
           .filter(Boolean),
   );
 
+/** An integer query parameter within `[min, max]`. */
+export const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
 export const sessionIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 of [A-Za-z0-9_-]');
 
 export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {

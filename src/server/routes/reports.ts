@@ -5,9 +5,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { UnauthorizedError } from '../../errors/index.js';
 import { parseReport } from '../../telemetry/index.js';
-import { presentedToken, tokenMatches } from '../auth.js';
+import { requireManagerToken } from '../auth.js';
 import type { Services } from '../services.js';
 import { parseQuery, sessionIdParam } from './query.js';
 
@@ -19,13 +18,7 @@ const query = z.object({ sdk: z.string().max(64).default('http') });
 
 export async function registerReportRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const streams = services.channels.http;
-  const preValidation = async (request: FastifyRequest) => {
-    if (!tokenMatches(services.token, presentedToken(request))) {
-      throw new UnauthorizedError('session reports need the manager token (SWARMLAB_TOKEN)', {
-        details: { header: 'authorization' },
-      });
-    }
-  };
+  const preValidation = requireManagerToken(services.token, 'session reports');
   const target = (request: FastifyRequest) => ({
     ...parseQuery(params, request.params),
     ...parseQuery(query, request.query),

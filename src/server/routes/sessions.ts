@@ -1,11 +1,14 @@
-/** Session API: submit, list (paged, by state), get, stop, logs, rules. Bodies and queries are validated here with zod. */
+/** Session API: submit, list (filtered, sorted, paged), get, stop, logs, rules, params. Validated here with zod. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { InvalidError } from '../../errors/index.js';
 import { parseRules } from '../../rules/index.js';
-import { SESSION_STATES, type SessionSpec, type SessionState } from '../../sessions/index.js';
+import type { SessionSpec } from '../../sessions/index.js';
+import { requireManagerToken } from '../auth.js';
 import type { Services } from '../services.js';
-import { parseQuery, sessionIdParam } from './query.js';
+import { int, parseQuery, sessionIdParam } from './query.js';
+import { paramsSchema, safeName, tagsSchema } from './session-fields.js';
+import { parseListQuery } from './session-list.js';
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name');
 
@@ -40,14 +43,9 @@ export const submitBody = z.strictObject({
   keep: z.boolean().optional(),
   /** Checked by `parseRules`, which names the bad field as `rules.stopIf[1].patience`. */
   rules: z.unknown().optional(),
-});
-
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-
-const listQuery = z.object({
-  state: z.enum(SESSION_STATES as [SessionState, ...SessionState[]]).optional(),
-  limit: int(1, 1000).optional(),
-  offset: int(0, Number.MAX_SAFE_INTEGER).optional(),
+  params: paramsSchema.optional(),
+  tags: tagsSchema.optional(),
+  project: safeName.optional(),
 });
 
 const logsQuery = z.object({
@@ -58,6 +56,7 @@ const logsQuery = z.object({
 
 const idParams = z.object({ id: sessionIdParam });
 const stopBody = z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional();
+const paramsBody = z.strictObject({ params: paramsSchema });
 
 /** Like `parseQuery`, but an unknown body field is named too (`details.field`), not just "body". */
 function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
@@ -80,7 +79,7 @@ export async function registerSessionRoutes(app: FastifyInstance, services: Serv
     return sessions.submit(spec);
   });
 
-  app.get('/api/v1/sessions', async (request) => sessions.list(parseQuery(listQuery, request.query)));
+  app.get('/api/v1/sessions', async (request) => services.experiments.list(parseListQuery(request.query)));
 
   app.get('/api/v1/sessions/:id', async (request) => sessions.get(parseQuery(idParams, request.params).id));
 
@@ -89,6 +88,12 @@ export async function registerSessionRoutes(app: FastifyInstance, services: Serv
     const body = parseBody(stopBody, request.body ?? undefined);
     reply.status(202);
     return sessions.stop(id, body?.reason);
+  });
+
+  const preValidation = requireManagerToken(services.token, 'added params');
+  app.post('/api/v1/sessions/:id/params', { preValidation }, async (request) => {
+    const { id } = parseQuery(idParams, request.params);
+    return sessions.addParams(id, parseBody(paramsBody, request.body).params);
   });
 
   app.get('/api/v1/sessions/:id/rules', async (request) =>
