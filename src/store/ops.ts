@@ -1,13 +1,17 @@
 /** Validation of transaction ops into a form every backend applies the same way. */
 import { InvalidError } from '../errors/index.js';
 import { encode } from './codec.js';
-import { checkDigest, checkMember, checkName, checkScore, checkVersion } from './names.js';
-import type { TxOp, TxResult } from './types.js';
+import { checkCount, checkDigest, checkMember, checkName, checkScore, checkVersion } from './names.js';
+import type { Fence, TxOp, TxResult } from './types.js';
 
-/** A validated op; values are already encoded, so applying it cannot fail half-way on a bad value. */
+/**
+ * A validated op; values are already encoded, so applying it cannot fail half-way on a bad value. A `check` has no
+ * outcome of its own, so a fenced single-op write still finds its outcome first.
+ */
 export type PreparedOp =
   | { op: 'put'; key: string; bytes: Buffer; ifVersion: number | undefined }
   | { op: 'delete'; key: string; ifVersion: number | undefined }
+  | { op: 'check'; key: string; version: number }
   | { op: 'indexAdd'; index: string; member: string; score: number }
   | { op: 'indexRemove'; index: string; member: string }
   | { op: 'append'; log: string; bytes: Buffer }
@@ -25,6 +29,12 @@ export function prepareOps(ops: readonly TxOp[]): PreparedOp[] {
         };
       case 'delete':
         return { op: 'delete', key: checkName(op.key), ifVersion: checkVersion(op.ifVersion) };
+      case 'check': {
+        const version = checkCount(op.version, 'version');
+        if (version === undefined)
+          throw new InvalidError('check needs a version', { details: { key: op.key } });
+        return { op: 'check', key: checkName(op.key), version };
+      }
       case 'indexAdd':
         return {
           op: 'indexAdd',
@@ -59,4 +69,9 @@ export function addCursor(result: TxResult, log: string, cursor: number): void {
 export function addFreed(result: TxResult, digest: string): void {
   result.freed ??= [];
   if (!result.freed.includes(digest)) result.freed.push(digest);
+}
+
+/** A fenced store's ops: the fence's check first, so a write from a manager that lost its lease changes nothing. */
+export function withFence(ops: readonly TxOp[], fence: Fence | undefined): readonly TxOp[] {
+  return fence ? [{ op: 'check', ...fence }, ...ops] : ops;
 }

@@ -93,6 +93,8 @@ export interface BlobReadOptions {
 export type TxOp =
   | { op: 'put'; key: string; value: Value; ifVersion?: number }
   | { op: 'delete'; key: string; ifVersion?: number }
+  /** A precondition only: the transaction goes ahead only if doc `key` is at `version` (0: absent). */
+  | { op: 'check'; key: string; version: number }
   | { op: 'indexAdd'; index: string; member: string; score: number }
   | { op: 'indexRemove'; index: string; member: string }
   | { op: 'append'; log: string; value: Value }
@@ -115,6 +117,12 @@ export type Change =
   | { kind: 'put'; key: string; version: number }
   | { kind: 'delete'; key: string }
   | { kind: 'append'; log: string; cursor: number };
+
+/** A fencing token: the version a document must be at for a fenced store's writes to go ahead. */
+export interface Fence {
+  key: string;
+  version: number;
+}
 
 export type Unsubscribe = () => Promise<void>;
 
@@ -173,6 +181,13 @@ export interface Store {
 
   // Atomic multi-key transactions.
   commit(ops: TxOp[]): Promise<TxResult>;
+
+  /**
+   * From now on every write through `commit`, `put`, `delete`, `indexAdd`/`indexRemove` and `append`/`appendMany`
+   * also checks `fence` in the same transaction: ConflictError and nothing written once the fence doc has moved
+   * (a successor took the lease). Blob uploads are not fenced: a blob only matters once a commit references it.
+   */
+  setFence(fence: Fence): void;
 
   // Change notifications: `pattern` is a key/log prefix; fires after the change is durable.
   subscribe(prefix: string, listener: (change: Change) => void): Promise<Unsubscribe>;

@@ -8,7 +8,7 @@ import { decode } from '../codec.js';
 import { Lifecycle } from '../lifecycle.js';
 import { checkCount, checkDigest, checkMember, checkName, checkPrefix, checkScore } from '../names.js';
 import { Listeners } from '../notify.js';
-import { addCursor, addFreed, type PreparedOp, prepareOps } from '../ops.js';
+import { addCursor, addFreed, type PreparedOp, prepareOps, withFence } from '../ops.js';
 import type {
   BlobInfo,
   BlobReadOptions,
@@ -16,6 +16,7 @@ import type {
   BlobWriter,
   Change,
   Doc,
+  Fence,
   IndexEntry,
   ListOptions,
   LogEntry,
@@ -61,6 +62,7 @@ export class LmdbStore implements Store {
   readonly #chunkSize: number;
   readonly #listeners = new Listeners();
   readonly #life = new Lifecycle('lmdb');
+  #fence: Fence | undefined;
 
   constructor(root: RootDatabase, db: Dbs, blobs: LmdbBlobs, chunkSize: number) {
     this.#root = root;
@@ -247,6 +249,10 @@ export class LmdbStore implements Store {
     return (await this.#commit(ops)).result;
   }
 
+  setFence(fence: Fence): void {
+    this.#fence = { key: checkName(fence.key), version: fence.version };
+  }
+
   async subscribe(prefix: string, listener: (change: Change) => void): Promise<Unsubscribe> {
     this.#life.checkOpen();
     return this.#listeners.add(checkPrefix(prefix), listener);
@@ -268,7 +274,7 @@ export class LmdbStore implements Store {
 
   #commit(ops: readonly TxOp[]): Promise<Applied> {
     return this.#life.run(async () => {
-      const prepared = prepareOps(ops);
+      const prepared = prepareOps(withFence(ops, this.#fence));
       const applied = await this.#root.childTransaction(() => this.#apply(prepared));
       // Emitted after the commit resolves; commits resolve in order, so listeners see commit order.
       for (const change of applied.changes) this.#listeners.emit(change);
@@ -283,16 +289,16 @@ export class LmdbStore implements Store {
     const unowned = new Set<string>();
     for (const op of ops) {
       switch (op.op) {
+        case 'check': {
+          const current = docs.getEntry(op.key)?.version ?? 0;
+          if (op.version !== current) throw versionConflict(op.key, op.version, current);
+          break;
+        }
         case 'put':
         case 'delete': {
           const current = docs.getEntry(op.key)?.version ?? 0;
           if (op.ifVersion !== undefined && op.ifVersion !== current) {
-            throw new ConflictError(
-              `version conflict on ${op.key}: expected ${op.ifVersion}, found ${current}`,
-              {
-                details: { key: op.key, expected: op.ifVersion, actual: current },
-              },
-            );
+            throw versionConflict(op.key, op.ifVersion, current);
           }
           if (op.op === 'put') {
             const version = current + 1;
@@ -363,6 +369,11 @@ export class LmdbStore implements Store {
     return info;
   }
 }
+
+const versionConflict = (key: string, expected: number, actual: number) =>
+  new ConflictError(`version conflict on ${key}: expected ${expected}, found ${actual}`, {
+    details: { key, expected, actual },
+  });
 
 const missingBlob = (digest: string) =>
   new NotFoundError(`blob ${digest} not found`, { details: { digest } });

@@ -26,11 +26,12 @@ end
 `;
 
 /**
- * KEYS: doc-keys zset, then per op its keys (put/delete: doc; indexAdd/indexRemove: index; append: log, seq;
+ * KEYS: doc-keys zset, then per op its keys (put/delete/check: doc; indexAdd/indexRemove: index; append: log, seq;
  * ref: manifest, owners; unref: manifest, owners, chunk-refs).
- * ARGV: channel, then per op: 'p' key ifVersion bytes | 'd' key ifVersion | 'ia' member score | 'ir' member
+ * ARGV: channel, then per op: 'p' key ifVersion bytes | 'd' key ifVersion | 'c' key version | 'ia' member score | 'ir' member
  * | 'a' log bytes | 'r' digest owner | 'u' digest owner manifest-as-read chunk-prefix n sha1..shaN.
  * All preconditions are checked before anything is written; blobs left unowned are freed last (reply 1 per op).
+ * A check ('c') is a precondition only: no write, no reply slot.
  */
 const COMMIT = `${UNREF}
 local channel, doc_keys = ARGV[1], KEYS[1]
@@ -50,6 +51,10 @@ while a <= n do
     if want ~= '' and tonumber(want) ~= cur then return {'conflict', ARGV[a + 1], want, cur} end
     if t == 'p' then ver[KEYS[k]] = cur + 1; a = a + 4 else ver[KEYS[k]] = 0; a = a + 3 end
     k = k + 1
+  elseif t == 'c' then
+    local cur = current(KEYS[k])
+    if tonumber(ARGV[a + 2]) ~= cur then return {'conflict', ARGV[a + 1], ARGV[a + 2], cur} end
+    k = k + 1; a = a + 3
   elseif t == 'ia' then k = k + 1; a = a + 3
   elseif t == 'ir' then k = k + 1; a = a + 2
   elseif t == 'a' then k = k + 2; a = a + 3
@@ -89,6 +94,8 @@ while a <= n do
     else
       out[#out + 1] = 0
     end
+    k = k + 1; a = a + 3
+  elseif t == 'c' then
     k = k + 1; a = a + 3
   elseif t == 'ia' then
     redis.call('ZADD', KEYS[k], ARGV[a + 2], ARGV[a + 1])

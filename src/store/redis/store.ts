@@ -7,7 +7,7 @@ import { decode } from '../codec.js';
 import { Lifecycle } from '../lifecycle.js';
 import { checkCount, checkDigest, checkMember, checkName, checkPrefix, checkScore } from '../names.js';
 import { Listeners } from '../notify.js';
-import { addCursor, addFreed, type PreparedOp, prepareOps } from '../ops.js';
+import { addCursor, addFreed, type PreparedOp, prepareOps, withFence } from '../ops.js';
 import type {
   BlobInfo,
   BlobReadOptions,
@@ -15,6 +15,7 @@ import type {
   BlobWriter,
   Change,
   Doc,
+  Fence,
   IndexEntry,
   ListOptions,
   LogEntry,
@@ -51,6 +52,7 @@ export class RedisStore implements Store {
   readonly #life = new Lifecycle('redis');
   readonly #sweeper: NodeJS.Timeout;
   #subscriber: Promise<Redis> | undefined;
+  #fence: Fence | undefined;
 
   constructor(parts: RedisParts) {
     this.#redis = parts.redis;
@@ -252,6 +254,10 @@ export class RedisStore implements Store {
     return (await this.#commit(ops)).result;
   }
 
+  setFence(fence: Fence): void {
+    this.#fence = { key: checkName(fence.key), version: fence.version };
+  }
+
   subscribe(prefix: string, listener: (change: Change) => void): Promise<Unsubscribe> {
     return this.#life.run(async () => {
       checkPrefix(prefix);
@@ -293,7 +299,7 @@ export class RedisStore implements Store {
 
   #commit(ops: readonly TxOp[]): Promise<{ result: TxResult; outcomes: number[] }> {
     return this.#life.run(async () => {
-      const prepared = prepareOps(ops);
+      const prepared = prepareOps(withFence(ops, this.#fence));
       let reply: (Buffer | number)[];
       // An unref carries the manifest it may free; the script refuses it if the blob was replaced meanwhile.
       do {
@@ -315,12 +321,15 @@ export class RedisStore implements Store {
       }
       const outcomes = reply.slice(1).map(Number);
       const result: TxResult = { versions: {}, cursors: {} };
-      prepared.forEach((op, i) => {
-        if (op.op === 'put') result.versions[op.key] = outcomes[i]!;
-        else if (op.op === 'delete') result.versions[op.key] = 0;
-        else if (op.op === 'append') addCursor(result, op.log, outcomes[i]!);
-        else if (op.op === 'unref' && outcomes[i] === 1) addFreed(result, op.digest);
-      });
+      // A check has no reply slot (see PreparedOp), so outcomes line up with the other ops.
+      prepared
+        .filter((op) => op.op !== 'check')
+        .forEach((op, i) => {
+          if (op.op === 'put') result.versions[op.key] = outcomes[i]!;
+          else if (op.op === 'delete') result.versions[op.key] = 0;
+          else if (op.op === 'append') addCursor(result, op.log, outcomes[i]!);
+          else if (op.op === 'unref' && outcomes[i] === 1) addFreed(result, op.digest);
+        });
       return { result, outcomes };
     });
   }
@@ -347,6 +356,10 @@ export class RedisStore implements Store {
         case 'delete':
           keys.push(k.doc(op.key));
           args.push('d', op.key, op.ifVersion ?? '');
+          break;
+        case 'check':
+          keys.push(k.doc(op.key));
+          args.push('c', op.key, op.version);
           break;
         case 'indexAdd':
           keys.push(k.index(op.index));

@@ -11,6 +11,7 @@ import {
 } from '../../errors/index.js';
 import type { Change, Store, TxOp } from '../types.js';
 import { updateDoc } from '../update.js';
+import { fenceCases } from './fence-contract.js';
 import { refCases } from './refs-contract.js';
 
 /** One test's private storage, plus raw access for what the contract cannot do (tamper, count chunks). */
@@ -573,6 +574,7 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
     });
 
     refCases(withStore, CHUNK);
+    fenceCases(withStore, CHUNK);
 
     describe('notifications', () => {
       it(
