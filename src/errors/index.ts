@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'UNAVAILABLE'
-  | 'CONFIG';
+  | 'CONFIG'
+  | 'LEASE_HELD';
 
 export interface ErrorOptions {
   /** Machine-readable context: the field, line, id or key at fault. */
@@ -71,6 +72,11 @@ export class UnavailableError extends SwarmlabError {
 /** Bad configuration given at start-up (flags, env, config file). */
 export class ConfigError extends SwarmlabError {
   readonly code = 'CONFIG';
+}
+
+/** Another manager holds the store's lease; `details.holder` names it (host, pid, since, URL). */
+export class LeaseHeldError extends SwarmlabError {
+  readonly code = 'LEASE_HELD';
 }
 
 export const isSwarmlabError = (e: unknown): e is SwarmlabError => e instanceof SwarmlabError;

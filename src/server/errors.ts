@@ -8,6 +8,7 @@ const STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  LEASE_HELD: 409,
   TOO_LARGE: 413,
   CORRUPT: 500,
   CONFIG: 500,

@@ -1,4 +1,14 @@
 /** The store's public surface: the contract types, both backends, the spec-driven opener and helpers. */
+
+export {
+  acquireLease,
+  describeHolder,
+  FENCE_KEY,
+  LEASE_KEY,
+  Lease,
+  type LeaseHolder,
+  type LeaseOptions,
+} from './lease/index.js';
 export type { LmdbStoreOptions } from './lmdb/index.js';
 export { type LmdbBlobReader, openLmdbBlobReader, openLmdbStore } from './lmdb/index.js';
 export type { OpenStoreOptions, StoreSpec } from './open.js';
