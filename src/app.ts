@@ -14,7 +14,7 @@ import { ModelRegistry, migrateModelRefs } from './models/index.js';
 import { RulesEngine } from './rules/index.js';
 import { buildServer, listen, type Server, type Services } from './server/index.js';
 import { ModelServer, RegistrySource } from './serving/index.js';
-import { openStore, type Store } from './store/index.js';
+import { acquireLease, describeHolder, type LeaseHolder, openStore, type Store } from './store/index.js';
 import { MetricSeries, MetricSummaries, SessionChannels } from './telemetry/index.js';
 
 export interface Manager {
@@ -24,12 +24,16 @@ export interface Manager {
   services: Services;
   server: Server;
   logger: Logger;
-  /** Stops accepting requests, finishes in-flight ones, then closes the store. Idempotent. */
+  /** Stops accepting requests, finishes in-flight ones, releases the store's lease, closes the store. Idempotent. */
   close(): Promise<void>;
+  /** Settles once the manager has closed, whoever closed it: its owner, or itself on losing its lease. */
+  readonly closed: Promise<void>;
 }
 
 export interface StartOptions {
   logger?: Logger;
+  /** Told who holds the store while a standby manager waits for its lease. */
+  onStandby?(holder: LeaseHolder): void;
 }
 
 async function ensureWritableDir(dir: string): Promise<void> {
@@ -63,8 +67,56 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
   await ensureWritableDir(config.dataDir);
   const token = await loadToken(config);
   const store = await openStore(config.store, { dataDir: config.dataDir });
-  // Closed in this order: HTTP first (in-flight requests finish), then the domain, then the store.
+  // Closed in this order: HTTP first (in-flight requests finish), then the domain, then the lease, then the store.
   const closers: Array<[string, () => Promise<void>]> = [['store', () => store.close()]];
+  let closing: Promise<void> | undefined;
+  let markClosed = () => {};
+  const closed = new Promise<void>((resolve) => {
+    markClosed = resolve;
+  });
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const failures: string[] = [];
+      for (const [name, fn] of closers) {
+        try {
+          await fn();
+        } catch (err) {
+          failures.push(`${name}: ${String(err)}`);
+          logger.error({ err }, `closing ${name} failed`);
+        }
+      }
+      if (failures.length) throw new Error(`shutdown incomplete: ${failures.join('; ')}`);
+    })().finally(markClosed);
+    return closing;
+  };
+  // Before anything writes: migrations, recovery and reconciliation are one manager's job.
+  const lease = await acquireLease(store, {
+    ttlMs: config.leaseTtlMs,
+    wait: config.standby,
+    hint: 'stop it first, or start this manager with --standby to take over when it goes',
+    onWait: (holder) => {
+      logger.info({ holder }, 'standby: waiting for the store lease');
+      options.onStandby?.(holder);
+    },
+    onLost: (successor) => {
+      const by = successor ? ` by ${describeHolder(successor)}` : '';
+      logger.error({ successor }, `lost the store lease${by}; shutting down (its writes now fail)`);
+      close().catch(() => undefined);
+    },
+    onRenewError: (err) => logger.warn({ err }, 'renewing the store lease failed; retrying'),
+  }).catch(async (err) => {
+    await store.close();
+    throw err;
+  });
+  closers.unshift(['lease', () => lease.release()]);
+  /** For start-up failures: the lease goes with the store, so a retry on this store starts at once. */
+  const closeStore = async () => {
+    try {
+      await lease.release();
+    } finally {
+      await store.close();
+    }
+  };
   let url = `http://${config.host}:${config.port}`;
   const events = new EventArchive(store);
   const hub = new EventHub(store, events);
@@ -88,7 +140,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     // Rolls back imports a killed manager left half-written, before anything new is accepted.
     await datasets.start();
   })().catch(async (err) => {
-    await store.close();
+    await closeStore();
     throw err;
   });
   const { sessions, scheduler, swarmSync } = await createSessions({
@@ -111,7 +163,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     stopChannel: () => channels,
     datasets,
   }).catch(async (err) => {
-    await store.close();
+    await closeStore();
     throw err;
   });
   closers.unshift(['sessions', () => sessions.close()]);
@@ -159,7 +211,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     await listen(server.app, config.host, config.port);
   } catch (err) {
     await hub.close();
-    await store.close();
+    await closeStore();
     throw err;
   }
   closers.unshift(['http', () => server.app.close()]);
@@ -176,25 +228,10 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     await server.app.close();
     await sessions.close();
     await hub.close();
-    await store.close();
+    await closeStore();
     throw err;
   }
-
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      const failures: string[] = [];
-      for (const [name, fn] of closers) {
-        try {
-          await fn();
-        } catch (err) {
-          failures.push(`${name}: ${String(err)}`);
-          logger.error({ err }, `closing ${name} failed`);
-        }
-      }
-      if (failures.length) throw new Error(`shutdown incomplete: ${failures.join('; ')}`);
-    })();
-    return closing;
-  };
-  return { url, token, store, services, server, logger, close };
+  // Written at once, so a refused or standby manager can name where the holder serves.
+  await lease.setUrl(url);
+  return { url, token, store, services, server, logger, close, closed };
 }

@@ -32,6 +32,10 @@ export interface ManagerOptions {
   dockerNetwork?: string;
   /** `auto` (services when the engine is a swarm manager, else containers; default), `container` or `swarm`. */
   dockerMode?: string;
+  /** A manager that has not renewed its lease on the store for this long is gone (e.g. `10s`); see README. */
+  leaseTtl?: number | string;
+  /** Wait for the store's lease while another manager holds it, instead of refusing to start. */
+  standby?: boolean;
 }
 
 export type DockerMode = 'auto' | 'container' | 'swarm';
@@ -57,6 +61,8 @@ export interface ManagerConfig {
   dockerHost: string | undefined;
   dockerNetwork: string;
   dockerMode: DockerMode;
+  leaseTtlMs: number;
+  standby: boolean;
 }
 
 export const defaults = {
@@ -73,6 +79,8 @@ export const defaults = {
   executor: 'local',
   dockerNetwork: 'host',
   dockerMode: 'auto',
+  leaseTtl: '10s',
+  standby: false,
 } satisfies ManagerOptions;
 
 /** Reads `SWARMLAB_*` variables; flags given explicitly win over them. */
@@ -93,6 +101,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ManagerOpt
   if (env.SWARMLAB_DOCKER_HOST) out.dockerHost = env.SWARMLAB_DOCKER_HOST;
   if (env.SWARMLAB_DOCKER_NETWORK) out.dockerNetwork = env.SWARMLAB_DOCKER_NETWORK;
   if (env.SWARMLAB_DOCKER_MODE) out.dockerMode = env.SWARMLAB_DOCKER_MODE;
+  if (env.SWARMLAB_LEASE_TTL) out.leaseTtl = env.SWARMLAB_LEASE_TTL;
+  if (env.SWARMLAB_STANDBY) out.standby = !/^(0|false|no|off)$/i.test(env.SWARMLAB_STANDBY);
   return out;
 }
 
@@ -173,6 +183,8 @@ export function resolveConfig(...layers: ManagerOptions[]): ManagerConfig {
     dockerHost: merged.dockerHost,
     dockerNetwork: merged.dockerNetwork,
     dockerMode: merged.dockerMode as DockerMode,
+    leaseTtlMs: parseDuration(merged.leaseTtl, '--lease-ttl'),
+    standby: merged.standby,
   };
 }
 

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { startManager } from '../../app.js';
 import { defaults, optionsFromEnv, resolveConfig } from '../../config/index.js';
+import { describeHolder } from '../../store/index.js';
 
 interface UpFlags {
   dataDir?: string;
@@ -20,6 +21,8 @@ interface UpFlags {
   dockerHost?: string;
   dockerNetwork?: string;
   dockerMode?: string;
+  leaseTtl?: string;
+  standby?: boolean;
 }
 
 export function registerUp(program: Command): void {
@@ -54,18 +57,33 @@ export function registerUp(program: Command): void {
     .option('--docker-host <url>', 'Docker engine, e.g. unix:///var/run/docker.sock (default DOCKER_HOST)')
     .option('--docker-network <name>', 'network of session containers (default host)')
     .option('--docker-mode <mode>', 'auto (services on a swarm manager, default), container or swarm')
+    .option(
+      '--standby',
+      'while another manager holds the store, wait and take over when it goes instead of refusing',
+    )
+    .option(
+      '--lease-ttl <duration>',
+      `a manager silent this long loses the store to a standby (default ${defaults.leaseTtl})`,
+    )
     .action(async (flags: UpFlags, command: Command) => {
       // `--no-local-node` defaults to true in commander; only an explicit flag may override SWARMLAB_LOCAL_NODE.
       if (command.getOptionValueSource('localNode') === 'default') delete flags.localNode;
       const config = resolveConfig(optionsFromEnv(), flags);
-      const manager = await startManager(config);
+      const manager = await startManager(config, {
+        onStandby: (holder) =>
+          process.stdout.write(
+            `Standby: the store is held by ${describeHolder(holder)}; taking over when it goes.\n`,
+          ),
+      });
       process.stdout.write(
         `Swarmlab manager ready at ${manager.url} (store ${manager.store.backend}, data ${config.dataDir})\n` +
           `API token: ${config.dataDir}/token — clients on this machine find it there.\n` +
           `Dashboard: ${manager.url}/${config.requireToken ? ' (asks for the token)' : ''}\n`,
       );
       await new Promise<void>((resolveStop) => {
+        let signalled = false;
         const stop = (signal: NodeJS.Signals) => {
+          signalled = true;
           manager.logger.info({ signal }, 'shutting down');
           manager.close().then(resolveStop, (err) => {
             process.stderr.write(`swarmlab: ${String(err)}\n`);
@@ -75,6 +93,13 @@ export function registerUp(program: Command): void {
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
+        // Closed by itself: another manager took its lease over (logged); exit rather than serve a store it lost.
+        void manager.closed.then(() => {
+          if (!signalled) process.exitCode = 1;
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolveStop();
+        });
       });
     });
 }
