@@ -4,6 +4,7 @@ import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidError, UnavailableError } from '../../errors/index.js';
+import { isAlive, readStat } from '../../util/proc.js';
 import type {
   ExecHandle,
   ExecHooks,
@@ -15,7 +16,7 @@ import type {
   OutputStream,
 } from '../types.js';
 import { outputFile, readTail, SessionOutput } from './output.js';
-import { isAlive, killGroup, readStat, reniceGroup } from './proc.js';
+import { killGroup, reniceGroup } from './proc.js';
 import { outcome, SHELL, WRAPPER } from './wrapper.js';
 
 export interface LocalExecutorOptions {

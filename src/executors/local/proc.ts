@@ -1,33 +1,7 @@
-/** Linux /proc helpers: process identity (pid + start time), liveness, process-group members, CPU niceness. */
-import { readdirSync, readFileSync } from 'node:fs';
+/** Linux /proc helpers for session process groups: members, CPU niceness, signals. */
+import { readdirSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
-
-interface Stat {
-  state: string;
-  pgrp: number;
-  /** Clock ticks after boot; with the pid it names one process for good. */
-  startTime: number;
-}
-
-/** Parses /proc/<pid>/stat; the command name may hold spaces and parentheses, so split after the last `)`. */
-export function readStat(pid: number): Stat | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const startTime = Number(rest[19]);
-  if (!Number.isFinite(startTime)) return undefined;
-  return { state: rest[0] ?? '?', pgrp: Number(rest[2]), startTime };
-}
-
-/** True when `pid` is the very process that started at `startTime` and has not ended (zombies count as ended). */
-export function isAlive(pid: number, startTime: number): boolean {
-  const s = readStat(pid);
-  return s !== undefined && s.startTime === startTime && s.state !== 'Z' && s.state !== 'X';
-}
+import { readStat } from '../../util/proc.js';
 
 /** Pids whose process group is `pgid`. */
 export function groupMembers(pgid: number): number[] {

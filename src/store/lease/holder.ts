@@ -1,7 +1,7 @@
 /** Who holds a lease, and whether a holder on this host is provably gone (its process dead or its pid reused). */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { isAlive, readStat } from '../../util/proc.js';
 
 export interface LeaseHolder {
   /** Random per acquisition, so a restarted process on a reused pid is still someone else. */
@@ -12,32 +12,18 @@ export interface LeaseHolder {
   startedAt: string;
   /** The manager's URL, once it listens. */
   url?: string;
-  /** Process start time from /proc (clock ticks since boot): tells a live holder from a reused pid. */
-  procStart?: string;
+  /** Process start time from /proc (absent without /proc): tells a live holder from a reused pid. */
+  startTime?: number;
 }
 
-/** Fields of /proc/PID/stat after the command name, which may itself hold spaces and parentheses. */
-async function procStat(pid: number | 'self'): Promise<string[] | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
-}
-
-// Indexes into procStat's fields: field 3 of stat (state) is the first, field 22 (starttime) the 20th.
-const STATE = 0;
-const START_TIME = 19;
-
-export async function thisProcess(): Promise<LeaseHolder> {
-  const procStart = (await procStat('self'))?.[START_TIME];
+export function thisProcess(): LeaseHolder {
+  const startTime = readStat(process.pid)?.startTime;
   return {
     id: randomUUID(),
     host: hostname(),
     pid: process.pid,
     startedAt: new Date().toISOString(),
-    ...(procStart ? { procStart } : {}),
+    ...(startTime === undefined ? {} : { startTime }),
   };
 }
 
@@ -45,12 +31,9 @@ export async function thisProcess(): Promise<LeaseHolder> {
  * True only when the holder ran on this host and its process is gone: absent, a zombie, or its pid now another
  * process. A holder elsewhere is never judged here; only its lease's expiry says it is gone.
  */
-export async function goneFromThisHost(holder: LeaseHolder): Promise<boolean> {
+export function goneFromThisHost(holder: LeaseHolder): boolean {
   if (holder.host !== hostname()) return false;
-  if (holder.procStart !== undefined) {
-    const stat = await procStat(holder.pid);
-    return stat === undefined || stat[STATE] === 'Z' || stat[START_TIME] !== holder.procStart;
-  }
+  if (holder.startTime !== undefined) return !isAlive(holder.pid, holder.startTime);
   try {
     process.kill(holder.pid, 0);
     return false;

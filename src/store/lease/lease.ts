@@ -37,13 +37,13 @@ export interface LeaseOptions {
  * an LMDB store is a local file, so its holders ran here.
  */
 export async function acquireLease(store: Store, options: LeaseOptions): Promise<Lease> {
-  const holder = await thisProcess();
+  const holder = thisProcess();
   // Waiting adds at most this to a takeover, at one read per poll.
   const pollMs = Math.max(50, Math.round(options.ttlMs / 20));
   let announced: string | undefined;
   for (;;) {
     const current = await store.get<LeaseDoc>(LEASE_KEY);
-    if (current && (await isLive(store, current.value))) {
+    if (current && isLive(store, current.value)) {
       const other = current.value.holder;
       if (!options.wait) {
         const hint = options.hint ? `; ${options.hint}` : '';
@@ -76,9 +76,9 @@ export async function acquireLease(store: Store, options: LeaseOptions): Promise
   }
 }
 
-async function isLive(store: Store, doc: LeaseDoc): Promise<boolean> {
+function isLive(store: Store, doc: LeaseDoc): boolean {
   if (doc.expiresAt <= Date.now()) return false;
-  return !(store.backend === 'lmdb' && (await goneFromThisHost(doc.holder)));
+  return !(store.backend === 'lmdb' && goneFromThisHost(doc.holder));
 }
 
 /** A held lease: renews itself until released or lost. */
