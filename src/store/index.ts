@@ -3,7 +3,6 @@
 export {
   acquireLease,
   describeHolder,
-  FENCE_KEY,
   LEASE_KEY,
   Lease,
   type LeaseHolder,
