@@ -42,9 +42,9 @@ const streamQuery = z.object({
 });
 
 /** Bytes of frames a stream may prepare ahead of its socket. */
-const STREAM_AHEAD = 1024 * 1024;
+const STREAM_AHEAD = 4 * 1024 * 1024;
 /** Frames are written in groups of about this many bytes: one writev, one wake-up of the reader per group. */
-const WRITE_GROUP = 256 * 1024;
+const WRITE_GROUP = 1024 * 1024;
 
 export const FRAMES_CONTENT_TYPE = 'application/vnd.swarmlab.frames';
 
