@@ -34,6 +34,11 @@ export interface StartOptions {
   logger?: Logger;
   /** Told who holds the store while a standby manager waits for its lease. */
   onStandby?(holder: LeaseHolder): void;
+  /**
+   * Lets reports in for sessions the registry does not know (default false: refused). For tests and benchmarks of
+   * the report transport alone; set here, not after start, so no reconnect can race the manager's own check.
+   */
+  admitUnknownSessions?: boolean;
 }
 
 async function ensureWritableDir(dir: string): Promise<void> {
@@ -168,9 +173,11 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
   });
   closers.unshift(['sessions', () => sessions.close()]);
   if (swarmSync) closers.unshift(['swarm', () => swarmSync.close()]);
-  channels.setAdmission(async (id) => {
-    await sessions.get(id);
-  });
+  if (!options.admitUnknownSessions) {
+    channels.setAdmission(async (id) => {
+      await sessions.get(id);
+    });
+  }
   const models = new ModelRegistry({ store, events, logger, maxUploadBytes: config.bodyLimit });
   const rules = new RulesEngine({ store, events, hub, sessions, models, logger });
   // Before sessions close: a firing in flight may still stop, stage or retry.

@@ -64,11 +64,7 @@ export async function testManager(options: TestManagerOptions = {}): Promise<Tes
     ...(nodes ? { nodes: join(dir, 'nodes.json') } : {}),
     ...rest,
   });
-  const start = async (port: number) => {
-    const started = await startManager({ ...config, port });
-    if (!admission) started.services.channels.setAdmission(undefined);
-    return started;
-  };
+  const start = (port: number) => startManager({ ...config, port }, { admitUnknownSessions: !admission });
   let manager = await start(config.port);
   const client = new SwarmlabClient({ url: manager.url, token: manager.token });
   let closing: Promise<void> | undefined;
