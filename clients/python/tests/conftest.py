@@ -197,12 +197,13 @@ class Manager:
 
     # -- lifecycle
 
-    def start(self, timeout: float = 30.0) -> "Manager":
+    def start(self, timeout: float = 30.0, *, standby: bool = False) -> "Manager":
+        """`standby`: wait for the store's lease (after a crash on Redis it is freed only when its TTL runs out)."""
         _check_built()
         assert self.proc is None or self.proc.poll() is not None, "already running"
         argv = [_node(), str(BIN), "up", "--data-dir", self.data_dir, "--port", str(self.port),
                 "--host", self.host, "--token", self.token, "--store", self.store, "--log-level", "warn",
-                *self.extra_args]
+                *(["--standby"] if standby else []), *self.extra_args]
         env = {k: v for k, v in os.environ.items() if not k.startswith("SWARMLAB_")}
         log = open(self.log_path, "ab")
         try:
@@ -253,7 +254,7 @@ class Manager:
         """Stops (SIGKILL with `crash`) and starts it again on the same data dir, port and store."""
         self.kill() if crash else self.stop()
         self._wait_port_free()
-        return self.start()
+        return self.start(60.0, standby=True) if crash else self.start()
 
     def _wait_port_free(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout

@@ -127,7 +127,7 @@ def test_reports_survive_a_manager_crash_and_restart(manager_factory, store):
     sid = rec["id"]
     m.wait_for(lambda: len(epochs_of(m, sid)) >= 10, timeout=60, what="10 epochs before the crash")
     m.kill()
-    m.start()
+    m.start(60.0, standby=True)  # on Redis the crashed manager's lease runs out first (10 s)
     m.wait_for(lambda: len(epochs_of(m, sid)) >= n_epochs and m.session(sid)["state"] in ("succeeded", "failed",
                                                                                               "lost"),
                timeout=90, what="all epochs after the restart")
