@@ -36,13 +36,23 @@ await s.close();
 console.log('finished: e2e-marker');
 `;
 
-/** Reports val_loss at the first epoch only, then runs until stopped: its charts are checked while it runs. */
+/**
+ * Reports val_loss at the first epoch only, saves a generation (the timeline's longest label, generation.saved),
+ * then runs until stopped: its charts are checked while it runs.
+ */
 const SPARSE = (sdk: string) => `
 const { session } = await import(${JSON.stringify(pathToFileURL(sdk).href)});
 const s = await session();
 s.epoch(1, { loss: 1.2, val_loss: 1.4, acc: 0.5 });
 s.epoch(2, { loss: 0.9, acc: 0.6 });
 await s.flush();
+await s.saveGeneration({
+  model: 'sparse-mlp',
+  type: 'classifier/mlp',
+  format: 'raw-float32',
+  buffer: new Uint8Array(new Float32Array([1, 2, 3]).buffer),
+  tensors: { w: { shape: [3], offset: 0 } },
+});
 setInterval(() => {}, 1000);
 `;
 
@@ -237,7 +247,8 @@ describe('dashboard in Chromium', { skip }, () => {
 
     await page.click('button.danger:has-text("Stop")');
     await page.waitForSelector('.session-head [data-state=stopped]', { timeout: 30_000 });
-    await page.waitForSelector('[data-testid=timeline] .ev-type >> text=stop-requested');
+    for (const type of ['generation.saved', 'stop-requested'])
+      await page.waitForSelector(`[data-testid=timeline] .ev-type >> text=${type}`);
     const gaps = await page.evaluate<Array<{ type: string; gap: number }>>(EVENT_GAPS);
     assert.ok(gaps.length >= 5, `timeline rows: ${JSON.stringify(gaps)}`);
     for (const g of gaps) assert.ok(g.gap >= 0, `the "${g.type}" label runs ${-g.gap}px into its text`);
