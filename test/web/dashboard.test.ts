@@ -56,6 +56,15 @@ await s.saveGeneration({
 setInterval(() => {}, 1000);
 `;
 
+/** One run of a sweep: three epochs whose curves depend on the learning rate given as argv[2]. */
+const SWEEP = (sdk: string) => `
+const { session } = await import(${JSON.stringify(pathToFileURL(sdk).href)});
+const s = await session();
+const lr = Number(process.argv[2]);
+for (let e = 1; e <= 3; e++) s.epoch(e, { loss: 1 / (1 + e * lr * 10), acc: 0.5 + e * lr });
+await s.close();
+`;
+
 /** Pixels of the loss chart's canvas in val_loss's colour (the second series: #e4572e). */
 const VAL_LOSS_PIXELS = `(() => {
   const c = document.querySelector('[data-testid=chart-step] figure[data-chart=loss] canvas');
@@ -136,6 +145,7 @@ describe('dashboard in Chromium', { skip }, () => {
     };
     await writeFile(join(dir, 'train.mjs'), TRAIN(SDK));
     await writeFile(join(dir, 'sparse.mjs'), SPARSE(SDK));
+    await writeFile(join(dir, 'sweep.mjs'), SWEEP(SDK));
     t = await testManager({ nodes });
     manager = t.manager;
     context = await launchBrowser(join(dir, 'profile'));
@@ -253,6 +263,48 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.ok(gaps.length >= 5, `timeline rows: ${JSON.stringify(gaps)}`);
     for (const g of gaps) assert.ok(g.gap >= 0, `the "${g.type}" label runs ${-g.gap}px into its text`);
     await page.locator('[data-testid=timeline]').screenshot({ path: join(SHOTS, 'session-events.png') });
+  });
+
+  it('compares three runs picked in the sessions table: curves overlaid per metric, differing params marked', async () => {
+    const runs: string[] = [];
+    for (const lr of [0.01, 0.05, 0.1]) {
+      const { id } = await submit({
+        name: `sweep-lr${lr}`,
+        command: [process.execPath, join(dir, 'sweep.mjs'), String(lr)],
+        resources: { cpus: 1, memoryMb: 256 },
+        params: { lr, batch: 32 },
+      });
+      runs.push(id);
+    }
+    await page.goto(`${manager.url}/sessions`);
+    for (const id of runs) {
+      const row = `[data-testid=sessions-table] tr[data-session="${id}"]`;
+      await page.waitForSelector(`${row} [data-state=succeeded]`, { timeout: 30_000 });
+      await page.check(`${row} input[type=checkbox]`);
+    }
+    await page.click('[data-testid=compare]');
+    await page.waitForSelector(
+      '[data-testid=compare-charts] figure[data-chart=loss] .chart-box[data-points="9"]',
+    );
+    const charts = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('[data-testid=compare-charts] figure.chart')].map((f) => f.dataset.chart)`,
+    );
+    assert.deepEqual(charts, ['acc', 'loss'], 'one chart per metric');
+    for (const metric of charts) {
+      const chart = `[data-testid=compare-charts] figure[data-chart=${metric}]`;
+      assert.equal(await page.getAttribute(`${chart} .chart-box`, 'data-points'), '9');
+      const legend = await page.locator(`${chart} .chart-legend .u-series th`).allTextContents();
+      assert.deepEqual(
+        legend.slice(1),
+        ['sweep-lr0.01', 'sweep-lr0.05', 'sweep-lr0.1'],
+        `${metric}: a line per run`,
+      );
+    }
+    const rowClass = (row: string) =>
+      page.getAttribute(`[data-testid=compare-table] tr[data-row="${row}"]`, 'class');
+    assert.equal(await rowClass('param:lr'), 'differs', 'lr differs between the runs');
+    assert.equal(await rowClass('param:batch'), '', 'batch is the same in every run');
+    await page.screenshot({ path: join(SHOTS, 'compare.png'), fullPage: true });
   });
 
   it('draws Fashion-MNIST images from the preview on canvases', async (t) => {
