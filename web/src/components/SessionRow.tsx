@@ -31,7 +31,7 @@ export function SessionRow(props: {
   const { s, last } = props;
   return (
     <tr data-session={s.id} class={props.picked ? 'selected' : ''}>
-      <td>
+      <td class="pick">
         <input
           type="checkbox"
           checked={props.picked}

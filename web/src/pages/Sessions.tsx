@@ -165,10 +165,10 @@ export function SessionsPage() {
         </Empty>
       ) : null}
       {sessions.length > 0 ? (
-        <table class="table" data-testid="sessions-table">
+        <table class="table sessions" data-testid="sessions-table">
           <thead>
             <tr>
-              <th />
+              <th class="pick" />
               <th>State</th>
               <th>Name</th>
               <th>Dataset</th>
