@@ -1,10 +1,11 @@
 /**
  * Dashboard at scale: writes 10,000 sessions and one session with 1,000,000 metric points into a manager's data
- * dir (through the sessions repo and the metric series, in-process: minutes faster than the API), starts the
- * manager on it, and measures in Chromium the time to first render of the sessions page and of that session's
- * page, plus the longest main-thread task on each.
+ * dir (through the sessions repo and the metric series, in-process: minutes faster than the API); the first 1,000
+ * sessions also get params and 4 metrics × 1,000 steps. It starts the manager on it and measures in Chromium the
+ * time to first render of the sessions page, of the big session's page and of a 20-run Compare page (target:
+ * ≤ 300 ms median), plus the longest main-thread task on each.
  *
- *   npm run build && node --import tsx bench/web-scale.ts [--sessions N] [--points N] [--keep DIR]
+ *   npm run build && node --import tsx bench/web-scale.ts [--sessions N] [--points N] [--compared N] [--keep DIR]
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,11 +24,16 @@ const { values: args } = parseArgs({
   options: {
     sessions: { type: 'string', default: '10000' },
     points: { type: 'string', default: '1000000' },
+    compared: { type: 'string', default: '1000' },
     keep: { type: 'string' },
   },
 });
 const N_SESSIONS = Number(args.sessions);
 const N_POINTS = Number(args.points);
+/** Sessions with params and 4 metrics × COMPARE_STEPS points each, of which the Compare page shows COMPARE_RUNS. */
+const N_COMPARED = Math.min(Number(args.compared), N_SESSIONS);
+const COMPARE_STEPS = 1000;
+const COMPARE_RUNS = 20;
 if (!existsSync(resolve(import.meta.dirname, '../web/dist/index.html'))) {
   console.error('bench/web-scale needs the built dashboard: run `npm run build` first');
   process.exit(1);
@@ -38,7 +44,7 @@ const record = (i: number, createdAt: number, state: SessionRecord['state']): Se
   name: `sweep-${i % 97}-lr${(i % 7) + 1}e-3`,
   command: ['node', 'train.js'],
   shell: false,
-  params: {},
+  params: i < N_COMPARED ? { lr: ((i % 7) + 1) / 1000, batch: 32 * (1 + (i % 2)), seed: i } : {},
   cwd: '/tmp',
   env: {},
   dataset: i % 3 === 0 ? 'fashion@1' : undefined,
@@ -75,6 +81,23 @@ async function writeFixtures(dataDir: string): Promise<string> {
       data: { name: r.name, priority: r.priority, pool: r.pool },
     });
   }
+  for (let i = 0; i < N_COMPARED; i++) {
+    const r = record(i, base + i * 60_000, 'succeeded');
+    const k = 1 + (i % 7);
+    const points: MetricPoint[] = [];
+    for (let s = 0; s < COMPARE_STEPS; s++) {
+      const x = s / COMPARE_STEPS;
+      const t = r.startedAt! + s * 50;
+      const decay = Math.exp(-k * x);
+      points.push(
+        ['loss', 2.3 * decay, s, t],
+        ['val_loss', 2.4 * decay + 0.05, s, t],
+        ['accuracy', 0.95 - 0.85 * decay, s, t],
+        ['val_accuracy', 0.93 - 0.85 * decay, s, t],
+      );
+    }
+    await store.commit([series.op(r.id, packPoints(points))]);
+  }
   const t1 = performance.now();
   const big = {
     ...record(N_SESSIONS, Date.now() - 3_600_000, 'succeeded'),
@@ -103,7 +126,7 @@ async function writeFixtures(dataDir: string): Promise<string> {
   const t2 = performance.now();
   await store.close();
   console.log(
-    `fixtures: ${N_SESSIONS} sessions in ${((t1 - t0) / 1000).toFixed(1)} s; ` +
+    `fixtures: ${N_SESSIONS} sessions (${N_COMPARED} with ${4 * COMPARE_STEPS} points) in ${((t1 - t0) / 1000).toFixed(1)} s; ` +
       `${steps * 2} metric points in ${((t2 - t1) / 1000).toFixed(1)} s`,
   );
   return big.id;
@@ -116,6 +139,7 @@ const PROBE = `
   const want = {
     table: '[data-testid=sessions-table] tbody tr',
     chart: '[data-testid=chart-step]:not([data-points="0"])',
+    compare: '[data-testid=compare-charts] figure:nth-of-type(4) .chart-box:not([data-points="0"])',
   };
   new MutationObserver(() => {
     for (const [k, sel] of Object.entries(want))
@@ -135,7 +159,7 @@ const context = await launchBrowser(join(dir, 'profile'));
 try {
   await context.addInitScript(PROBE);
   const page = context.pages()[0] ?? (await context.newPage());
-  const measure = async (path: string, key: string, selector: string) => {
+  const measure = async (path: string, key: string, selector: string, label = path) => {
     const results: number[] = [];
     let longest = 0;
     for (let run = 0; run < 3; run++) {
@@ -148,7 +172,7 @@ try {
     }
     results.sort((a, b) => a - b);
     console.log(
-      `${path}: first render ${results.map((r) => `${Math.round(r)} ms`).join(', ')} (median ${Math.round(results[1]!)} ms); ` +
+      `${label}: first render ${results.map((r) => `${Math.round(r)} ms`).join(', ')} (median ${Math.round(results[1]!)} ms); ` +
         `longest main-thread task ${Math.round(longest)} ms`,
     );
   };
@@ -168,6 +192,18 @@ try {
   await page.screenshot({
     path: resolve(import.meta.dirname, '../test-output/screenshots/scale-session-1m.png'),
   });
+  if (N_COMPARED >= COMPARE_RUNS) {
+    const ids = Array.from({ length: COMPARE_RUNS }, (_, i) => record(i, 0, 'succeeded').id);
+    await measure(
+      `/compare?ids=${ids.join(',')}`,
+      'compare',
+      '[data-testid=compare-charts] figure:nth-of-type(4) .chart-box:not([data-points="0"])',
+      `/compare (${COMPARE_RUNS} runs × 4 metrics × ${COMPARE_STEPS} steps, 200 points each drawn)`,
+    );
+    await page.screenshot({
+      path: resolve(import.meta.dirname, '../test-output/screenshots/scale-compare-20.png'),
+    });
+  }
   await page.goto(`${manager.url}/sessions`);
   await page.waitForSelector('[data-testid=sessions-table] tbody tr');
   await page.screenshot({

@@ -36,6 +36,56 @@ await s.close();
 console.log('finished: e2e-marker');
 `;
 
+/**
+ * Reports val_loss at the first epoch only, saves a generation (the timeline's longest label, generation.saved),
+ * then runs until stopped: its charts are checked while it runs.
+ */
+const SPARSE = (sdk: string) => `
+const { session } = await import(${JSON.stringify(pathToFileURL(sdk).href)});
+const s = await session();
+s.epoch(1, { loss: 1.2, val_loss: 1.4, acc: 0.5 });
+s.epoch(2, { loss: 0.9, acc: 0.6 });
+await s.flush();
+await s.saveGeneration({
+  model: 'sparse-mlp',
+  type: 'classifier/mlp',
+  format: 'raw-float32',
+  buffer: new Uint8Array(new Float32Array([1, 2, 3]).buffer),
+  tensors: { w: { shape: [3], offset: 0 } },
+});
+setInterval(() => {}, 1000);
+`;
+
+/** One run of a sweep: three epochs whose curves depend on the learning rate given as argv[2]. */
+const SWEEP = (sdk: string) => `
+const { session } = await import(${JSON.stringify(pathToFileURL(sdk).href)});
+const s = await session();
+const lr = Number(process.argv[2]);
+for (let e = 1; e <= 3; e++) s.epoch(e, { loss: 1 / (1 + e * lr * 10), acc: 0.5 + e * lr });
+await s.close();
+`;
+
+/** Pixels of the loss chart's canvas in val_loss's colour (the second series: #e4572e). */
+const VAL_LOSS_PIXELS = `(() => {
+  const c = document.querySelector('[data-testid=chart-step] figure[data-chart=loss] canvas');
+  if (!c) return 0;
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i] === 0xe4 && d[i + 1] === 0x57 && d[i + 2] === 0x2e) n++;
+  return n;
+})()`;
+
+/** Per timeline row, the space between the end of the type label's text and the start of the description's. */
+const EVENT_GAPS = `[...document.querySelectorAll('[data-testid=timeline] li.ev')].map((li) => {
+  const text = (el) => {
+    const r = document.createRange();
+    r.selectNodeContents(el);
+    return r.getBoundingClientRect();
+  };
+  const [, type, description] = li.children;
+  return { type: type.textContent, gap: text(description).left - text(type).right };
+})`;
+
 /** Float32 weights of a tiny two-tensor model, shifted by `delta`. */
 function weights(delta: number): Buffer {
   const w = Float32Array.from({ length: 12 + 3 }, (_, i) => Math.sin(i) + (i % 2 ? delta : 0));
@@ -94,6 +144,8 @@ describe('dashboard in Chromium', { skip }, () => {
       ],
     };
     await writeFile(join(dir, 'train.mjs'), TRAIN(SDK));
+    await writeFile(join(dir, 'sparse.mjs'), SPARSE(SDK));
+    await writeFile(join(dir, 'sweep.mjs'), SWEEP(SDK));
     t = await testManager({ nodes });
     manager = t.manager;
     context = await launchBrowser(join(dir, 'profile'));
@@ -172,6 +224,87 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.click(`tr[data-session="${holder.id}"] a`);
     await page.click('button.danger:has-text("Stop")');
     await page.waitForSelector('.session-head [data-state=stopped]', { timeout: 30_000 });
+  });
+
+  it('draws a chart per metric family with labelled axes, a lone point as a dot, event labels clear of their text', async () => {
+    const { id } = await submit({
+      name: 'sparse',
+      command: [process.execPath, join(dir, 'sparse.mjs')],
+      resources: { cpus: 1, memoryMb: 512 },
+    });
+    await page.goto(`${manager.url}/sessions/${id}`);
+    await page.waitForSelector('[data-testid=chart-step][data-points="5"]', { timeout: 20_000 });
+    const families = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('[data-testid=chart-step] figure.chart')].map((f) => f.dataset.chart)`,
+    );
+    assert.deepEqual(families.sort(), ['acc', 'loss'], 'loss and val_loss share a chart, acc has its own');
+    for (const family of ['acc', 'loss']) {
+      const chart = page.locator(`[data-testid=chart-step] figure[data-chart=${family}]`);
+      assert.equal(await chart.locator('.axis-x').textContent(), 'step');
+      assert.equal(await chart.locator('.axis-y').textContent(), family);
+      for (const label of ['.axis-x', '.axis-y']) {
+        const box = await chart.locator(label).boundingBox();
+        assert.ok(box && box.width > 0 && box.height > 0, `${family} ${label} is visible`);
+      }
+    }
+    const legend = await page
+      .locator('[data-testid=chart-step] figure[data-chart=loss] .chart-legend .u-series th')
+      .allTextContents();
+    assert.deepEqual(legend.slice(1), ['loss', 'val_loss'], 'a legend entry per series');
+    // val_loss has one point: no line can be drawn, so it must show as a dot (>= 8 px across).
+    await page.waitForFunction(`${VAL_LOSS_PIXELS} > 20`, undefined, { timeout: 5_000 });
+    await page.locator('[data-testid=chart-step]').screenshot({ path: join(SHOTS, 'session-families.png') });
+
+    await page.click('button.danger:has-text("Stop")');
+    await page.waitForSelector('.session-head [data-state=stopped]', { timeout: 30_000 });
+    for (const type of ['generation.saved', 'stop-requested'])
+      await page.waitForSelector(`[data-testid=timeline] .ev-type >> text=${type}`);
+    const gaps = await page.evaluate<Array<{ type: string; gap: number }>>(EVENT_GAPS);
+    assert.ok(gaps.length >= 5, `timeline rows: ${JSON.stringify(gaps)}`);
+    for (const g of gaps) assert.ok(g.gap >= 0, `the "${g.type}" label runs ${-g.gap}px into its text`);
+    await page.locator('[data-testid=timeline]').screenshot({ path: join(SHOTS, 'session-events.png') });
+  });
+
+  it('compares three runs picked in the sessions table: curves overlaid per metric, differing params marked', async () => {
+    const runs: string[] = [];
+    for (const lr of [0.01, 0.05, 0.1]) {
+      const { id } = await submit({
+        name: `sweep-lr${lr}`,
+        command: [process.execPath, join(dir, 'sweep.mjs'), String(lr)],
+        resources: { cpus: 1, memoryMb: 256 },
+        params: { lr, batch: 32 },
+      });
+      runs.push(id);
+    }
+    await page.goto(`${manager.url}/sessions`);
+    for (const id of runs) {
+      const row = `[data-testid=sessions-table] tr[data-session="${id}"]`;
+      await page.waitForSelector(`${row} [data-state=succeeded]`, { timeout: 30_000 });
+      await page.check(`${row} input[type=checkbox]`);
+    }
+    await page.click('[data-testid=compare]');
+    await page.waitForSelector(
+      '[data-testid=compare-charts] figure[data-chart=loss] .chart-box[data-points="9"]',
+    );
+    const charts = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('[data-testid=compare-charts] figure.chart')].map((f) => f.dataset.chart)`,
+    );
+    assert.deepEqual(charts, ['acc', 'loss'], 'one chart per metric');
+    for (const metric of charts) {
+      const chart = `[data-testid=compare-charts] figure[data-chart=${metric}]`;
+      assert.equal(await page.getAttribute(`${chart} .chart-box`, 'data-points'), '9');
+      const legend = await page.locator(`${chart} .chart-legend .u-series th`).allTextContents();
+      assert.deepEqual(
+        legend.slice(1),
+        ['sweep-lr0.01', 'sweep-lr0.05', 'sweep-lr0.1'],
+        `${metric}: a line per run`,
+      );
+    }
+    const rowClass = (row: string) =>
+      page.getAttribute(`[data-testid=compare-table] tr[data-row="${row}"]`, 'class');
+    assert.equal(await rowClass('param:lr'), 'differs', 'lr differs between the runs');
+    assert.equal(await rowClass('param:batch'), '', 'batch is the same in every run');
+    await page.screenshot({ path: join(SHOTS, 'compare.png'), fullPage: true });
   });
 
   it('draws Fashion-MNIST images from the preview on canvases', async (t) => {

@@ -6,6 +6,7 @@ import { Empty } from './components/Message.js';
 import { TokenPrompt } from './components/TokenPrompt.js';
 import { useObservable } from './lib/observable.js';
 import { currentLocation, match, navigate } from './lib/router.js';
+import { ComparePage } from './pages/Compare.js';
 import { DatasetPage } from './pages/Dataset.js';
 import { DatasetsPage } from './pages/Datasets.js';
 import { ModelPage } from './pages/Model.js';
@@ -18,6 +19,7 @@ import { SessionsPage } from './pages/Sessions.js';
 const ROUTES: Array<[string, (p: Record<string, string>) => JSX.Element]> = [
   ['/sessions', () => <SessionsPage />],
   ['/sessions/:id', (p) => <SessionPage key={p.id} id={p.id!} />],
+  ['/compare', () => <ComparePage />],
   ['/nodes', () => <NodesPage />],
   ['/datasets', () => <DatasetsPage />],
   ['/datasets/:name', (p) => <DatasetPage key={p.name} name={p.name!} />],

@@ -3,6 +3,8 @@
  * imports: nothing of the server is bundled, and a field the server adds is a field the dashboard sees).
  */
 export type {
+  ComparedSession,
+  Comparison,
   DatasetSummary,
   GenerationDiff,
   GenerationSummary,
@@ -14,6 +16,7 @@ export type {
   ModelView,
   NodeSnapshot,
   NodesResponse,
+  ParamValue,
   RowsPage,
   SessionPage,
   SessionRecord,

@@ -1,6 +1,6 @@
 /**
- * Metric series drawn with uPlot: x is the step (epoch) or the time, one line per metric name. Ratio-like
- * metrics (accuracy, f1, …) get their own right-hand axis so they stay readable beside a loss.
+ * One uPlot chart: a line per series against a shared x (the step or the time) on a single y axis. Both axes are
+ * labelled in HTML beside the canvas (text a reader and a test can find), and the legend sits below them.
  */
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
@@ -12,47 +12,65 @@ export interface XY {
 }
 
 const COLORS = ['#2f7de1', '#e4572e', '#17a589', '#a66cff', '#f2a541', '#d6336c', '#5c7cfa', '#82c91e'];
-const RATIO = /acc|accuracy|f1|precision|recall|auc|ratio/i;
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
 
-function build(names: string[], xTime: boolean, width: number, height: number): uPlot.Options {
+/** A line needs two points: a series' only point is drawn as a dot instead (null: no dots). */
+const lonePoint: uPlot.Series.Points.Filter = (u, si) => {
+  const ys = u.data[si]!;
+  let at = -1;
+  for (let i = 0; i < ys.length; i++) {
+    if (ys[i] == null) continue;
+    if (at >= 0) return null;
+    at = i;
+  }
+  return at < 0 ? null : [at];
+};
+
+function build(
+  names: string[],
+  xTime: boolean,
+  legend: HTMLElement,
+  width: number,
+  height: number,
+): uPlot.Options {
   const text = cssVar('--muted');
   const grid = cssVar('--grid');
-  const hasRatio = names.some((n) => RATIO.test(n));
-  const hasOther = names.some((n) => !RATIO.test(n));
-  const axis = (scale: string, side: 0 | 1 | 2 | 3, show = true): uPlot.Axis => ({
-    scale,
-    side,
-    show,
+  const axis = (): uPlot.Axis => ({
     stroke: text,
-    grid: { stroke: grid, width: 1, show: side !== 1 },
+    grid: { stroke: grid, width: 1 },
     ticks: { stroke: grid, width: 1 },
   });
   return {
     width,
     height,
-    legend: { live: true },
+    legend: { live: true, mount: (_, table) => legend.append(table) },
     cursor: { drag: { x: true, y: false } },
-    scales: { x: { time: xTime }, y: { auto: true }, r: { auto: true } },
-    axes: [axis('x', 2), axis(hasOther ? 'y' : 'r', 3), ...(hasRatio && hasOther ? [axis('r', 1)] : [])],
+    scales: { x: { time: xTime }, y: { auto: true } },
+    // The x axis needs no room for a canvas label: its label is the HTML line below.
+    axes: [{ ...axis(), size: 32 }, axis()],
     series: [
       { label: xTime ? 'time' : 'step' },
-      ...names.map((name, i) => ({
-        label: name,
-        scale: RATIO.test(name) ? 'r' : 'y',
-        stroke: COLORS[i % COLORS.length]!,
-        width: 1.5,
-        spanGaps: true,
-        points: { show: false },
-      })),
+      ...names.map((name, i) => {
+        const color = COLORS[i % COLORS.length]!;
+        return {
+          label: name,
+          stroke: color,
+          width: 1.5,
+          spanGaps: true,
+          points: { show: false, filter: lonePoint, size: 8, width: 0, fill: color },
+        };
+      }),
     ],
   };
 }
 
-/** Lines per name against a shared x; `version` changes when the data grew (the arrays are appended in place). */
+/**
+ * Lines per name, the y axis labelled with `title`; `version` changes when the data grew (the arrays are
+ * appended in place).
+ */
 export function Chart(props: {
   title: string;
   series: Map<string, XY>;
@@ -61,6 +79,7 @@ export function Chart(props: {
   height?: number;
 }) {
   const box = useRef<HTMLDivElement>(null);
+  const legend = useRef<HTMLDivElement>(null);
   const plot = useRef<{ u: uPlot; names: string } | undefined>(undefined);
   const height = props.height ?? 220;
 
@@ -85,8 +104,8 @@ export function Chart(props: {
       plot.current = undefined;
       return;
     }
-    const u = new uPlot(build(names, props.xTime, Math.max(300, el.clientWidth), height), data, el);
-    plot.current = { u, names: key };
+    const options = build(names, props.xTime, legend.current!, Math.max(300, el.clientWidth), height);
+    plot.current = { u: new uPlot(options, data, el), names: key };
   }, [props.version, props.series, props.xTime, height]);
 
   useEffect(() => {
@@ -104,7 +123,7 @@ export function Chart(props: {
       const data = p.u.data;
       p.u.destroy();
       plot.current = {
-        u: new uPlot(build(names, props.xTime, el.clientWidth, height), data, el),
+        u: new uPlot(build(names, props.xTime, legend.current!, el.clientWidth, height), data, el),
         names: p.names,
       };
     };
@@ -118,15 +137,14 @@ export function Chart(props: {
   }, [props.xTime, height]);
 
   return (
-    <figure class="chart">
+    <figure class="chart" data-chart={props.title}>
       <figcaption>{props.title}</figcaption>
-      <div
-        ref={box}
-        class="chart-box"
-        data-testid={`chart-${props.xTime ? 'time' : 'step'}`}
-        data-points="0"
-      />
-      {props.series.size === 0 ? <p class="muted chart-empty">No metrics yet.</p> : null}
+      <div class="chart-plot">
+        <span class="axis-label axis-y">{props.title}</span>
+        <div ref={box} class="chart-box" data-points="0" />
+      </div>
+      <div class="axis-label axis-x">{props.xTime ? 'time' : 'step'}</div>
+      <div ref={legend} class="chart-legend" />
     </figure>
   );
 }

@@ -21,10 +21,24 @@ export function resources(s: SessionRecord): string {
   return `${cpus(r.cpus)} CPU · ${megabytes(r.memoryMb)}${r.gpus ? ` · ${r.gpus} GPU` : ''}`;
 }
 
-export function SessionRow(props: { s: SessionRecord; now: number; last: LastMetric | undefined }) {
+export function SessionRow(props: {
+  s: SessionRecord;
+  now: number;
+  last: LastMetric | undefined;
+  picked: boolean;
+  onPick: (id: string) => void;
+}) {
   const { s, last } = props;
   return (
-    <tr data-session={s.id}>
+    <tr data-session={s.id} class={props.picked ? 'selected' : ''}>
+      <td class="pick">
+        <input
+          type="checkbox"
+          checked={props.picked}
+          onChange={() => props.onPick(s.id)}
+          aria-label={`Compare ${s.name}`}
+        />
+      </td>
       <td>
         <StateBadge state={s.state} title={s.reason} />
       </td>

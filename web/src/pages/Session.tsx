@@ -1,11 +1,11 @@
 /** One session: state, Stop, live metric charts, the log tail, the event timeline, resources and environment. */
 import { useState } from 'preact/hooks';
 import { post } from '../api/client.js';
-import { Chart } from '../components/Chart.js';
 import { Layout } from '../components/Layout.js';
 import { Link } from '../components/Link.js';
 import { LogTail } from '../components/LogTail.js';
 import { ErrorBox, Loading } from '../components/Message.js';
+import { MetricCharts } from '../components/MetricCharts.js';
 import { SessionFacts } from '../components/SessionFacts.js';
 import { StateBadge } from '../components/StateBadge.js';
 import { Timeline } from '../components/Timeline.js';
@@ -19,6 +19,7 @@ export function SessionPage(props: { id: string }) {
   const s = live.record.data;
   const [stopError, setStopError] = useState<Error | undefined>(undefined);
   const [stopping, setStopping] = useState(false);
+  const [xTime, setXTime] = useState(false);
 
   const stop = async () => {
     if (!s || !confirm(`Stop session ${s.name}?`)) return;
@@ -77,18 +78,30 @@ export function SessionPage(props: { id: string }) {
         </>
       ) : null}
       <section class="card">
-        <h3>
-          Metrics{' '}
-          <span class="muted small num" data-testid="metrics-summary">
-            {live.metricsLoaded
-              ? `${integer(m.shown)} points shown${m.downsampled ? ` of ${integer(stored)} (min/max downsampled)` : ''}`
-              : 'loading…'}
-          </span>
-        </h3>
-        <div class="grid2">
-          <Chart title="vs epoch / step" series={m.byStep} xTime={false} version={live.metricsVersion} />
-          <Chart title="vs time" series={m.byTime} xTime={true} version={live.metricsVersion} />
+        <div class="card-head">
+          <h3>
+            Metrics{' '}
+            <span class="muted small num" data-testid="metrics-summary">
+              {live.metricsLoaded
+                ? `${integer(m.shown)} points shown${m.downsampled ? ` of ${integer(stored)} (min/max downsampled)` : ''}`
+                : 'loading…'}
+            </span>
+          </h3>
+          <fieldset class="x-toggle" aria-label="x axis">
+            {(['step', 'time'] as const).map((x) => (
+              <button
+                type="button"
+                key={x}
+                class={`chip ${(x === 'time') === xTime ? 'active' : ''}`}
+                data-x={x}
+                onClick={() => setXTime(x === 'time')}
+              >
+                vs {x}
+              </button>
+            ))}
+          </fieldset>
         </div>
+        <MetricCharts series={xTime ? m.byTime : m.byStep} xTime={xTime} version={live.metricsVersion} />
       </section>
       <div class="grid2">
         <section class="card">

@@ -1,4 +1,4 @@
-/** Sessions: a paged table filtered by state, updated live from session events. */
+/** Sessions: a paged table filtered by state, updated live from session events; ticked runs open in Compare. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, query } from '../api/client.js';
 import type { SeriesResult, SessionPage, SessionState, SwarmEvent } from '../api/types.js';
@@ -8,7 +8,7 @@ import { Pager } from '../components/Pager.js';
 import { type LastMetric, SessionRow } from '../components/SessionRow.js';
 import { integer } from '../lib/format.js';
 import { useObservable } from '../lib/observable.js';
-import { currentLocation, setSearch } from '../lib/router.js';
+import { currentLocation, navigate, setSearch } from '../lib/router.js';
 import { throttle } from '../lib/throttle.js';
 import { useApi } from '../lib/use-api.js';
 import { useEvents } from '../lib/use-events.js';
@@ -62,6 +62,8 @@ export function SessionsPage() {
   const [counts, setCounts] = useState<Record<string, number>>({});
   const [now, setNow] = useState(Date.now());
   const last = useRef(new Map<string, LastMetric>());
+  const [picked, setPicked] = useState<string[]>([]);
+  const pick = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id]));
   const [, setTick] = useState(0);
 
   const refresh = useMemo(
@@ -134,6 +136,15 @@ export function SessionsPage() {
             </button>
           ))}
         </div>
+        <button
+          type="button"
+          class="primary"
+          data-testid="compare"
+          disabled={picked.length < 2}
+          onClick={() => navigate(`/compare${query({ ids: picked.join(',') })}`)}
+        >
+          Compare{picked.length ? ` (${picked.length})` : ''}
+        </button>
       </div>
       {page.data && page.data.total > 0 ? (
         <div class="table-head">
@@ -154,9 +165,10 @@ export function SessionsPage() {
         </Empty>
       ) : null}
       {sessions.length > 0 ? (
-        <table class="table" data-testid="sessions-table">
+        <table class="table sessions" data-testid="sessions-table">
           <thead>
             <tr>
+              <th class="pick" />
               <th>State</th>
               <th>Name</th>
               <th>Dataset</th>
@@ -169,7 +181,14 @@ export function SessionsPage() {
           </thead>
           <tbody>
             {sessions.map((s) => (
-              <SessionRow key={s.id} s={s} now={now} last={last.current.get(s.id)} />
+              <SessionRow
+                key={s.id}
+                s={s}
+                now={now}
+                last={last.current.get(s.id)}
+                picked={picked.includes(s.id)}
+                onPick={pick}
+              />
             ))}
           </tbody>
         </table>
