@@ -98,7 +98,6 @@ export type { AcceptRule, OnExitRule, RulesDoc, StopAction, StopRule } from './r
 export { type MetricField, type Order, parseOrder } from './session-order.js';
 export type {
   ExecHandle,
-  Isolation,
   ListOptions,
   LogLine,
   LogPage,
@@ -111,5 +110,4 @@ export type {
   SessionPage,
   SessionRecord,
   SessionSpec,
-  SessionUsage,
 } from './sessions.js';

@@ -32,9 +32,9 @@ export class ExecutorRouter implements Executor {
     this.#bySession.set(spec.sessionId, e);
     return {
       output: hooks.output,
-      exit: async (info, usage) => {
+      exit: async (info) => {
         try {
-          await hooks.exit(info, usage);
+          await hooks.exit(info);
         } finally {
           if (this.#bySession.get(spec.sessionId) === e) this.#bySession.delete(spec.sessionId);
         }
