@@ -14,12 +14,14 @@ import { signalName } from './proc.js';
 export const WRAPPER = [
   'x=$1',
   'shift',
-  'trap : HUP INT TERM',
   'if ! command -v -- "$1" >/dev/null; then',
   '  echo "swarmlab: $1: command not found (PATH=$PATH)" >&2',
   '  echo 127 > "$x"',
   '  exit 127',
   'fi',
+  // Last before the command: a stop signal that arrives earlier ends the wrapper itself (and is reported as
+  // such), instead of being ignored before the command exists to receive it.
+  'trap : HUP INT TERM',
   '"$@"',
   's=$?',
   'echo "$s" > "$x"',
