@@ -98,6 +98,7 @@ export type { AcceptRule, OnExitRule, RulesDoc, StopAction, StopRule } from './r
 export { type MetricField, type Order, parseOrder } from './session-order.js';
 export type {
   ExecHandle,
+  Isolation,
   ListOptions,
   LogLine,
   LogPage,
@@ -110,4 +111,5 @@ export type {
   SessionPage,
   SessionRecord,
   SessionSpec,
+  SessionUsage,
 } from './sessions.js';

@@ -78,8 +78,10 @@ export interface SessionRecord {
   signal: string | null;
   /** Why the session ended the way it did (stop reason, max runtime, lost…). */
   reason?: string;
-  /** Set when the kernel's OOM killer ended it (a container over its memory limit). */
+  /** Set when the kernel's OOM killer ended it (a container or a local session's cgroup over its memory limit). */
   oomKilled?: boolean;
+  /** What it used, when its executor measured it (a local session in a cgroup). */
+  usage?: SessionUsage;
   /** What the session holds while placed (GPU indices on `placement.node`). */
   placement?: Placement;
   /** How to find the process again after a manager restart. */
@@ -161,6 +163,16 @@ export interface LogPage {
 }
 
 /** How the manager finds a session's process again after a restart (kept on the session record). */
+/** How a local session is held to its CPU and memory grant: a cgroup of either version, or not at all. */
+export type Isolation = 'cgroup-v2' | 'cgroup-v1' | 'none';
+
+/** Totals over a session's run, read from its cgroup when it ended. */
+export interface SessionUsage {
+  cpuSeconds: number;
+  /** Highest memory use; absent where the kernel does not keep it (cgroup v2 before Linux 5.19). */
+  peakMemoryMb?: number;
+}
+
 export interface ExecHandle {
   executor: string;
   /** Host process id (0 for a container executor, see `container` / `service`). */
@@ -172,4 +184,6 @@ export interface ExecHandle {
   container?: string;
   /** Docker Swarm service id (swarm executor). */
   service?: string;
+  /** Local executor: how the process is held to its grant (absent for handles written before cgroups). */
+  isolation?: Isolation;
 }

@@ -75,7 +75,7 @@ interface Executors {
 
 /** Local processes always; with `docker`, a router that sends sessions with an image to the engine. */
 async function executors(setup: SessionsSetup, scheduler: Scheduler, kick: () => void): Promise<Executors> {
-  const local = new LocalExecutor();
+  const local = new LocalExecutor({ onWarning: (m) => setup.logger.warn(m) });
   if (setup.executor?.kind !== 'docker') return { executor: local };
   const docker = await DockerExecutor.connect({
     ...(setup.executor.dockerHost ? { host: setup.executor.dockerHost } : {}),

@@ -10,7 +10,7 @@ export {
   swarmNodes,
 } from './docker/index.js';
 export { type SessionEnvInput, sessionEnv } from './env.js';
-export { LocalExecutor, type LocalExecutorOptions } from './local/index.js';
+export { type Detection, detectCgroups, LocalExecutor, type LocalExecutorOptions } from './local/index.js';
 export { ExecutorRouter } from './router.js';
 export type {
   ExecHandle,
@@ -19,7 +19,9 @@ export type {
   ExecStatus,
   Executor,
   ExitInfo,
+  Isolation,
   OutputBatch,
   OutputOffsets,
   OutputStream,
+  SessionUsage,
 } from './types.js';

@@ -32,9 +32,9 @@ export class ExecutorRouter implements Executor {
     this.#bySession.set(spec.sessionId, e);
     return {
       output: hooks.output,
-      exit: async (info) => {
+      exit: async (info, usage) => {
         try {
-          await hooks.exit(info);
+          await hooks.exit(info, usage);
         } finally {
           if (this.#bySession.get(spec.sessionId) === e) this.#bySession.delete(spec.sessionId);
         }

@@ -1,7 +1,7 @@
 /** The contract every executor (local processes now; Docker and Kubernetes later) implements. */
-import type { ExecHandle } from '../api/index.js';
+import type { ExecHandle, Isolation, SessionUsage } from '../api/index.js';
 
-export type { ExecHandle };
+export type { ExecHandle, Isolation, SessionUsage };
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -45,7 +45,7 @@ export interface ExitInfo {
   signal: string | null;
   /** True when the process was gone and its outcome cannot be known (the session is `lost`). */
   lost?: boolean;
-  /** True when the kernel's OOM killer ended it (a container over its memory limit). */
+  /** True when the kernel's OOM killer ended it (a container or a local session's cgroup over its memory limit). */
   oomKilled?: boolean;
   reason?: string;
 }
@@ -53,8 +53,8 @@ export interface ExitInfo {
 export interface ExecHooks {
   /** Lines in order per stream; awaited before more output is read, which bounds memory. */
   output(batch: OutputBatch): Promise<void>;
-  /** Once, after the process ended and every output line went through `output`. */
-  exit(info: ExitInfo): Promise<void>;
+  /** Once, after the process ended and every output line went through `output`; `usage` when the executor measured it. */
+  exit(info: ExitInfo, usage?: SessionUsage): Promise<void>;
 }
 
 export interface ExecStatus {

@@ -1,6 +1,6 @@
 /** How a session ends: its final state and exit status from what happened to it, and what that writes. */
 import type { EventPayloads } from '../events/index.js';
-import type { ExitInfo } from '../executors/index.js';
+import type { ExitInfo, SessionUsage } from '../executors/index.js';
 import { formatDuration } from '../util/duration.js';
 import type { Active } from './active.js';
 import type { SessionRecord, SessionState } from './types.js';
@@ -11,6 +11,7 @@ export interface Ending {
   signal: string | null;
   reason: string | undefined;
   oomKilled?: boolean;
+  usage?: SessionUsage;
 }
 
 /** An ending with no process exit to report: stopped before it ran, a failed start, a lost process. */
@@ -51,6 +52,7 @@ export function endPatch(e: Ending, now: number): Partial<SessionRecord> {
   const patch: Partial<SessionRecord> = { endedAt: now, exitCode: e.exitCode, signal: e.signal };
   if (e.reason !== undefined) patch.reason = e.reason;
   if (e.oomKilled) patch.oomKilled = true;
+  if (e.usage) patch.usage = e.usage;
   return patch;
 }
 

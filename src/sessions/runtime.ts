@@ -3,7 +3,7 @@
  * (max runtime, the long-run rule). It holds the in-memory companion of each active session; after a restart,
  * reconciliation hands it what the previous manager left.
  */
-import type { ExecHandle, ExecHooks, ExitInfo } from '../executors/index.js';
+import type { ExecHandle, ExecHooks, ExitInfo, SessionUsage } from '../executors/index.js';
 import type { Placement } from '../scheduler/index.js';
 import { type Active, deferred } from './active.js';
 import { type Ending, endingOf, endPatch, exitedData, withoutExit } from './ending.js';
@@ -168,7 +168,7 @@ export class SessionRuntime implements ReconcileHost {
   #hooks(id: string): ExecHooks {
     return {
       output: (batch) => this.#deps.repo.appendOutput(id, batch),
-      exit: (info) => this.#onExit(id, info),
+      exit: (info, usage) => this.#onExit(id, info, usage),
     };
   }
 
@@ -255,11 +255,11 @@ export class SessionRuntime implements ReconcileHost {
     await this.#deps.executor.stop(id, grace);
   }
 
-  async #onExit(id: string, info: ExitInfo): Promise<void> {
+  async #onExit(id: string, info: ExitInfo, usage: SessionUsage | undefined): Promise<void> {
     const a = this.#active.get(id);
     if (!a) return;
     await a.started.promise;
-    await this.#end(a, endingOf(a, info));
+    await this.#end(a, usage ? { ...endingOf(a, info), usage } : endingOf(a, info));
   }
 
   /** Writes the terminal state with its `session.exited` event, frees resources and lets waiting work in. */

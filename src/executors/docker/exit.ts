@@ -1,5 +1,6 @@
 /** How a container or swarm task ended, as the `ExitInfo` the session manager records. */
 import { outcome } from '../local/index.js';
+import { oomExit } from '../oom.js';
 import type { ExitInfo } from '../types.js';
 
 /** The fields of a container's `State` (inspect) that tell how it ended. */
@@ -8,12 +9,8 @@ export interface ContainerState {
   OOMKilled: boolean;
 }
 
-const oom = (exitCode: number, memoryMb: number, inferred = false): ExitInfo => ({
-  exitCode,
-  signal: null,
-  oomKilled: true,
-  reason: `killed by the OOM killer (memory limit ${memoryMb} MB)${inferred ? ', inferred from exit 137' : ''}`,
-});
+const oom = (exitCode: number, memoryMb: number, inferred = false): ExitInfo =>
+  oomExit({ exitCode, signal: null }, memoryMb, inferred);
 
 /** A SIGKILL (exit 137) we did not send, to a memory-limited container: the OOM killer is its one other sender. */
 const unexplainedKill = (code: number, memoryMb: number, killed: NodeJS.Signals | undefined): boolean =>

@@ -1,4 +1,7 @@
-/** Runs sessions as detached local processes (own process group), output to files, identity from /proc. */
+/**
+ * Runs sessions as detached local processes (own process group, own cgroup where the machine has them), output to
+ * files, identity from /proc.
+ */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
@@ -15,6 +18,7 @@ import type {
   OutputOffsets,
   OutputStream,
 } from '../types.js';
+import { SessionIsolation } from './isolation.js';
 import { outputFile, readTail, SessionOutput } from './output.js';
 import { killGroup, reniceGroup } from './proc.js';
 import { outcome, SHELL, WRAPPER } from './wrapper.js';
@@ -24,9 +28,12 @@ export interface LocalExecutorOptions {
   maxLineBytes?: number;
   /** How often a re-attached process (not our child) is checked for exit (default 200 ms). */
   pollMs?: number;
+  /** Told when sessions run without CPU and memory limits (no usable cgroups), once, and of cgroup trouble. */
+  onWarning?: (message: string) => void;
 }
 
 interface Tracked {
+  spec: ExecSpec;
   handle: ExecHandle;
   output: SessionOutput;
   hooks: ExecHooks;
@@ -56,11 +63,13 @@ export class LocalExecutor implements Executor {
   readonly #tracked = new Map<string, Tracked>();
   readonly #maxLine: number;
   readonly #pollMs: number;
+  readonly #isolation: SessionIsolation;
   #closed = false;
 
   constructor(options: LocalExecutorOptions = {}) {
     this.#maxLine = options.maxLineBytes ?? 16 * 1024;
     this.#pollMs = options.pollMs ?? 200;
+    this.#isolation = new SessionIsolation(options.onWarning ?? (() => {}));
   }
 
   async start(spec: ExecSpec, hooks: ExecHooks, offsets?: OutputOffsets): Promise<ExecHandle> {
@@ -72,12 +81,13 @@ export class LocalExecutor implements Executor {
     }
     await mkdir(spec.dir, { recursive: true });
     await rm(exitFile(spec.dir), { force: true });
+    const { isolation, procs } = await this.#isolation.enter(spec);
     const argv = spec.shell ? [SHELL, '-c', spec.command.join(' ')] : spec.command;
     const out = openSync(outputFile(spec.dir, 'stdout'), 'a');
     const err = openSync(outputFile(spec.dir, 'stderr'), 'a');
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(SHELL, ['-c', WRAPPER, 'swarmlab', exitFile(spec.dir), ...argv], {
+      child = spawn(SHELL, ['-c', WRAPPER, 'swarmlab', exitFile(spec.dir), procs.join(' '), ...argv], {
         cwd: spec.cwd,
         env: spec.env,
         detached: true,
@@ -88,6 +98,7 @@ export class LocalExecutor implements Executor {
         child.once('error', reject);
       });
     } catch (cause) {
+      await this.#isolation.discard(spec);
       throw new UnavailableError(`session ${spec.sessionId} could not start: ${(cause as Error).message}`, {
         details: { sessionId: spec.sessionId, cwd: spec.cwd },
         cause,
@@ -102,6 +113,7 @@ export class LocalExecutor implements Executor {
       pid,
       startTime: readStat(pid)?.startTime ?? 0,
       dir: spec.dir,
+      isolation,
     };
     // Written before the manager records `running`, so a restart in between can still find the process.
     writeFileSync(handleFile(spec.dir), JSON.stringify(handle));
@@ -117,6 +129,8 @@ export class LocalExecutor implements Executor {
     try {
       return JSON.parse(await readFile(handleFile(spec.dir), 'utf8')) as ExecHandle;
     } catch {
+      // No process to follow: a cgroup made just before the manager stopped has no one to remove it later.
+      await this.#isolation.discard(spec);
       return undefined;
     }
   }
@@ -169,6 +183,7 @@ export class LocalExecutor implements Executor {
       resolveDone = r;
     });
     const t: Tracked = {
+      spec,
       handle,
       hooks,
       output: new SessionOutput(spec.dir, offsets, hooks, this.#maxLine),
@@ -190,8 +205,10 @@ export class LocalExecutor implements Executor {
     killGroup(t.handle.pid, 'SIGKILL');
     try {
       if (!this.#closed) {
+        // Once closed, the cgroup stays for the next manager, which reads how the process ended from it.
+        const measured = await this.#isolation.leave(t.spec, t.handle.isolation, info);
         await t.output.finish();
-        await t.hooks.exit(info);
+        await t.hooks.exit(measured.info, measured.usage);
       } else {
         await t.output.close();
       }

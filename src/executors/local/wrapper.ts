@@ -8,12 +8,25 @@ import type { ExitInfo } from '../types.js';
 import { signalName } from './proc.js';
 
 /**
- * Run as `sh -c WRAPPER swarmlab EXIT_FILE CMD ARGS…`: `$0` is what sh names in its own messages, so a command that
- * is not found is reported as `swarmlab: CMD: command not found`, not against the exit file's path.
+ * Run as `sh -c WRAPPER swarmlab EXIT_FILE CGROUP_FILES CMD ARGS…`: `$0` is what sh names in its own messages, so a
+ * command that is not found is reported as `swarmlab: CMD: command not found`, not against the exit file's path.
+ *
+ * CGROUP_FILES is a space-separated list of `cgroup.procs` files ('' without cgroups). The wrapper writes its own pid
+ * to each before it runs the command, so the command and everything it starts are born in the session's cgroup.
+ * Adding the pid from the manager after spawn would race the command: what it started or allocated before would
+ * escape the grant. Not getting in is a failed start (125), not a session running unenforced.
  */
 export const WRAPPER = [
   'x=$1',
-  'shift',
+  'g=$2',
+  'shift 2',
+  'for f in $g; do',
+  '  if ! echo $$ > "$f"; then',
+  '    echo "swarmlab: cannot join the session cgroup ($f)" >&2',
+  '    echo 125 > "$x"',
+  '    exit 125',
+  '  fi',
+  'done',
   'if ! command -v -- "$1" >/dev/null; then',
   '  echo "swarmlab: $1: command not found (PATH=$PATH)" >&2',
   '  echo 127 > "$x"',
