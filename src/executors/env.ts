@@ -23,8 +23,8 @@ export interface SessionEnvInput {
 }
 
 /**
- * Base environment (e.g. the manager's), minus its own `SWARMLAB_*` settings and GPU selection, plus the
- * session's variables, plus the contract, which always wins.
+ * Base environment (e.g. the manager's), minus its own `SWARMLAB_*` settings and GPU selection, plus the GPU share
+ * in the forms frameworks read, plus the session's variables, plus the contract, which always wins.
  */
 export function sessionEnv(
   input: SessionEnvInput,
@@ -35,7 +35,7 @@ export function sessionEnv(
     if (v === undefined || k.startsWith('SWARMLAB_') || k === 'CUDA_VISIBLE_DEVICES') continue;
     env[k] = v;
   }
-  Object.assign(env, input.user);
+  Object.assign(env, gpuShareVars(input.gpus, input.gpuMemoryFraction), input.user);
   return Object.assign(env, {
     SWARMLAB_URL: input.url,
     SWARMLAB_TOKEN: input.token,
@@ -55,6 +55,16 @@ export function sessionEnv(
     SWARMLAB_PARAMS: JSON.stringify(input.params ?? {}),
     ...paramVars(input.params ?? {}),
   });
+}
+
+/**
+ * A share of a GPU (fraction below 1) in the variables frameworks read themselves: TensorFlow then allocates as it
+ * grows instead of taking the whole device, JAX preallocates only the share. PyTorch has no such variable; the Python
+ * SDK applies it. The session's own variables may override these (a job that knows better).
+ */
+function gpuShareVars(gpus: number[], fraction: number): Record<string, string> {
+  if (gpus.length === 0 || fraction >= 1) return {};
+  return { TF_FORCE_GPU_ALLOW_GROWTH: 'true', XLA_PYTHON_CLIENT_MEM_FRACTION: String(fraction) };
 }
 
 /**

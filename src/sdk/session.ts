@@ -128,8 +128,19 @@ function sessionInfo(options: SessionOptions, env: NodeJS.ProcessEnv, url: strin
   };
 }
 
+/** SWARMLAB_GPU_MEMORY_FRACTION as a number in [0, 1]; 0 when unset or not one. */
+function gpuMemoryFraction(v: string | undefined): number {
+  const n = Number(v);
+  return v && n >= 0 && n <= 1 ? n : 0;
+}
+
 export class SessionClient {
   readonly info: SessionInfo;
+  /**
+   * Share of each granted GPU's memory the session may use (SWARMLAB_GPU_MEMORY_FRACTION; 0 without GPUs). No Node
+   * framework reads it by itself: hand it to the GPU library's memory limit.
+   */
+  readonly gpuMemoryFraction: number;
   readonly #experiment: ExperimentInfo;
   readonly #opts: typeof defaults;
   readonly #client: SwarmlabClient;
@@ -164,6 +175,7 @@ export class SessionClient {
     const env = options.env ?? process.env;
     this.#client = new SwarmlabClient({ url: options.url, token: options.token }, env);
     this.info = sessionInfo(options, env, this.#client.url);
+    this.gpuMemoryFraction = gpuMemoryFraction(env.SWARMLAB_GPU_MEMORY_FRACTION);
     this.#experiment = experimentInfo(env);
     this.#opts = { ...defaults, ...stripUndefined(options) };
     this.#outbox = new Outbox({

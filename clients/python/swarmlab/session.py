@@ -47,6 +47,7 @@ import weakref
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from ._env import SessionEnv
+from ._gpu import apply_torch_memory_fraction
 from ._hardware import HardwareProbe
 from ._http import Client
 from .errors import ConfigError, ConflictError, SwarmlabError, UnavailableError
@@ -607,8 +608,14 @@ def _default(o: Any) -> Any:
     raise TypeError(f"{o!r} is not JSON serialisable")
 
 
-def session(**options: Any) -> Session:
+def session(*, gpu_fraction: bool = True, **options: Any) -> Session:
     """The session this process runs in, from its environment (`SWARMLAB_URL`, `SWARMLAB_TOKEN`,
     `SWARMLAB_SESSION_ID`, …). Options: url, token, session_id, max_queue, batch_points, flush_interval,
-    poll_interval, close_timeout, request_timeout. Use it as a context manager, or call `close()` at the end."""
+    poll_interval, close_timeout, request_timeout. Use it as a context manager, or call `close()` at the end.
+
+    A session granted part of a GPU (`gpuMemoryFraction` < 1) has PyTorch held to that share of each visible GPU
+    (`torch.cuda.set_per_process_memory_fraction`) when torch with CUDA is importable; `gpu_fraction=False` skips
+    it (a job that does not use torch, or sets its own limit)."""
+    if gpu_fraction:
+        apply_torch_memory_fraction()
     return Session(**options)
