@@ -159,6 +159,8 @@ def main() -> int:
     p.add_argument("--min-accuracy", type=float, default=0.91)
     p.add_argument("--python", default=os.environ.get("SWARMLAB_PYTHON", "/usr/bin/python3"))
     p.add_argument("--cpus", type=float, default=float(os.cpu_count() or 1))
+    # The grant is a limit where cgroups hold sessions to it: torch alone takes about 250 MB.
+    p.add_argument("--memory-mb", type=int, default=2048)
     args = p.parse_args()
 
     client = swarmlab.Client()
@@ -170,7 +172,7 @@ def main() -> int:
            "FASHION_LR": str(args.lr), "FASHION_VAL_DATASET": VAL}
     record = client.json("POST", "/api/v1/sessions", json={
         "name": "fashion-cnn-torch", "command": [args.python, os.path.join(HERE, "train.py")], "cwd": HERE,
-        "env": env, "dataset": TRAIN, "resources": {"cpus": args.cpus}, "rules": rules,
+        "env": env, "dataset": TRAIN, "resources": {"cpus": args.cpus, "memoryMb": args.memory_mb}, "rules": rules,
     })
     session_id = record["id"]
     print(f"session {session_id} submitted ({args.python}, {args.epochs} epochs)", flush=True)
