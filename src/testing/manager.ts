@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { type Manager, startManager } from '../app.js';
 import { type ManagerConfig, type ManagerOptions, resolveConfig } from '../config/index.js';
 import { SwarmlabClient } from '../sdk/index.js';
+import { reapJobs } from './reap.js';
 import { dropRedisPrefix, testRedisUrl } from './redis.js';
 
 /** The token every test manager accepts unless `token` says otherwise. */
@@ -87,6 +88,7 @@ export async function testManager(options: TestManagerOptions = {}): Promise<Tes
     close() {
       closing ??= cleanup([
         () => manager.close(),
+        async () => void (await reapJobs(manager.url)),
         ...(prefix ? [() => dropRedisPrefix(prefix)] : []),
         ...(given ? [] : [() => rm(dir, { recursive: true, force: true })]),
       ]);
