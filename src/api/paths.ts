@@ -12,6 +12,9 @@ export const paths = {
   sessionParams: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/params`,
   /** GET `?ids=a,b&maxPoints=&metrics=`: params, metric summaries and series of up to 100 sessions. */
   compare: `${API_PREFIX}/compare`,
+  sweeps: `${API_PREFIX}/sweeps`,
+  sweep: (id: string) => `${API_PREFIX}/sweeps/${enc(id)}`,
+  sweepStop: (id: string) => `${API_PREFIX}/sweeps/${enc(id)}/stop`,
   sessionChannel: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/channel`,
   events: `${API_PREFIX}/events`,
   eventsCursor: `${API_PREFIX}/events/cursor`,
