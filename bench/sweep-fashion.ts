@@ -3,7 +3,7 @@
  * sweep on the same grid points, through a real manager (in this process, LMDB in a temp dir) with real trial
  * sessions (examples/fashion-mnist/train.ts, tfjs on wasm). Prints each sweep's best validation accuracy, its
  * total trial-epochs and wall time, then the ratios. Kept affordable on 2 loaded cores: a training subset
- * (FASHION_TRAIN_ROWS, default 8000) and 9 epochs at most per trial.
+ * (FASHION_TRAIN_ROWS, default 2000; FASHION_VAL_ROWS, default 1000 held out) and 9 epochs at most per trial.
  * Usage: npm run bench:sweep [-- --epochs 9 --parallel 2]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -43,7 +43,8 @@ try {
     resources: { cpus: 1, memoryMb: 1024 },
     env: {
       FASHION_EPOCHS: String(epochs),
-      FASHION_TRAIN_ROWS: process.env.FASHION_TRAIN_ROWS ?? '8000',
+      FASHION_TRAIN_ROWS: process.env.FASHION_TRAIN_ROWS ?? '2000',
+      FASHION_VAL_ROWS: process.env.FASHION_VAL_ROWS ?? '1000',
       FASHION_MODEL: model,
     },
   });

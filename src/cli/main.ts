@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   compare: async () => (await import('./commands/compare.js')).registerCompare,
   logs: async () => (await import('./commands/logs.js')).registerLogs,
   stop: async () => (await import('./commands/stop.js')).registerStop,
+  sweep: async () => (await import('./commands/sweep.js')).registerSweep,
   nodes: async () => (await import('./commands/nodes.js')).registerNodes,
   events: async () => (await import('./commands/events.js')).registerEvents,
   dataset: async () => (await import('./commands/dataset.js')).registerDataset,

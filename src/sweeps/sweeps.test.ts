@@ -162,6 +162,44 @@ describe('sweeps through the API', { timeout: 240_000 }, () => {
     assert.ok(logs.lines.some((l) => l.line.startsWith('stop asked through the SDK: sweep')));
   });
 
+  it("promotes the best trial's generation through the sweep's accept rule, once the sweep ended", async () => {
+    const sweep = await create({
+      algorithm: 'grid',
+      space: { q: { kind: 'choice', values: [1, 3, 2] } },
+      metric: 'score',
+      mode: 'max',
+      parallelism: 3,
+      accept: [{ name: 'best-trial', metric: 'score', stage: 'production', atLeast: 2 }],
+      session: { command: objectiveCommand(2, 20, 'sweep-model') },
+    });
+    const done = await ended(sweep.id);
+    const best = done.trials[1]!;
+    assert.deepEqual(done.best && [done.best.index, done.best.value], [1, 6]);
+    assert.ok(best.generation, 'the best trial saved a generation');
+    const prod = await t.client.json<{ generation: number; metrics: Record<string, number> }>(
+      'GET',
+      '/api/v1/models/sweep-model/generations/production',
+    );
+    assert.deepEqual([prod.generation, prod.metrics.score], [best.generation.generation, 6]);
+    assert.deepEqual(done.promoted, [
+      {
+        rule: 'best-trial',
+        model: 'sweep-model',
+        generation: best.generation.generation,
+        stage: 'production',
+      },
+    ]);
+    const fired = await t.client.json<{ events: { sessionId: string; data: { rule: string } }[] }>(
+      'GET',
+      '/api/v1/events',
+      { query: { type: 'rule.fired', session: best.sessionId } },
+    );
+    assert.deepEqual(
+      fired.events.map((e) => e.data.rule),
+      ['best-trial'],
+    );
+  });
+
   it('stops on request and names a bad field', async () => {
     const sweep = await create({
       algorithm: 'grid',
