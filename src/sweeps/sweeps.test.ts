@@ -220,38 +220,24 @@ describe('sweeps through the API', { timeout: 240_000 }, () => {
       view.trials.map((x) => x.state),
       ['stopped', 'pending', 'pending'],
     );
-    const bad = await fetch(`${t.url}/api/v1/sweeps`, {
-      method: 'POST',
-      headers: { ...t.auth, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        algorithm: 'grid',
-        space: { lr: { kind: 'uniform', min: 0, max: 1 } },
-        metric: 'm',
-        mode: 'max',
-        session: { command: ['true'] },
-      }),
-    });
-    assert.equal(bad.status, 400);
+    /** The field a refused sweep names. */
+    const badField = async (body: object) => {
+      const r = await fetch(`${t.url}/api/v1/sweeps`, {
+        method: 'POST',
+        headers: { ...t.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ metric: 'm', mode: 'max', ...body }),
+      });
+      assert.equal(r.status, 400);
+      return ((await r.json()) as { error: { details: { field: string } } }).error.details.field;
+    };
+    const space = { lr: { kind: 'uniform', min: 0, max: 1 } };
+    const grid = { algorithm: 'grid', space, session: { command: ['true'] } };
+    assert.equal(await badField(grid), 'space.lr.points');
+    assert.equal(await badField({ ...grid, algorithm: 'random' }), 'trials');
     assert.equal(
-      ((await bad.json()) as { error: { details: { field: string } } }).error.details.field,
-      'space.lr.points',
-    );
-    const badSession = await fetch(`${t.url}/api/v1/sweeps`, {
-      method: 'POST',
-      headers: { ...t.auth, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        algorithm: 'random',
-        trials: 2,
-        space: { lr: { kind: 'uniform', min: 0, max: 1 } },
-        metric: 'm',
-        mode: 'max',
-        session: { command: [] },
-      }),
-    });
-    assert.equal(badSession.status, 400);
-    assert.equal(
-      ((await badSession.json()) as { error: { details: { field: string } } }).error.details.field,
+      await badField({ ...grid, algorithm: 'random', trials: 2, session: { command: [] } }),
       'session.command',
     );
+    assert.equal(await badField({ ...grid, algorithm: 'asha' }), 'asha');
   });
 });
