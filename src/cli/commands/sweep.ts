@@ -132,7 +132,7 @@ export function registerSweep(program: Command): void {
     .option('--min-resource <n>', 'ASHA: first rung, in epochs (default 1)')
     .option('--max-resource <n>', 'ASHA: epochs a trial runs at most')
     .option('--eta <n>', 'ASHA: reduction factor (default 3)')
-    .option('--sample <how>', 'ASHA: random (default) or grid')
+    .option('--sample <how>', 'ASHA: random (default), grid or shuffled-grid (seeded order)')
     .option('--name <name>', 'sweep name (trials are NAME-INDEX)')
     .option('--dataset <ref>', "the trials' dataset name[@version]")
     .option('--cpus <n>', 'CPU cores per trial (default 1)')
