@@ -115,6 +115,27 @@ describe('sweeps through the API', { timeout: 240_000 }, () => {
       c!.trials.map((x) => x.params),
       expected,
     );
+    // ASHA on a shuffled grid: every point once, in an order the seed fixes.
+    const shuffled = await create({
+      algorithm: 'asha',
+      space: { q: { kind: 'int', min: 1, max: 6 } },
+      asha: { maxResource: 3, sample: 'shuffled-grid' },
+      seed: 3,
+      metric: 'score',
+      mode: 'max',
+      session: { command: objectiveCommand(1000, 100) },
+    });
+    const order = shuffled.trials.map((x) => x.params.q);
+    assert.deepEqual([...order].sort(), [1, 2, 3, 4, 5, 6]);
+    assert.notDeepEqual(order, [1, 2, 3, 4, 5, 6]);
+    const again = await create({ ...shuffled.spec, session: { command: objectiveCommand(1000, 100) } });
+    assert.deepEqual(
+      again.trials.map((x) => x.params.q),
+      order,
+    );
+    await Promise.all(
+      [shuffled, again].map((s) => t.client.json('POST', `/api/v1/sweeps/${s.id}/stop`, { body: {} })),
+    );
     const done = await ended(a!.id);
     assert.deepEqual(
       done.trials.map((x) => x.state),
