@@ -114,3 +114,19 @@ export type {
   SessionSpec,
   SessionUsage,
 } from './sessions.js';
+export type {
+  AshaOptions,
+  Dimension,
+  SearchSpace,
+  SweepAlgorithm,
+  SweepBest,
+  SweepList,
+  SweepMode,
+  SweepPromotion,
+  SweepSpec,
+  SweepState,
+  SweepSummary,
+  SweepView,
+  TrialTemplate,
+  TrialView,
+} from './sweeps.js';

@@ -58,13 +58,16 @@ const idParams = z.object({ id: sessionIdParam });
 const stopBody = z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional();
 const paramsBody = z.strictObject({ params: paramsSchema });
 
-/** Like `parseQuery`, but an unknown body field is named too (`details.field`), not just "body". */
-function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+/**
+ * Like `parseQuery`, but an unknown body field is named too (`details.field`), not just "body"; `prefix` places
+ * a nested body (`session.` for a sweep's trial template).
+ */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown, prefix = ''): z.output<S> {
   const r = schema.safeParse(body ?? {});
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-  const field = [...issue.path, ...keys.slice(0, 1)].map(String).join('.') || 'body';
+  const field = prefix + ([...issue.path, ...keys.slice(0, 1)].map(String).join('.') || 'body');
   const message = keys.length > 0 ? 'unknown field' : issue.message;
   throw new InvalidError(`${field}: ${message}`, { details: { field } });
 }
