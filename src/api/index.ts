@@ -53,6 +53,13 @@ export {
   type SwarmEvent,
   TERMINAL_STATES,
 } from './events.js';
+export type {
+  LogBounds,
+  RetentionCounts,
+  RetentionPolicy,
+  RetentionRun,
+  RetentionStatus,
+} from './retention.js';
 export type { ComparedSession, CompareOptions, Comparison } from './experiments.js';
 export type {
   DiffSummary,
