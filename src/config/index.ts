@@ -2,7 +2,12 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../errors/index.js';
 import { parseDuration, parseSize } from './parse.js';
-import { type RetentionConfig, type RetentionOptions, retentionConfig, retentionFromEnv } from './retention.js';
+import {
+  type RetentionConfig,
+  type RetentionOptions,
+  retentionConfig,
+  retentionFromEnv,
+} from './retention.js';
 
 export interface ManagerOptions extends RetentionOptions {
   dataDir?: string;

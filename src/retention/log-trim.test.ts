@@ -4,9 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { Store } from '../store/index.js';
 import { openLmdbStore } from '../store/lmdb/index.js';
 import { openRedisStore } from '../store/redis/index.js';
-import type { Store } from '../store/index.js';
 import { dropRedisPrefix, testRedisUrl } from '../testing/redis.js';
 import { trimToBounds } from './log-trim.js';
 
@@ -28,7 +28,10 @@ const backends: Array<[string, () => Promise<{ store: Store; cleanup: () => Prom
     'lmdb',
     async () => {
       const dir = await mkdtemp(join(tmpdir(), 'swarmlab-trim-'));
-      return { store: await openLmdbStore({ path: dir }), cleanup: () => rm(dir, { recursive: true, force: true }) };
+      return {
+        store: await openLmdbStore({ path: dir }),
+        cleanup: () => rm(dir, { recursive: true, force: true }),
+      };
     },
   ],
   [
@@ -89,7 +92,10 @@ for (const [name, open] of backends) {
     it('leaves a log alone with no bounds, or when it is within them', async () => {
       await fill(store, 'within', 5, NOW);
       assert.equal(await trimToBounds(store, 'within', {}, timeOf, NOW, 1000), 0);
-      assert.equal(await trimToBounds(store, 'within', { maxAgeMs: HOUR, maxEntries: 5 }, timeOf, NOW, 1000), 0);
+      assert.equal(
+        await trimToBounds(store, 'within', { maxAgeMs: HOUR, maxEntries: 5 }, timeOf, NOW, 1000),
+        0,
+      );
       assert.equal(await trimToBounds(store, 'absent', { maxEntries: 1 }, timeOf, NOW, 1000), 0);
       assert.deepEqual(await cursorsOf(store, 'within'), range(1, 5));
     });

@@ -63,7 +63,9 @@ export class RetentionRunner {
   /** Whether any bound is configured; with none the runner never schedules a pass. */
   get enabled(): boolean {
     const e = this.#config.events;
-    return e.maxAgeMs !== undefined || e.maxEntries !== undefined || this.#data.enabled || this.#policy.enabled;
+    return (
+      e.maxAgeMs !== undefined || e.maxEntries !== undefined || this.#data.enabled || this.#policy.enabled
+    );
   }
 
   start(): void {
@@ -77,7 +79,8 @@ export class RetentionRunner {
       const run: RetentionRun = { at, ms: 0, removed: zero(), deletedSessions: [], more: true };
       for (let i = 0; i < MAX_PASSES && run.more && !this.#closed; i++) {
         const pass = await this.#pass();
-        for (const k of Object.keys(run.removed) as (keyof RetentionCounts)[]) run.removed[k] += pass.removed[k];
+        for (const k of Object.keys(run.removed) as (keyof RetentionCounts)[])
+          run.removed[k] += pass.removed[k];
         run.deletedSessions.push(...pass.deletedSessions);
         run.more = pass.more;
       }
@@ -140,7 +143,14 @@ export class RetentionRunner {
   async #pass(): Promise<RetentionRun> {
     const at = this.#now();
     const { store } = this.#deps;
-    const events = await trimToBounds(store, EVENT_LOG, this.#config.events, eventTime, at, PASS_BUDGET.events);
+    const events = await trimToBounds(
+      store,
+      EVENT_LOG,
+      this.#config.events,
+      eventTime,
+      at,
+      PASS_BUDGET.events,
+    );
     const data = await this.#data.pass(at, PASS_BUDGET.sessionData);
     const policy = await this.#policy.pass(at, PASS_BUDGET.sessions);
     const run: RetentionRun = {
