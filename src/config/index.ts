@@ -74,7 +74,13 @@ export interface ManagerConfig {
 }
 
 export { parseCount, parseDuration, parseSize } from './parse.js';
-export type { LogRetention, RetentionConfig, RetentionOptions, SessionRetention } from './retention.js';
+export {
+  type LogRetention,
+  RETENTION_INTERVAL,
+  type RetentionConfig,
+  type RetentionOptions,
+  type SessionRetention,
+} from './retention.js';
 
 export const defaults = {
   dataDir: './.swarmlab',
