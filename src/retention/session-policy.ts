@@ -61,10 +61,10 @@ export class SessionPolicy {
         const r = await this.#deps.repo.get(id);
         const due = r && isTerminal(r.state) && (r.endedAt ?? r.createdAt) < cutoff;
         kept ??= due ? await this.#best() : undefined;
-        if (!due || kept?.has(id) || !(await this.#remove(id))) {
-          this.#offset++;
-          continue;
-        }
+        const outcome = due && !kept?.has(id) ? await this.#remove(id) : 'kept';
+        // Only a kept session stays at its place in the index; a removed one moved the rest up by one.
+        if (outcome === 'kept') this.#offset++;
+        if (outcome !== 'deleted') continue;
         out.deleted.push(id);
         if (out.deleted.length >= budget) {
           out.more = true;
@@ -76,14 +76,14 @@ export class SessionPolicy {
     return out;
   }
 
-  /** Deleted, or gone already; false when the session may not go (it restarted, e.g. a retry in flight). */
-  async #remove(id: string): Promise<boolean> {
+  /** `kept` when the sessions domain refuses (ConflictError: e.g. the session is in use again). */
+  async #remove(id: string): Promise<'deleted' | 'gone' | 'kept'> {
     try {
       await this.#deps.remove(id);
-      return true;
+      return 'deleted';
     } catch (err) {
-      if (err instanceof NotFoundError) return true;
-      if (err instanceof ConflictError) return false;
+      if (err instanceof NotFoundError) return 'gone';
+      if (err instanceof ConflictError) return 'kept';
       throw err;
     }
   }
