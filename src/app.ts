@@ -4,6 +4,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
+import { ArtifactService } from './artifacts/index.js';
 import { createSessions } from './compose/sessions.js';
 import { isLoopback, type ManagerConfig } from './config/index.js';
 import { DatasetService, migrateDatasetRefs } from './datasets/index.js';
@@ -16,7 +17,7 @@ import { RulesEngine } from './rules/index.js';
 import { buildServer, listen, type Server, type Services } from './server/index.js';
 import { ModelServer, RegistrySource } from './serving/index.js';
 import { acquireLease, describeHolder, type LeaseHolder, openStore, type Store } from './store/index.js';
-import { MetricSeries, MetricSummaries, SessionChannels } from './telemetry/index.js';
+import { MetricSeries, MetricSummaries, SessionChannels, telemetryPurgeOps } from './telemetry/index.js';
 
 export interface Manager {
   url: string;
@@ -149,6 +150,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     await closeStore();
     throw err;
   });
+  const artifacts = new ArtifactService({ store, logger }, { maxFileBytes: config.bodyLimit });
   const { sessions, scheduler, swarmSync } = await createSessions({
     store,
     events,
@@ -168,6 +170,8 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     },
     stopChannel: () => channels,
     datasets,
+    artifacts,
+    purgers: [(id) => telemetryPurgeOps(store, id), (id) => artifacts.purgeOps(id)],
   }).catch(async (err) => {
     await closeStore();
     throw err;
@@ -216,6 +220,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     models,
     rules,
     serving,
+    artifacts,
     token,
     publicUrl: () => url,
   };

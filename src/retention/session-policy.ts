@@ -8,7 +8,7 @@ import type { Experiments } from '../experiments/index.js';
 import { isTerminal, type SessionRecord, type SessionRepo } from '../sessions/index.js';
 
 /** Deletes one session with its logs, events, series and artifacts (the sessions domain's single delete). */
-export type RemoveSession = (id: string) => Promise<void>;
+export type RemoveSession = (id: string) => Promise<unknown>;
 
 export interface SessionPolicyDeps {
   repo: SessionRepo;

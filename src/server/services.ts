@@ -1,5 +1,6 @@
 /** What the HTTP layer is given: the domain services, built once by the composition root (src/app.ts). */
 import type { Logger } from 'pino';
+import type { ArtifactService } from '../artifacts/index.js';
 import type { DatasetService } from '../datasets/index.js';
 import type { EventArchive, EventHub } from '../events/index.js';
 import type { Experiments } from '../experiments/index.js';
@@ -37,6 +38,8 @@ export interface Services {
   serving: ModelServer;
   /** Bounded growth: the retention policy for events, session logs and series, and sessions. */
   retention: RetentionRunner;
+  /** Files sessions produced: listed, downloaded, uploaded by the SDK, deleted with their session. */
+  artifacts: ArtifactService;
   /** Public URL of this manager, as sessions and clients should reach it. */
   publicUrl: () => string;
   token: string;

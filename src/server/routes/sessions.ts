@@ -1,4 +1,4 @@
-/** Session API: submit, list (filtered, sorted, paged), get, stop, logs, rules, params. Validated here with zod. */
+/** Session API: submit, list (filtered, sorted, paged), get, stop, delete, logs, rules, params. Validated with zod. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { InvalidError } from '../../errors/index.js';
@@ -82,6 +82,10 @@ export async function registerSessionRoutes(app: FastifyInstance, services: Serv
   app.get('/api/v1/sessions', async (request) => services.experiments.list(parseListQuery(request.query)));
 
   app.get('/api/v1/sessions/:id', async (request) => sessions.get(parseQuery(idParams, request.params).id));
+
+  app.delete('/api/v1/sessions/:id', async (request) =>
+    sessions.delete(parseQuery(idParams, request.params).id),
+  );
 
   app.post('/api/v1/sessions/:id/stop', async (request, reply) => {
     const { id } = parseQuery(idParams, request.params);
