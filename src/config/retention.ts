@@ -33,7 +33,11 @@ export interface LogRetention {
 
 export interface SessionRetention {
   olderThanMs?: number;
-  keepBest?: { count: number; order: Order; spec: string };
+  keepBest?: {
+    count: number;
+    order: Order /** The order as written (`metric.val_loss.min`). */;
+    orderText: string;
+  };
 }
 
 export interface RetentionConfig {
@@ -67,7 +71,7 @@ function keepBest(spec: string | undefined, olderThanMs: number | undefined): Se
       throw fail('has no valid ORDER after the colon ([-]metric.NAME[.last|.min|.max], [-]param.NAME, …)');
     }
   })();
-  return { count: parseCount(spec.slice(0, colon), '--keep-best'), order, spec };
+  return { count: parseCount(spec.slice(0, colon), '--keep-best'), order, orderText: spec.slice(colon + 1) };
 }
 
 /** Compiles and checks every retention option, naming the flag of a bad one. */

@@ -107,7 +107,7 @@ export class RetentionRunner {
       metrics,
       sessions: {
         ...(sessions.olderThanMs !== undefined ? { olderThanMs: sessions.olderThanMs } : {}),
-        ...(best ? { keepBest: { count: best.count, order: best.spec } } : {}),
+        ...(best ? { keepBest: { count: best.count, order: best.orderText } } : {}),
       },
       intervalMs,
     };
