@@ -104,3 +104,23 @@ for (const redis of [false, true]) {
     });
   });
 }
+
+for (const redis of [false, true]) {
+  it(`applies the policy on its own timer (${redis ? 'redis' : 'lmdb'})`, { timeout: 60_000 }, async () => {
+    const t = await testManager({ redis, maxEvents: 20, retentionInterval: '100ms' });
+    try {
+      const { events } = t.manager.services;
+      await events.append(Array.from({ length: 60 }, (_, i) => log(String(i))));
+      const last = await events.lastCursor();
+      const oldest = async () => (await events.read(0, 1))[0]?.cursor ?? 0;
+      const deadline = Date.now() + 30_000;
+      while ((await oldest()) < last - 19 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.ok((await oldest()) >= last - 19);
+      const status = await t.client.json<RetentionStatus>('GET', '/api/v1/retention');
+      assert.ok(status.passes >= 1 && status.totals.events >= 40, JSON.stringify(status));
+    } finally {
+      await t.close();
+    }
+  });
+}
