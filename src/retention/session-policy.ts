@@ -72,7 +72,9 @@ export class SessionPolicy {
         }
       }
     }
-    out.more = true;
+    // The scan window ran out: go on soon only if it found work, else at the next interval (from `#offset`), so a
+    // lab with many kept old sessions does not rescan them back to back.
+    out.more = out.deleted.length > 0;
     return out;
   }
 
