@@ -22,6 +22,8 @@ export async function trimToBounds(
   timeOf: TimeOf,
   now: number,
   budget: number,
+  /** Runs first when something is about to go (e.g. folding the entries into a summary that must outlive them). */
+  beforeTrim?: () => Promise<unknown>,
 ): Promise<number> {
   if ((bounds.maxAgeMs === undefined && bounds.maxEntries === undefined) || budget <= 0) return 0;
   const [first] = await store.read(log, { limit: 1 });
@@ -36,6 +38,7 @@ export async function trimToBounds(
     before = await pastOld(store, log, before, now - bounds.maxAgeMs, timeOf, limit);
   }
   before = Math.min(before, limit);
+  if (before > first.cursor) await beforeTrim?.();
   let removed = 0;
   for (let from = first.cursor; from < before; from += STEP) {
     removed += await store.trimLog(log, Math.min(before, from + STEP));

@@ -27,7 +27,7 @@ export interface RetentionDeps {
 }
 
 /** Caps per pass: entries removed from the archive, from session logs and series together, sessions deleted. */
-export const PASS_BUDGET = { events: 20_000, sessionData: 20_000, sessions: 50 } as const;
+export const PASS_BUDGET = { events: 20_000, sessionData: 20_000, sessions: 10 } as const;
 /** Pause between passes while a cap keeps being hit: the store's other writers go first. */
 const CATCH_UP_MS = 200;
 /** `runNow` stops after this many passes even if more remains (an append storm could outrun it forever). */

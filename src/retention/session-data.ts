@@ -21,8 +21,9 @@ export interface SessionDataResult {
   more: boolean;
 }
 
-/** Sessions visited per pass. */
+/** Sessions visited per pass, and checked at once. */
 const PAGE = 100;
+const PARALLEL = 16;
 
 export class SessionDataTrimmer {
   readonly #deps: SessionDataDeps;
@@ -45,27 +46,44 @@ export class SessionDataTrimmer {
   async pass(now: number, budget: number): Promise<SessionDataResult> {
     const out: SessionDataResult = { logLines: 0, metricBatches: 0, more: false };
     if (!this.enabled) return out;
-    const { store, repo, summaries } = this.#deps;
-    const page = await repo.list({ offset: this.#offset, limit: PAGE });
-    for (const { id } of page.sessions) {
+    const page = await this.#deps.repo.list({ offset: this.#offset, limit: PAGE });
+    for (let i = 0; i < page.sessions.length; i += PARALLEL) {
       const left = budget - out.logLines - out.metricBatches;
       if (left <= 0) {
         out.more = true;
         return out;
       }
-      out.logLines += await trimToBounds(store, logName(id), this.#logs, lineTime, now, left);
-      if (hasBounds(this.#metrics)) {
-        // Folds every stored batch into the session's metric summary first: summaries (and so sorting and
-        // keep-best) must still see the points this trim removes.
-        await summaries.get(id);
-        const rest = budget - out.logLines - out.metricBatches;
-        out.metricBatches += await trimToBounds(store, seriesLog(id), this.#metrics, batchTime, now, rest);
+      const chunk = page.sessions.slice(i, i + PARALLEL);
+      // Checked side by side (most sessions are within bounds: a few reads each); each may use an equal share.
+      const share = Math.max(1, Math.floor(left / chunk.length));
+      for (const r of await Promise.all(chunk.map(({ id }) => this.#trim(id, now, share)))) {
+        out.logLines += r.logLines;
+        out.metricBatches += r.metricBatches;
+        // A session that used its whole share may have more to go.
+        if (r.logLines + r.metricBatches >= share) out.more = true;
       }
-      this.#offset++;
+      this.#offset += chunk.length;
     }
     if (page.sessions.length < PAGE) this.#offset = 0;
     else out.more = true;
     return out;
+  }
+
+  async #trim(id: string, now: number, share: number): Promise<Omit<SessionDataResult, 'more'>> {
+    const { store, summaries } = this.#deps;
+    const logLines = await trimToBounds(store, logName(id), this.#logs, lineTime, now, share);
+    // Every stored batch is folded into the session's metric summary before any goes: summaries (and so sorting
+    // and --keep-best) must still see the points this trim removes.
+    const metricBatches = await trimToBounds(
+      store,
+      seriesLog(id),
+      this.#metrics,
+      batchTime,
+      now,
+      share - logLines,
+      () => summaries.get(id),
+    );
+    return { logLines, metricBatches };
   }
 }
 
