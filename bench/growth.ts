@@ -24,6 +24,7 @@ import { batchOps } from '../src/telemetry/batch-ops.js';
 import { packPoints } from '../src/telemetry/index.js';
 import { type TestManager, testManager } from '../src/testing/manager.js';
 import { redisKeys, testRedisUrl } from '../src/testing/redis.js';
+import { ascending, percentile } from './percentile.js';
 
 /** `--run BACKEND MODE …`: one simulation in this process, its samples printed as JSON (the parent's child). */
 const child = process.argv[2] === '--run';
@@ -53,6 +54,8 @@ interface Sample {
   storeMb: number;
   rssMb: number;
   sessions: number;
+  /** p99 over the hour of `GET /api/v1/sessions?limit=20`, probed once a simulated minute (ms). */
+  p99Ms: number;
 }
 
 async function dirBytes(dir: string): Promise<number> {
@@ -113,6 +116,7 @@ async function simulate(redis: boolean, policy: RetentionOptions | undefined): P
   const samples: Sample[] = [];
   const started = Date.now();
   let k = 0;
+  let latencies: number[] = [];
   try {
     for (let minute = 0; minute < HOURS * 60; minute++) {
       if (minute % 10 === 0) {
@@ -153,6 +157,10 @@ async function simulate(redis: boolean, policy: RetentionOptions | undefined): P
           );
         }
       }
+      // Serving while the lab writes and retention trims: one API read a simulated minute.
+      const probe = performance.now();
+      await t.client.json('GET', '/api/v1/sessions?limit=20');
+      latencies.push(performance.now() - probe);
       // Paced to the compressed clock: traffic is a rate, not a burst.
       const due = started + (minute + 1) * MINUTE_MS;
       if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
@@ -162,7 +170,9 @@ async function simulate(redis: boolean, policy: RetentionOptions | undefined): P
           storeMb: (await storeBytes(t)) / 1e6,
           rssMb: process.memoryUsage().rss / 1e6,
           sessions: (await repo.list({ limit: 1 })).total,
+          p99Ms: percentile(ascending(latencies), 99),
         });
+        latencies = [];
       }
     }
     // On a loaded machine the generator may fall behind its pace: then a simulated hour lasted longer than planned.
@@ -190,7 +200,8 @@ function report(label: string, without: Sample[], withPolicy: Sample[]): void {
     if (a.hour % 3 !== 0 && i !== 0) continue;
     console.log(
       `  h${String(a.hour).padStart(2)}  ${a.storeMb.toFixed(1).padStart(8)} / ${b.storeMb.toFixed(1).padStart(7)}` +
-        `   ${a.rssMb.toFixed(0).padStart(5)} / ${b.rssMb.toFixed(0).padStart(5)}   ${a.sessions} / ${b.sessions}`,
+        `   ${a.rssMb.toFixed(0).padStart(5)} / ${b.rssMb.toFixed(0).padStart(5)}   ${a.sessions} / ${b.sessions}` +
+        `   ${a.p99Ms.toFixed(0)} / ${b.p99Ms.toFixed(0)}`,
     );
   }
   const growth = (s: Sample[], f: (x: Sample) => number) =>
