@@ -5,5 +5,5 @@ export { formatPath, parseRules, rulesSchema } from '../api/rules.js';
 export type { AcceptVerdict, Candidate, ModelControl } from './accept.js';
 export type { ActionContext, SessionControl } from './actions.js';
 export { RulesEngine, type RulesEngineDeps, type SessionRulesView } from './engine.js';
-export type { Firing, SessionRuleState } from './state.js';
+export { type Firing, rulesPurgeOps, type SessionRuleState } from './state.js';
 export { type Observation, observe, type StopRuleState, type StopVerdict } from './stop.js';

@@ -23,7 +23,7 @@ export class ArtifactsClient {
    * Stores `source` (a file on disk, streamed, or bytes) as the session's artifact `path`, replacing one stored
    * there. Needs the manager token (a job has it in SWARMLAB_TOKEN).
    */
-  upload(sessionId: string, path: string, source: string | Uint8Array): Promise<Artifact> {
+  async upload(sessionId: string, path: string, source: string | Uint8Array): Promise<Artifact> {
     checkArtifactPath(path);
     const raw =
       typeof source === 'string'

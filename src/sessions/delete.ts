@@ -75,7 +75,7 @@ export class SessionDeleter {
     const id = record.id;
     await rm(sessionDir(dataDir, id), { recursive: true, force: true });
     for (let attempt = 0; ; attempt++) {
-      const cursors = await events.sessionCursors(id);
+      const cursors = await events.sessionCursors(id, record.createdAt);
       const purged = (await Promise.all(purgers.map((purge) => purge(id)))).flat();
       const ops: TxOp[] = [
         ...repo.deleteOps(record),

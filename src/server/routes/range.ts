@@ -15,8 +15,8 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
     return { start: Math.max(0, size - suffix), end: size };
   }
   const start = Number(m[1]);
+  if (start >= size) return 'unsatisfiable';
   const last = m[2] === '' ? size - 1 : Number(m[2]);
   if (last < start) return undefined;
-  if (start >= size) return 'unsatisfiable';
   return { start, end: Math.min(last + 1, size) };
 }
