@@ -13,6 +13,7 @@ import { ConfigError } from './errors/index.js';
 import { EventArchive, EventHub } from './events/index.js';
 import { Experiments } from './experiments/index.js';
 import { ModelRegistry, migrateModelRefs } from './models/index.js';
+import { RetentionRunner } from './retention/index.js';
 import { RulesEngine, rulesPurgeOps } from './rules/index.js';
 import { buildServer, listen, type Server, type Services } from './server/index.js';
 import { ModelServer, RegistrySource } from './serving/index.js';
@@ -188,7 +189,8 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
   const rules = new RulesEngine({ store, events, hub, sessions, models, logger });
   // Before sessions close: a firing in flight may still stop, stage or retry.
   closers.unshift(['rules', () => rules.close()]);
-  const experiments = new Experiments({ sessions, series, summaries: new MetricSummaries(store, series) });
+  const summaries = new MetricSummaries(store, series);
+  const experiments = new Experiments({ sessions, series, summaries });
   const sweeps = new SweepRunner({
     store,
     events,
@@ -206,6 +208,19 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
   // Serves production generations on /v1 and /v2; hot-swaps them on `model.promoted`.
   const serving = new ModelServer({ source: new RegistrySource(models, hub, events), logger });
   closers.unshift(['serving', () => serving.close()]);
+  const retention = new RetentionRunner(
+    {
+      store,
+      repo: sessions.repo,
+      experiments,
+      summaries,
+      removeSession: (id) => sessions.delete(id),
+      logger,
+    },
+    config.retention,
+  );
+  // First to stop: a pass in flight finishes before the sessions and the store it writes to close.
+  closers.unshift(['retention', () => retention.close()]);
   const services: Services = {
     store,
     logger,
@@ -215,6 +230,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     series,
     sessions,
     experiments,
+    retention,
     scheduler,
     datasets,
     models,
@@ -257,6 +273,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     await sweeps.resume();
     // After reconciliation, which restored placements on the swarm nodes synced at creation.
     swarmSync?.start();
+    retention.start();
   } catch (err) {
     await server.app.close();
     await sessions.close();

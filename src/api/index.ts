@@ -95,6 +95,13 @@ export type {
   Resources,
 } from './nodes.js';
 export { paths } from './paths.js';
+export type {
+  LogBounds,
+  RetentionCounts,
+  RetentionPolicy,
+  RetentionRun,
+  RetentionStatus,
+} from './retention.js';
 export type { AcceptRule, OnExitRule, RulesDoc, StopAction, StopRule } from './rules.js';
 export { type MetricField, type Order, parseOrder } from './session-order.js';
 export type {

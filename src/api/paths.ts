@@ -24,6 +24,9 @@ export const paths = {
   events: `${API_PREFIX}/events`,
   eventsCursor: `${API_PREFIX}/events/cursor`,
   eventsSocket: `${API_PREFIX}/events/ws`,
+  /** GET: the retention policy and what it removed; POST `/run`: apply it now until nothing is left. */
+  retention: `${API_PREFIX}/retention`,
+  retentionRun: `${API_PREFIX}/retention/run`,
   nodes: `${API_PREFIX}/nodes`,
   datasets: `${API_PREFIX}/datasets`,
   datasetVersions: (name: string) => `${API_PREFIX}/datasets/${enc(name)}/versions`,

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   artifacts: async () => (await import('./commands/artifacts.js')).registerArtifacts,
   sweep: async () => (await import('./commands/sweep.js')).registerSweep,
   nodes: async () => (await import('./commands/nodes.js')).registerNodes,
+  retention: async () => (await import('./commands/retention.js')).registerRetention,
   events: async () => (await import('./commands/events.js')).registerEvents,
   dataset: async () => (await import('./commands/dataset.js')).registerDataset,
   model: async () => (await import('./commands/model.js')).registerModel,

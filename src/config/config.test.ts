@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../errors/index.js';
-import { isLoopback, optionsFromEnv, parseSize, resolveConfig } from './index.js';
+import { isLoopback, optionsFromEnv, parseCount, parseSize, resolveConfig } from './index.js';
 
 describe('config', () => {
   it('fills defaults and lets later layers win without undefined overriding', () => {
@@ -33,5 +33,40 @@ describe('config', () => {
     assert.equal(parseSize('100', 'x'), 100);
     assert.ok(isLoopback('127.0.0.1') && isLoopback('::1') && isLoopback('localhost'));
     assert.ok(!isLoopback('0.0.0.0') && !isLoopback('10.1.2.3'));
+  });
+
+  it('compiles retention options and names the flag of a bad one', () => {
+    const c = resolveConfig(
+      optionsFromEnv({ SWARMLAB_RETAIN_EVENTS: '30d', SWARMLAB_MAX_LOG_LINES: '500k' }),
+      { retainSessions: '90d', keepBest: '3:-metric.val_accuracy.max', maxMetricBatches: 2000 },
+    );
+    assert.deepEqual(c.retention.events, { maxAgeMs: 30 * 86_400_000 });
+    assert.deepEqual(c.retention.logs, { maxEntries: 500_000 });
+    assert.deepEqual(c.retention.metrics, { maxEntries: 2000 });
+    assert.equal(c.retention.sessions.olderThanMs, 90 * 86_400_000);
+    assert.deepEqual(c.retention.sessions.keepBest?.order, {
+      key: 'metric',
+      name: 'val_accuracy',
+      field: 'max',
+      desc: true,
+    });
+    assert.equal(c.retention.intervalMs, 60_000);
+    assert.deepEqual(resolveConfig({}).retention.sessions, {});
+    assert.equal(parseCount('2M', 'x'), 2_000_000);
+    assert.throws(() => resolveConfig({ maxEvents: 'many' }), /^ConfigError: --max-events: "many"/);
+    assert.throws(() => resolveConfig({ maxEvents: '0' }), /--max-events/);
+    assert.throws(() => resolveConfig({ retainLogs: '30' }), /--retain-logs: "30" is not a duration/);
+    assert.throws(
+      () => resolveConfig({ keepBest: '3:metric.loss' }),
+      /--keep-best: .* needs --retain-sessions/,
+    );
+    assert.throws(
+      () => resolveConfig({ retainSessions: '1d', keepBest: 'loss' }),
+      /--keep-best: "loss" is not K:ORDER/,
+    );
+    assert.throws(
+      () => resolveConfig({ retainSessions: '1d', keepBest: '3:bogus' }),
+      /--keep-best: .*no valid ORDER/,
+    );
   });
 });

@@ -1,9 +1,15 @@
 /** Manager configuration: what the user passes, with defaults filled, validated into one typed object. */
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../errors/index.js';
-import { parseDurationMs } from '../util/duration.js';
+import { parseDuration, parseSize } from './parse.js';
+import {
+  type RetentionConfig,
+  type RetentionOptions,
+  retentionConfig,
+  retentionFromEnv,
+} from './retention.js';
 
-export interface ManagerOptions {
+export interface ManagerOptions extends RetentionOptions {
   dataDir?: string;
   host?: string;
   port?: number | string;
@@ -63,7 +69,18 @@ export interface ManagerConfig {
   dockerMode: DockerMode;
   leaseTtlMs: number;
   standby: boolean;
+  /** What the retention runner drops, and how often it looks. */
+  retention: RetentionConfig;
 }
+
+export { parseCount, parseDuration, parseSize } from './parse.js';
+export {
+  type LogRetention,
+  RETENTION_INTERVAL,
+  type RetentionConfig,
+  type RetentionOptions,
+  type SessionRetention,
+} from './retention.js';
 
 export const defaults = {
   dataDir: './.swarmlab',
@@ -85,7 +102,7 @@ export const defaults = {
 
 /** Reads `SWARMLAB_*` variables; flags given explicitly win over them. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ManagerOptions {
-  const out: ManagerOptions = {};
+  const out: ManagerOptions = retentionFromEnv(env);
   if (env.SWARMLAB_DATA_DIR) out.dataDir = env.SWARMLAB_DATA_DIR;
   if (env.SWARMLAB_HOST) out.host = env.SWARMLAB_HOST;
   if (env.SWARMLAB_PORT) out.port = env.SWARMLAB_PORT;
@@ -104,33 +121,6 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ManagerOpt
   if (env.SWARMLAB_LEASE_TTL) out.leaseTtl = env.SWARMLAB_LEASE_TTL;
   if (env.SWARMLAB_STANDBY) out.standby = !/^(0|false|no|off)$/i.test(env.SWARMLAB_STANDBY);
   return out;
-}
-
-const SIZE = /^(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?$/i;
-const UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
-
-/** Parses `4GiB`, `512m`, `1048576` into bytes. */
-export function parseSize(value: number | string, field: string): number {
-  if (typeof value === 'number') return value;
-  const m = SIZE.exec(value.trim());
-  if (!m)
-    throw new ConfigError(`${field}: "${value}" is not a size (e.g. 4GiB, 512MiB)`, { details: { field } });
-  const unit = (m[2] ?? 'b')[0]!.toLowerCase();
-  return Math.floor(Number(m[1]) * UNITS[unit]!);
-}
-
-/** `5h`, `90m`, `1h30m`, `500ms`; a JSON number means seconds, text needs its units. */
-export function parseDuration(value: number | string, field: string): number {
-  const ms = parseDurationMs(value);
-  if (ms === undefined || ms <= 0) {
-    throw new ConfigError(
-      `${field}: "${value}" is not a duration: give its units (e.g. 5h, 90m, 30s, 1h30m)`,
-      {
-        details: { field },
-      },
-    );
-  }
-  return ms;
 }
 
 function parsePort(value: number | string): number {
@@ -185,6 +175,7 @@ export function resolveConfig(...layers: ManagerOptions[]): ManagerConfig {
     dockerMode: merged.dockerMode as DockerMode,
     leaseTtlMs: parseDuration(merged.leaseTtl, '--lease-ttl'),
     standby: merged.standby,
+    retention: retentionConfig(merged),
   };
 }
 

@@ -12,6 +12,9 @@ export const EVENT_LOG = 'events';
 
 type Stored = Omit<SwarmEvent, 'cursor'>;
 
+/** When a stored event happened (ms), for retention by age. */
+export const eventTime = (value: unknown): number | undefined => (value as Partial<Stored>).time;
+
 export interface PageOptions {
   after?: number;
   limit?: number;

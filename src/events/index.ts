@@ -10,6 +10,6 @@ export type {
   SessionState,
   SwarmEvent,
 } from '../api/index.js';
-export { EVENT_LOG, EventArchive, type PageOptions } from './archive.js';
+export { EVENT_LOG, EventArchive, eventTime, type PageOptions } from './archive.js';
 export { compileFilter, type Matcher } from './filter.js';
 export { EventHub, type EventListener } from './hub.js';

@@ -22,6 +22,7 @@ export {
   saveGeneration,
 } from './models.js';
 export { NodesClient } from './nodes.js';
+export { RetentionClient } from './retention.js';
 export { HttpModelSource } from './serving-source.js';
 export {
   type ConnectionState,

@@ -5,6 +5,7 @@ import type { DatasetService } from '../datasets/index.js';
 import type { EventArchive, EventHub } from '../events/index.js';
 import type { Experiments } from '../experiments/index.js';
 import type { ModelRegistry } from '../models/index.js';
+import type { RetentionRunner } from '../retention/index.js';
 import type { RulesEngine } from '../rules/index.js';
 import type { Scheduler } from '../scheduler/index.js';
 import type { ModelServer } from '../serving/index.js';
@@ -38,6 +39,8 @@ export interface Services {
   sweeps: SweepRunner;
   /** Model server behind /v1 (TF-Serving REST) and /v2 (KServe v2): production generations, hot-swapped. */
   serving: ModelServer;
+  /** Bounded growth: the retention policy for events, session logs and series, and sessions. */
+  retention: RetentionRunner;
   /** Files sessions produced: listed, downloaded, uploaded by the SDK, deleted with their session. */
   artifacts: ArtifactService;
   /** Public URL of this manager, as sessions and clients should reach it. */

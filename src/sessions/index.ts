@@ -4,7 +4,7 @@ export { isSessionId, newSessionId } from './ids.js';
 export { SessionManager } from './manager.js';
 export type { SessionDeps, SessionManagerOptions } from './options.js';
 export { MAX_PARAMS } from './params.js';
-export { logName, SessionRepo, sessionKey } from './repo.js';
+export { lineTime, logName, SessionRepo, sessionKey } from './repo.js';
 export {
   ACTIVE_STATES,
   assertTransition,

@@ -25,6 +25,9 @@ interface StoredLine {
   l: string;
 }
 
+/** When a stored output line was written (ms), for retention by age. */
+export const lineTime = (value: unknown): number | undefined => (value as Partial<StoredLine>).t;
+
 type Patch = (current: SessionRecord) => Partial<SessionRecord>;
 type EventOf = (next: SessionRecord) => NewEvent;
 
@@ -70,6 +73,12 @@ export class SessionRepo {
       if (entries.length > 0) yield entries.map((e) => e.member);
       if (entries.length < MAX_PAGE) return;
     }
+  }
+
+  /** Ids of sessions created before `time`, oldest first, a page at a time (retention's candidates). */
+  async createdBefore(time: number, page: { offset: number; limit: number }): Promise<string[]> {
+    const entries = await this.#store.indexRange(CREATED, { max: time - 1, ...page });
+    return entries.map((e) => e.member);
   }
 
   /** Moves a session to `to` (illegal moves throw ConflictError) with its event, retrying lost CAS races. */

@@ -8,5 +8,12 @@ export { HttpStreams, LIVE_MS, type ReportAnswer } from './http-streams.js';
 export { packPoints, unpackPoints } from './points.js';
 export { telemetryPurgeOps } from './purge.js';
 export { parseReport } from './report-json.js';
-export { MetricSeries, type Series, type SeriesQuery, type SeriesResult, seriesLog } from './series.js';
+export {
+  batchTime,
+  MetricSeries,
+  type Series,
+  type SeriesQuery,
+  type SeriesResult,
+  seriesLog,
+} from './series.js';
 export { MetricSummaries } from './summaries.js';

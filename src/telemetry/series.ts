@@ -6,6 +6,12 @@ import { float64s, uint16s } from './points.js';
 
 export const seriesLog = (sessionId: string): string => `metrics/${sessionId}`;
 
+/** When a stored batch's newest point was taken (ms), for retention by age. */
+export function batchTime(value: unknown): number | undefined {
+  const t = float64s((value as Partial<PackedPoints>).t ?? new Uint8Array());
+  return t.length > 0 ? t.reduce((a, b) => Math.max(a, b)) : undefined;
+}
+
 export interface Series {
   step: number[];
   time: number[];

@@ -1,10 +1,16 @@
 /** `swarmlab up`: starts the manager (API, events, scheduler, local executor) on the chosen store. */
 import type { Command } from 'commander';
 import { startManager } from '../../app.js';
-import { defaults, optionsFromEnv, resolveConfig } from '../../config/index.js';
+import {
+  defaults,
+  optionsFromEnv,
+  RETENTION_INTERVAL,
+  type RetentionOptions,
+  resolveConfig,
+} from '../../config/index.js';
 import { describeHolder } from '../../store/index.js';
 
-interface UpFlags {
+interface UpFlags extends RetentionOptions {
   dataDir?: string;
   port?: string;
   host?: string;
@@ -64,6 +70,21 @@ export function registerUp(program: Command): void {
     .option(
       '--lease-ttl <duration>',
       `a manager silent this long loses the store to a standby (default ${defaults.leaseTtl})`,
+    )
+    .option('--retain-events <duration>', 'drop archived events older than this (e.g. 30d; default: keep)')
+    .option('--max-events <count>', 'keep at most this many newest events in the archive (e.g. 2M)')
+    .option('--retain-logs <duration>', "drop sessions' output lines older than this")
+    .option('--max-log-lines <count>', 'keep at most this many newest output lines per session')
+    .option('--retain-metrics <duration>', "drop sessions' metric batches older than this")
+    .option('--max-metric-batches <count>', 'keep at most this many newest metric batches per session')
+    .option('--retain-sessions <duration>', 'delete ended sessions older than this, with their data')
+    .option(
+      '--keep-best <K:ORDER>',
+      'never delete the best K sessions of a project, e.g. 3:metric.val_loss.min',
+    )
+    .option(
+      '--retention-interval <duration>',
+      `time between retention passes (default ${RETENTION_INTERVAL})`,
     )
     .action(async (flags: UpFlags, command: Command) => {
       // `--no-local-node` defaults to true in commander; only an explicit flag may override SWARMLAB_LOCAL_NODE.

@@ -10,6 +10,7 @@ import { registerEventRoutes } from './events.js';
 import { registerModelRoutes } from './models.js';
 import { registerNodeRoutes } from './nodes.js';
 import { registerReportRoutes } from './reports.js';
+import { registerRetentionRoutes } from './retention.js';
 import { registerServingRoutes } from './serving.js';
 import { registerSessionRoutes } from './sessions.js';
 import { registerSweepRoutes } from './sweeps.js';
@@ -36,6 +37,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   await registerNodeRoutes(app, services);
   await registerModelRoutes(app, services);
   await registerDatasetRoutes(app, services);
+  await registerRetentionRoutes(app, services);
   await registerServingRoutes(app, services.serving);
   // Last: its catch-all route serves the dashboard for every path no API route claimed.
   await registerWebRoutes(app);
