@@ -113,3 +113,10 @@ export type {
   SessionSpec,
   SessionUsage,
 } from './sessions.js';
+export {
+  type NodeUse,
+  USAGE_METRICS,
+  USAGE_PREFIX,
+  type UsageMetric,
+  usageSeries,
+} from './usage.js';
