@@ -116,13 +116,14 @@ export class UsageMonitor {
     const running = deps.sessions.running();
     const nodes = deps.nodes();
     const samples = running.length > 0 ? ((await deps.executor.usage?.()) ?? new Map()) : new Map();
+    // When the counters were read: rates are CPU time over this, so it is taken before nvidia-smi's slow answer.
+    const time = Date.now();
     const gpuNodes = new Set(
       nodes.filter((n) => n.engine === 'local' && n.capacity.gpus > 0).map((n) => n.name),
     );
     // No answer (no nvidia-smi, a driver error) is no reading, not idle GPUs.
     const reports = gpuNodes.size > 0 ? await (deps.gpus ?? queryGpus)() : [];
     const gpus = reports.length > 0 ? reports : undefined;
-    const time = Date.now();
     const ops: TxOp[] = [];
     const byNode = new Map<string, SessionUse[]>();
     for (const s of running) {
@@ -136,7 +137,10 @@ export class UsageMonitor {
         time,
       );
       if (points.length > 0) ops.push(deps.series.op(s.id, packPoints(points)));
-      if (node) byNode.set(node, [...(byNode.get(node) ?? []), use]);
+      if (!node) continue;
+      const on = byNode.get(node) ?? [];
+      on.push(use);
+      byNode.set(node, on);
     }
     this.#readings.retain(new Set(running.map((s) => s.id)));
     if (ops.length > 0) await deps.store.commit(ops);
