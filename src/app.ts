@@ -20,6 +20,7 @@ import { ModelServer, RegistrySource } from './serving/index.js';
 import { acquireLease, describeHolder, type LeaseHolder, openStore, type Store } from './store/index.js';
 import { SweepRunner } from './sweeps/index.js';
 import { MetricSeries, MetricSummaries, SessionChannels, telemetryPurgeOps } from './telemetry/index.js';
+import { UsageMonitor } from './usage/index.js';
 
 export interface Manager {
   url: string;
@@ -153,7 +154,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     throw err;
   });
   const artifacts = new ArtifactService({ store, logger }, { maxFileBytes: config.bodyLimit });
-  const { sessions, scheduler, swarmSync } = await createSessions({
+  const { sessions, scheduler, swarmSync, executor } = await createSessions({
     store,
     events,
     logger,
@@ -179,6 +180,12 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     throw err;
   });
   closers.unshift(['sessions', () => sessions.close()]);
+  const usage = new UsageMonitor(
+    { store, series, executor, sessions, nodes: () => scheduler.nodes(), logger },
+    { intervalMs: config.usageIntervalMs },
+  );
+  // Before sessions close: a tick under way still reads their executor.
+  closers.unshift(['usage', () => usage.stop()]);
   if (swarmSync) closers.unshift(['swarm', () => swarmSync.close()]);
   if (!options.admitUnknownSessions) {
     channels.setAdmission(async (id) => {
@@ -232,6 +239,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     experiments,
     retention,
     scheduler,
+    usage,
     datasets,
     models,
     rules,
@@ -274,6 +282,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     // After reconciliation, which restored placements on the swarm nodes synced at creation.
     swarmSync?.start();
     retention.start();
+    usage.start();
   } catch (err) {
     await server.app.close();
     await sessions.close();

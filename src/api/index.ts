@@ -137,3 +137,10 @@ export type {
   TrialTemplate,
   TrialView,
 } from './sweeps.js';
+export {
+  type NodeUse,
+  USAGE_METRICS,
+  USAGE_PREFIX,
+  type UsageMetric,
+  usageSeries,
+} from './usage.js';

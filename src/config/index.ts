@@ -42,6 +42,8 @@ export interface ManagerOptions extends RetentionOptions {
   leaseTtl?: number | string;
   /** Wait for the store's lease while another manager holds it, instead of refusing to start. */
   standby?: boolean;
+  /** Time between usage samples of running sessions (e.g. `5s`); `0` or `off` turns sampling off. */
+  usageInterval?: number | string;
 }
 
 export type DockerMode = 'auto' | 'container' | 'swarm';
@@ -71,6 +73,8 @@ export interface ManagerConfig {
   standby: boolean;
   /** What the retention runner drops, and how often it looks. */
   retention: RetentionConfig;
+  /** 0: no usage sampling. */
+  usageIntervalMs: number;
 }
 
 export { parseCount, parseDuration, parseSize } from './parse.js';
@@ -98,6 +102,7 @@ export const defaults = {
   dockerMode: 'auto',
   leaseTtl: '10s',
   standby: false,
+  usageInterval: '5s',
 } satisfies ManagerOptions;
 
 /** Reads `SWARMLAB_*` variables; flags given explicitly win over them. */
@@ -120,7 +125,13 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ManagerOpt
   if (env.SWARMLAB_DOCKER_MODE) out.dockerMode = env.SWARMLAB_DOCKER_MODE;
   if (env.SWARMLAB_LEASE_TTL) out.leaseTtl = env.SWARMLAB_LEASE_TTL;
   if (env.SWARMLAB_STANDBY) out.standby = !/^(0|false|no|off)$/i.test(env.SWARMLAB_STANDBY);
+  if (env.SWARMLAB_USAGE_INTERVAL) out.usageInterval = env.SWARMLAB_USAGE_INTERVAL;
   return out;
+}
+
+/** A duration, or `0` / `off` for none. */
+function parseOptionalDuration(value: number | string, field: string): number {
+  return value === 0 || /^\s*(0|off)\s*$/i.test(String(value)) ? 0 : parseDuration(value, field);
 }
 
 function parsePort(value: number | string): number {
@@ -176,6 +187,7 @@ export function resolveConfig(...layers: ManagerOptions[]): ManagerConfig {
     leaseTtlMs: parseDuration(merged.leaseTtl, '--lease-ttl'),
     standby: merged.standby,
     retention: retentionConfig(merged),
+    usageIntervalMs: parseOptionalDuration(merged.usageInterval, '--usage-interval'),
   };
 }
 

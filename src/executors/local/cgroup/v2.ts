@@ -31,17 +31,29 @@ export async function v2Backend(own: string | undefined): Promise<CgroupBackend>
       if (grant.cpus > 0) await writeFile(join(dir!, 'cpu.max'), `${quotaUs(grant.cpus)} ${PERIOD_US}`);
     },
     async read([dir]) {
-      const cpu = await readKeyed(join(dir!, 'cpu.stat'));
-      const events = await readKeyed(join(dir!, 'memory.events'));
+      const cpu = readKeyed(join(dir!, 'cpu.stat'));
+      const events = readKeyed(join(dir!, 'memory.events'));
       if (!cpu || !events) return undefined;
       // memory.peak came with Linux 5.19.
-      const peak = await readNumber(join(dir!, 'memory.peak'));
+      const peak = readNumber(join(dir!, 'memory.peak'));
       return {
         usage: {
           cpuSeconds: (cpu.get('usage_usec') ?? 0) / 1e6,
           ...(peak !== undefined ? { peakMemoryMb: peak / MIB } : {}),
         },
         oomKills: events.get('oom_kill') ?? 0,
+      };
+    },
+    async sample([dir]) {
+      const cpu = readKeyed(join(dir!, 'cpu.stat'));
+      // `anon`: anonymous memory, page cache left out (memory.current counts it).
+      const anon = readKeyed(join(dir!, 'memory.stat'))?.get('anon');
+      if (!cpu || anon === undefined) return undefined;
+      const peak = readNumber(join(dir!, 'memory.peak'));
+      return {
+        cpuSeconds: (cpu.get('usage_usec') ?? 0) / 1e6,
+        rssMb: anon / MIB,
+        ...(peak !== undefined ? { peakMb: peak / MIB } : {}),
       };
     },
   };
