@@ -91,6 +91,7 @@ export type {
   NodesResponse,
   Placement,
   QueuedSnapshot,
+  RankPlacement,
   Resources,
 } from './nodes.js';
 export { paths } from './paths.js';
@@ -105,6 +106,8 @@ export type {
   LogQuery,
   MetricSummary,
   ParamValue,
+  RankProcess,
+  Rendezvous,
   SessionFlag,
   SessionListItem,
   SessionOrder,

@@ -4,8 +4,10 @@ import { CPU_SCALE, GPU_WHOLE, type Req } from './units.js';
 
 interface Allocation {
   req: Req;
-  /** Positions into the node's GPU list (not device indices). */
+  /** Positions into the node's GPU list (not device indices), `req.gpus` per rank in the order of `ranks`. */
   slots: number[];
+  /** Ranks of the session held here: `[0]` for a plain session, any subset of a gang's ranks. */
+  ranks: number[];
 }
 
 export class NodeState {
@@ -96,6 +98,17 @@ export class NodeState {
     return this.capMilliCpu >= req.milliCpu && this.capMem >= req.mem && this.gpuIndex.length >= req.gpus;
   }
 
+  /** How many ranks of `req` this node could hold if it were empty (at most `limit`). */
+  maxRanks(req: Req, limit: number): number {
+    let n = Math.min(limit, Math.floor(this.capMilliCpu / req.milliCpu));
+    if (req.mem > 0) n = Math.min(n, Math.floor(this.capMem / req.mem));
+    if (req.gpus > 0) {
+      const perGpu = Math.floor(GPU_WHOLE / req.parts);
+      n = Math.min(n, Math.floor((this.gpuIndex.length * perGpu) / req.gpus));
+    }
+    return n;
+  }
+
   /**
    * Slots for a fitting request: whole GPUs take the lowest free devices; fractions go to the fullest
    * GPUs that still have room, so partly used GPUs fill up before fresh ones are broken into.
@@ -114,14 +127,14 @@ export class NodeState {
     return open.slice(0, req.gpus);
   }
 
-  /** Takes resources for a session; the caller has checked `fits`. */
-  allocate(sessionId: string, req: Req): Placement {
-    return this.#take(sessionId, req, this.#pickSlots(req));
+  /** Takes resources for a session (one rank of a gang); the caller has checked `fits`. */
+  allocate(sessionId: string, req: Req, rank = 0): Placement {
+    return this.#take(sessionId, req, this.#pickSlots(req), rank);
   }
 
-  /** Re-applies a known placement; returns why not when it would over-allocate. */
-  restore(sessionId: string, req: Req, devices: number[]): string | undefined {
-    if (this.#allocs.has(sessionId))
+  /** Re-applies a known placement (one rank of a gang); returns why not when it would over-allocate. */
+  restore(sessionId: string, req: Req, devices: number[], rank = 0): string | undefined {
+    if (this.#allocs.get(sessionId)?.ranks.includes(rank))
       return `session ${sessionId} already holds resources on node ${this.name}`;
     if (devices.length !== req.gpus) return `lists ${devices.length} GPUs but asks for ${req.gpus}`;
     if (this.freeMilliCpu < req.milliCpu)
@@ -136,11 +149,11 @@ export class NodeState {
         return `GPU ${d} on node ${this.name} is already taken`;
       slots.push(slot);
     }
-    this.#take(sessionId, req, slots);
+    this.#take(sessionId, req, slots, rank);
     return undefined;
   }
 
-  #take(sessionId: string, req: Req, slots: number[]): Placement {
+  #take(sessionId: string, req: Req, slots: number[], rank: number): Placement {
     this.freeMilliCpu -= req.milliCpu;
     this.freeMem -= req.mem;
     for (const s of slots) {
@@ -148,7 +161,11 @@ export class NodeState {
       this.gpuUsed[s]! += req.parts;
     }
     this.freeGpuParts -= slots.length * req.parts;
-    this.#allocs.set(sessionId, { req, slots });
+    const held = this.#allocs.get(sessionId);
+    if (held) {
+      held.ranks.push(rank);
+      held.slots.push(...slots);
+    } else this.#allocs.set(sessionId, { req, slots, ranks: [rank] });
     return this.#placement(sessionId, req, slots);
   }
 
@@ -169,12 +186,23 @@ export class NodeState {
     return a && this.#placement(sessionId, a.req, a.slots);
   }
 
+  /** The ranks of a gang held here, each with its GPU device indices. */
+  ranksOf(sessionId: string): Array<{ rank: number; gpus: number[] }> {
+    const a = this.#allocs.get(sessionId);
+    if (!a) return [];
+    const g = a.req.gpus;
+    return a.ranks.map((rank, i) => ({
+      rank,
+      gpus: a.slots.slice(i * g, (i + 1) * g).map((s) => this.gpuIndex[s]!),
+    }));
+  }
+
   release(sessionId: string): Placement | undefined {
     const a = this.#allocs.get(sessionId);
     if (!a) return undefined;
     this.#allocs.delete(sessionId);
-    this.freeMilliCpu += a.req.milliCpu;
-    this.freeMem += a.req.mem;
+    this.freeMilliCpu += a.req.milliCpu * a.ranks.length;
+    this.freeMem += a.req.mem * a.ranks.length;
     for (const s of a.slots) {
       this.gpuUsed[s]! -= a.req.parts;
       if (this.gpuUsed[s] === 0) this.freeWholeGpus++;

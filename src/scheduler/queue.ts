@@ -7,6 +7,8 @@ export interface QueueEntry {
   demand: Demand & { resources: Required<Resources> };
   req: Req;
   labels: Array<[string, string]>;
+  /** Ranks placed together (1 for a plain session). */
+  replicas: number;
   /** Same key ⇒ same constraints and same request; used to skip shapes already known not to fit. */
   shape: string;
   /** Scratch: effective priority at the last `ordered()` call. */
@@ -14,13 +16,14 @@ export interface QueueEntry {
 }
 
 const shapeOf = (d: Demand, req: Req, labels: Array<[string, string]>): string =>
-  `${d.engine ?? 'local'}\u0000${d.pool ?? '\u0001'}\u0000${labels.flat().join('\u0000')}\u0000${req.milliCpu}/${req.mem}/${req.gpus}/${req.parts}`;
+  `${d.engine ?? 'local'}\u0000${d.pool ?? '\u0001'}\u0000${labels.flat().join('\u0000')}\u0000${req.milliCpu}/${req.mem}/${req.gpus}/${req.parts}x${d.replicas ?? 1}`;
 
 function build(demand: Demand): QueueEntry {
   const d = normalizeDemand(demand);
   const req = toReq(d.resources);
   const labels = labelPairs(d.labels);
-  return { demand: d, req, labels, shape: shapeOf(d, req, labels), effective: d.priority };
+  const replicas = d.replicas ?? 1;
+  return { demand: d, req, labels, replicas, shape: shapeOf(d, req, labels), effective: d.priority };
 }
 
 const byOrder = (a: QueueEntry, b: QueueEntry): number =>
