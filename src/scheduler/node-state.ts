@@ -1,13 +1,21 @@
 /** One node's capacity and who holds what on it, kept in integer units with O(1) fit checks. */
-import type { GpuSnapshot, NodeEngine, NodeSnapshot, NodeSpec, Placement } from './types.js';
+import type {
+  GpuSnapshot,
+  NodeEngine,
+  NodeSnapshot,
+  NodeSpec,
+  Placement,
+  RankPlacement,
+  Resources,
+} from './types.js';
 import { CPU_SCALE, GPU_WHOLE, type Req } from './units.js';
 
 interface Allocation {
   req: Req;
   /** Positions into the node's GPU list (not device indices), `req.gpus` per rank in the order of `ranks`. */
   slots: number[];
-  /** Ranks of the session held here: `[0]` for a plain session, any subset of a gang's ranks. */
-  ranks: number[];
+  /** The ranks of a gang held here (any subset of them); absent for a plain session. */
+  ranks?: number[];
 }
 
 export class NodeState {
@@ -127,14 +135,22 @@ export class NodeState {
     return open.slice(0, req.gpus);
   }
 
-  /** Takes resources for a session (one rank of a gang); the caller has checked `fits`. */
-  allocate(sessionId: string, req: Req, rank = 0): Placement {
-    return this.#take(sessionId, req, this.#pickSlots(req), rank);
+  /** Takes resources for a session; the caller has checked `fits`. */
+  allocate(sessionId: string, req: Req): Placement {
+    const slots = this.#pickSlots(req);
+    this.#take(sessionId, req, slots);
+    return this.#placement(sessionId, req, slots);
+  }
+
+  /** Takes resources for one rank of a gang (the gang's placement is assembled once, from `fillRanks`). */
+  allocateRank(sessionId: string, req: Req, rank: number): void {
+    this.#take(sessionId, req, this.#pickSlots(req), rank);
   }
 
   /** Re-applies a known placement (one rank of a gang); returns why not when it would over-allocate. */
-  restore(sessionId: string, req: Req, devices: number[], rank = 0): string | undefined {
-    if (this.#allocs.get(sessionId)?.ranks.includes(rank))
+  restore(sessionId: string, req: Req, devices: number[], rank?: number): string | undefined {
+    const held = this.#allocs.get(sessionId);
+    if (held && (rank === undefined || held.ranks?.includes(rank)))
       return `session ${sessionId} already holds resources on node ${this.name}`;
     if (devices.length !== req.gpus) return `lists ${devices.length} GPUs but asks for ${req.gpus}`;
     if (this.freeMilliCpu < req.milliCpu)
@@ -153,7 +169,8 @@ export class NodeState {
     return undefined;
   }
 
-  #take(sessionId: string, req: Req, slots: number[], rank: number): Placement {
+  /** `rank`: one rank of a gang (several may share the node); absent for a plain session. */
+  #take(sessionId: string, req: Req, slots: number[], rank?: number): void {
     this.freeMilliCpu -= req.milliCpu;
     this.freeMem -= req.mem;
     for (const s of slots) {
@@ -161,12 +178,16 @@ export class NodeState {
       this.gpuUsed[s]! += req.parts;
     }
     this.freeGpuParts -= slots.length * req.parts;
+    if (rank === undefined) {
+      this.#allocs.set(sessionId, { req, slots });
+      return;
+    }
     const held = this.#allocs.get(sessionId);
-    if (held) {
-      held.ranks.push(rank);
-      held.slots.push(...slots);
-    } else this.#allocs.set(sessionId, { req, slots, ranks: [rank] });
-    return this.#placement(sessionId, req, slots);
+    if (!held) this.#allocs.set(sessionId, { req, slots, ranks: [rank] });
+    else {
+      held.ranks!.push(rank);
+      for (const s of slots) held.slots.push(s);
+    }
   }
 
   #placement(sessionId: string, req: Req, slots: number[]): Placement {
@@ -186,23 +207,30 @@ export class NodeState {
     return a && this.#placement(sessionId, a.req, a.slots);
   }
 
-  /** The ranks of a gang held here, each with its GPU device indices. */
-  ranksOf(sessionId: string): Array<{ rank: number; gpus: number[] }> {
+  /**
+   * Writes the ranks of a gang held here into `ranks` (by rank: this node and the rank's GPU device indices);
+   * returns the per-rank request, or undefined when the session holds nothing here.
+   */
+  fillRanks(sessionId: string, ranks: RankPlacement[]): Required<Resources> | undefined {
     const a = this.#allocs.get(sessionId);
-    if (!a) return [];
+    if (!a) return undefined;
     const g = a.req.gpus;
-    return a.ranks.map((rank, i) => ({
-      rank,
-      gpus: a.slots.slice(i * g, (i + 1) * g).map((s) => this.gpuIndex[s]!),
-    }));
+    const held = a.ranks ?? [0];
+    for (let i = 0; i < held.length; i++) {
+      const gpus: number[] = [];
+      for (let j = i * g; j < (i + 1) * g; j++) gpus.push(this.gpuIndex[a.slots[j]!]!);
+      ranks[held[i]!] = { node: this.name, gpus };
+    }
+    return a.req.resources;
   }
 
   release(sessionId: string): Placement | undefined {
     const a = this.#allocs.get(sessionId);
     if (!a) return undefined;
     this.#allocs.delete(sessionId);
-    this.freeMilliCpu += a.req.milliCpu * a.ranks.length;
-    this.freeMem += a.req.mem * a.ranks.length;
+    const n = a.ranks?.length ?? 1;
+    this.freeMilliCpu += a.req.milliCpu * n;
+    this.freeMem += a.req.mem * n;
     for (const s of a.slots) {
       this.gpuUsed[s]! -= a.req.parts;
       if (this.gpuUsed[s] === 0) this.freeWholeGpus++;

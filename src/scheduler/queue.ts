@@ -9,14 +9,14 @@ export interface QueueEntry {
   labels: Array<[string, string]>;
   /** Ranks placed together (1 for a plain session). */
   replicas: number;
-  /** Same key ⇒ same constraints and same request; used to skip shapes already known not to fit. */
+  /** Same key ⇒ same constraints and same per-rank request; used to skip shapes already known not to fit. */
   shape: string;
   /** Scratch: effective priority at the last `ordered()` call. */
   effective: number;
 }
 
 const shapeOf = (d: Demand, req: Req, labels: Array<[string, string]>): string =>
-  `${d.engine ?? 'local'}\u0000${d.pool ?? '\u0001'}\u0000${labels.flat().join('\u0000')}\u0000${req.milliCpu}/${req.mem}/${req.gpus}/${req.parts}x${d.replicas ?? 1}`;
+  `${d.engine ?? 'local'}\u0000${d.pool ?? '\u0001'}\u0000${labels.flat().join('\u0000')}\u0000${req.milliCpu}/${req.mem}/${req.gpus}/${req.parts}`;
 
 function build(demand: Demand): QueueEntry {
   const d = normalizeDemand(demand);

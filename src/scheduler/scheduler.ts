@@ -193,13 +193,17 @@ export class Scheduler {
   schedule(now: number): Placement[] {
     const pass = ++this.#pass;
     const placements: Placement[] = [];
-    // Within one pass free capacity only shrinks, so a shape that found no node cannot find one later.
-    const failed = new Set<string>();
+    // Within one pass free capacity only shrinks, so a shape that found no room for n ranks cannot find room for
+    // n or more later (a plain session is n = 1): shape → the fewest ranks it failed with.
+    const failed = new Map<string, number>();
+    const noWhole = new Map<string, number>();
+    const fit = (g: QueueEntry) => this.#bestFit(g, pass);
     // Reservable nodes also only get fewer, unless a reserver is placed and frees its node.
     const unreservable = new Set<string>();
     for (const e of this.#queue.ordered(now)) {
       const id = e.demand.sessionId;
-      const placed = failed.has(e.shape) ? undefined : this.#place(e, pass);
+      const placed =
+        e.replicas >= (failed.get(e.shape) ?? Infinity) ? undefined : this.#place(e, fit, noWhole);
       if (placed) {
         placements.push(placed);
         this.#queue.delete(id);
@@ -209,7 +213,7 @@ export class Scheduler {
         }
         continue;
       }
-      failed.add(e.shape);
+      failed.set(e.shape, Math.min(e.replicas, failed.get(e.shape) ?? Infinity));
       let held = this.#reserved.get(id);
       if (!held && now - e.demand.submittedAt >= this.#opts.reserveAfterMs && !unreservable.has(e.shape)) {
         held = this.#reserved.reserve(e, this.#candidates(e));
@@ -220,15 +224,19 @@ export class Scheduler {
     return placements;
   }
 
-  #place(e: QueueEntry, pass: number): Placement | undefined {
+  #place(
+    e: QueueEntry,
+    fit: (e: QueueEntry) => NodeState | undefined,
+    noWhole: Map<string, number>,
+  ): Placement | undefined {
     const id = e.demand.sessionId;
     if (e.replicas === 1) {
-      const node = this.#bestFit(e, pass);
+      const node = fit(e);
       if (!node) return undefined;
       this.#placed.set(id, node);
       return node.allocate(id, e.req);
     }
-    const nodes = placeGang(e, (g) => this.#bestFit(g, pass));
+    const nodes = placeGang(e, fit, noWhole);
     if (!nodes) return undefined;
     this.#gangs.set(id, nodes);
     return gangPlacement(id, nodes);
