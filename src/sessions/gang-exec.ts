@@ -2,7 +2,14 @@
  * A gang's ranks through the executor: each rank is a job of its own (keyed `id.rank`), started, re-attached,
  * recovered and stopped together, so that to the rest of the runtime the gang is one session.
  */
-import type { ExecHandle, ExecHooks, Executor, ExitInfo } from '../executors/index.js';
+import {
+  type ExecHandle,
+  type ExecHooks,
+  type Executor,
+  type ExitInfo,
+  swarmHostname,
+} from '../executors/index.js';
+import type { Placement, RankPlacement } from '../scheduler/index.js';
 import { freePort } from '../util/free-port.js';
 import type { Active } from './active.js';
 import { execSpec } from './exec-spec.js';
@@ -30,11 +37,15 @@ export const withHandles = (ranks: RankProcess[] | undefined, handles: ExecHandl
   (ranks ?? []).map((r) => (handles[r.rank] ? { ...r, handle: handles[r.rank]! } : r));
 
 /**
- * Where rank 0 will listen for the others, chosen when the gang is placed: a port free on this machine now. Local
- * ranks all run on the manager's machine, so they meet on the loopback address.
+ * Where rank 0 will listen for the others, chosen when the gang is placed, with a port free on this machine now.
+ * Ranks that all run here (local processes, containers on the host network of this machine's engine, or swarm tasks
+ * on rank 0's node) meet on the loopback address; spread over swarm nodes, at rank 0's node by its hostname (tasks
+ * run on the host network).
  */
-export async function rendezvousFor(): Promise<Rendezvous> {
-  return { addr: '127.0.0.1', port: await freePort() };
+export async function rendezvousFor(p: Placement & { ranks: RankPlacement[] }): Promise<Rendezvous> {
+  const zero = p.ranks[0]!.node;
+  const together = p.ranks.every((r) => r.node === zero);
+  return { addr: together ? '127.0.0.1' : swarmHostname(zero), port: await freePort() };
 }
 
 /** Stops every process of the session (SIGTERM, SIGKILL after the grace) and waits for them. */

@@ -240,10 +240,11 @@ export class SessionRuntime implements ReconcileHost {
       this.#deps.scheduler.release(p.sessionId);
       return;
     }
-    const gang: Partial<SessionRecord> = p.ranks
+    const ranks = p.ranks;
+    const gang: Partial<SessionRecord> = ranks
       ? {
-          ranks: p.ranks.map((r, rank): RankProcess => ({ rank, node: r.node, gpus: r.gpus })),
-          rendezvous: await rendezvousFor(),
+          ranks: ranks.map((r, rank): RankProcess => ({ rank, node: r.node, gpus: r.gpus })),
+          rendezvous: await rendezvousFor({ ...p, ranks }),
         }
       : {};
     a.record = await this.#deps.repo.transition(
