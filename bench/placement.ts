@@ -1,4 +1,7 @@
-/** Placement throughput of the scheduler: 10,000 queued sessions onto 1,000 nodes, against a naive first-fit. */
+/**
+ * Placement throughput of the scheduler: 10,000 queued sessions onto 1,000 nodes, against a naive first-fit; then the
+ * same with gangs of 1–8 ranks (each placed all at once or not at all), against the single-rank figure.
+ */
 import { performance } from 'node:perf_hooks';
 import {
   auditPlacements,
@@ -8,74 +11,11 @@ import {
   Scheduler,
 } from '../src/scheduler/index.js';
 import { prng } from '../src/util/prng.js';
+import { NODES, placementInput, SESSIONS } from './placement-input.js';
 
-const NODES = 1_000;
-const SESSIONS = 10_000;
 const REPS = 5;
 const TARGET = 20_000;
-
-function weighted<T>(rand: () => number, table: Array<[number, T]>): T {
-  let r = rand() * table.reduce((a, [w]) => a + w, 0);
-  for (const [w, v] of table) {
-    r -= w;
-    if (r < 0) return v;
-  }
-  return table[table.length - 1]![1];
-}
-
-function input(seed: number): { specs: NodeSpec[]; demands: Demand[] } {
-  const rand = prng(seed);
-  const pools: Array<[number, string]> = [
-    [60, 'training'],
-    [25, 'production'],
-    [15, 'low-priority'],
-  ];
-  const specs: NodeSpec[] = [];
-  for (let i = 0; i < NODES; i++) {
-    const gpus = weighted(rand, [
-      [30, 0],
-      [30, 2],
-      [25, 4],
-      [15, 8],
-    ]);
-    const labels: Record<string, string> = { zone: rand() < 0.5 ? 'eu' : 'us' };
-    if (gpus > 0) labels.gpu = rand() < 0.5 ? 'a100' : 'v100';
-    specs.push({
-      name: `node-${String(i).padStart(4, '0')}`,
-      pool: weighted(rand, pools),
-      labels,
-      capacity: {
-        cpus: gpus === 0 ? 32 : 16 * Math.max(2, gpus),
-        memoryMb: gpus === 0 ? 131_072 : 65_536 * Math.max(2, gpus),
-        gpus: Array.from({ length: gpus }, (_, index) => ({ index, name: 'A100', memoryMb: 40_960 })),
-      },
-    });
-  }
-  type Shape = { cpus: number; memoryMb: number; gpus: number; gpuMemoryFraction: number };
-  const shapes: Array<[number, Shape]> = [
-    [25, { cpus: 1, memoryMb: 2048, gpus: 0, gpuMemoryFraction: 1 }],
-    [15, { cpus: 4, memoryMb: 16_384, gpus: 0, gpuMemoryFraction: 1 }],
-    [20, { cpus: 4, memoryMb: 32_768, gpus: 1, gpuMemoryFraction: 1 }],
-    [8, { cpus: 2, memoryMb: 8192, gpus: 1, gpuMemoryFraction: 0.25 }],
-    [7, { cpus: 2, memoryMb: 8192, gpus: 1, gpuMemoryFraction: 0.5 }],
-    [12, { cpus: 8, memoryMb: 65_536, gpus: 2, gpuMemoryFraction: 1 }],
-    [8, { cpus: 16, memoryMb: 131_072, gpus: 4, gpuMemoryFraction: 1 }],
-    [5, { cpus: 32, memoryMb: 262_144, gpus: 8, gpuMemoryFraction: 1 }],
-  ];
-  const demands: Demand[] = [];
-  for (let i = 0; i < SESSIONS; i++) {
-    const d: Demand = {
-      sessionId: `s-${i}`,
-      resources: { ...weighted(rand, shapes) },
-      priority: Math.floor(rand() * 10),
-      submittedAt: Math.floor(rand() * 3_600_000),
-    };
-    if (rand() < 0.5) d.pool = weighted(rand, pools);
-    if (rand() < 0.1) d.labels = d.resources.gpus > 0 ? { gpu: 'a100' } : { zone: 'eu' };
-    demands.push(d);
-  }
-  return { specs, demands };
-}
+const MAX_REPLICAS = 8;
 
 /** The baseline: same order, but first node that fits, every node scanned, floats, no indexes. */
 function naiveFirstFit(specs: NodeSpec[], demands: Demand[], now: number): Placement[] {
@@ -131,7 +71,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-const { specs, demands } = input(20_240_601);
+const { specs, demands } = placementInput(20_240_601);
 const now = 3_600_000;
 console.log(
   `placement bench: ${SESSIONS.toLocaleString('en-US')} sessions, ${NODES.toLocaleString('en-US')} nodes, ${REPS} reps (median)`,
@@ -193,4 +133,37 @@ console.log(
 console.log(
   `over-allocation    : none (${NODES} nodes audited from placements: cpus, memory, GPU exclusivity and fractions)`,
 );
+
+// Gangs: same nodes and per-rank shapes, each session 1–8 ranks; a placement is one whole gang.
+const gangInput = placementInput(20_240_601, MAX_REPLICAS);
+const gangRates: number[] = [];
+let gangPlaced: Placement[] = [];
+for (let rep = 0; rep < REPS; rep++) {
+  const s = new Scheduler(gangInput.specs);
+  for (const d of gangInput.demands) s.enqueue(d);
+  const t0 = performance.now();
+  gangPlaced = s.schedule(now);
+  gangRates.push(gangPlaced.length / ((performance.now() - t0) / 1000));
+  const problems = auditPlacements(gangInput.specs, s.placements());
+  if (problems.length > 0) fail(`gang over-allocation: ${problems.slice(0, 5).join('; ')}`);
+}
+const replicasOf = new Map(gangInput.demands.map((d) => [d.sessionId, d.replicas ?? 1]));
+for (const p of gangPlaced) {
+  const want = replicasOf.get(p.sessionId)!;
+  if ((p.ranks?.length ?? 1) !== want)
+    fail(`gang ${p.sessionId} placed ${p.ranks?.length ?? 1} of ${want} ranks`);
+}
+const gangRate = median(gangRates);
+const ranks = gangPlaced.reduce((a, p) => a + (p.ranks?.length ?? 1), 0);
+const spread = gangPlaced.filter((p) => new Set(p.ranks?.map((r) => r.node)).size > 1).length;
+console.log(
+  `gangs of 1–${MAX_REPLICAS} ranks : ${fmt(gangRate)} placements/s  (${fmt(gangPlaced.length)} gangs placed whole, ` +
+    `${fmt(ranks)} ranks, ${fmt((gangRate * ranks) / gangPlaced.length)} ranks/s; ${fmt(spread)} spread over nodes; ` +
+    `${gpuUse(
+      gangInput.specs,
+      gangPlaced.flatMap((p) => (p.ranks ?? [p]).map((r) => ({ ...p, gpus: r.gpus }))),
+    )} in use)`,
+);
+console.log(`gang / single-rank : ${(gangRate / ourRate).toFixed(2)} (goal ≥ 0.5)`);
 if (ourRate < TARGET) fail(`${fmt(ourRate)} placements/s is below the ${fmt(TARGET)} target`);
+if (gangRate < ourRate / 2) fail(`gang placement at ${fmt(gangRate)}/s is below half the single-rank figure`);

@@ -25,7 +25,8 @@ export type MetricPoint = [name: string, value: number, step: number, time: numb
 /** Payload per event type. Add a type here first; the union below follows. */
 export interface EventPayloads {
   'session.submitted': { name: string; priority: number; pool: string; dataset?: string };
-  'session.placed': { node: string; gpus: number[]; cpus: number; memoryMb: number };
+  /** `ranks`: a gang's node per rank (the rest describes rank 0 and the per-rank grant). */
+  'session.placed': { node: string; gpus: number[]; cpus: number; memoryMb: number; ranks?: string[] };
   'session.starting': { executor: string };
   'session.started': {
     pid?: number;
@@ -36,7 +37,8 @@ export interface EventPayloads {
   };
   'session.epoch': { epoch: number; total?: number; metrics: Record<string, number> };
   'session.metric': { points: MetricPoint[] };
-  'session.log': { stream: 'stdout' | 'stderr' | 'sdk'; lines: string[] };
+  /** `rank`: the rank that wrote the lines, in a gang session. */
+  'session.log': { stream: 'stdout' | 'stderr' | 'sdk'; lines: string[]; rank?: number };
   'session.hardware': Record<string, unknown>;
   /** A session's SDK opened its channel to the manager (`resumed`: a reconnect of a known stream). */
   'session.connected': {
@@ -60,6 +62,8 @@ export interface EventPayloads {
     signal: string | null;
     reason?: string;
     oomKilled?: boolean;
+    /** In a gang: the rank whose exit ended the session. */
+    rank?: number;
   };
   /** A session and everything it recorded were deleted; its own events are gone from the archive. */
   'session.deleted': { id: string; name: string };

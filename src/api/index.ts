@@ -92,6 +92,7 @@ export type {
   NodesResponse,
   Placement,
   QueuedSnapshot,
+  RankPlacement,
   Resources,
 } from './nodes.js';
 export { paths } from './paths.js';
@@ -113,6 +114,8 @@ export type {
   LogQuery,
   MetricSummary,
   ParamValue,
+  RankProcess,
+  Rendezvous,
   SessionFlag,
   SessionListItem,
   SessionOrder,

@@ -28,15 +28,24 @@ export interface GpuSpec {
  */
 export type NodeEngine = 'local' | 'swarm';
 
-/** Where a session runs and what it holds there. */
+/** Where one rank of a gang runs: its node and the GPU device indices it holds there. */
+export interface RankPlacement {
+  node: string;
+  gpus: number[];
+}
+
+/** Where a session runs and what it holds there; for a gang, `cpus`/`memoryMb`/`gpus` are per rank. */
 export interface Placement {
   sessionId: string;
+  /** Rank 0's node. */
   node: string;
   /** GPU device indices on that node. */
   gpus: number[];
   cpus: number;
   memoryMb: number;
   gpuMemoryFraction: number;
+  /** A gang (`replicas` > 1): every rank's node and GPUs, by rank; `ranks[0]` is `node`/`gpus`. */
+  ranks?: RankPlacement[];
 }
 
 export interface GpuSnapshot extends GpuSpec {
@@ -73,6 +82,8 @@ export interface QueuedSnapshot {
   submittedAt: number;
   pool?: string;
   resources: Required<Resources>;
+  /** Ranks of a gang, placed all at once (absent for one). */
+  replicas?: number;
   reservedNode?: string;
 }
 

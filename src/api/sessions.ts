@@ -37,6 +37,28 @@ export interface SessionSpec {
   params?: Record<string, ParamValue>;
   tags?: string[];
   project?: string;
+  /**
+   * Ranks of a distributed job (default 1): all placed at once or none, each with `resources`, each told its
+   * rank and the PyTorch rendezvous (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE, LOCAL_RANK).
+   */
+  replicas?: number;
+}
+
+/** One rank of a gang session: where it runs, its process once started, and its exit once it ended. */
+export interface RankProcess {
+  rank: number;
+  node: string;
+  /** GPU device indices the rank holds on `node`. */
+  gpus: number[];
+  handle?: ExecHandle;
+  exitCode?: number | null;
+  signal?: string | null;
+}
+
+/** Where rank 0 of a gang listens for the others (PyTorch's MASTER_ADDR / MASTER_PORT). */
+export interface Rendezvous {
+  addr: string;
+  port: number;
 }
 
 /** Set by an onExit rule when the session exited with a code it watches. */
@@ -86,8 +108,14 @@ export interface SessionRecord {
   usage?: SessionUsage;
   /** What the session holds while placed (GPU indices on `placement.node`). */
   placement?: Placement;
-  /** How to find the process again after a manager restart. */
+  /** How to find the process again after a manager restart (a gang: rank 0's; every rank's is in `ranks`). */
   handle?: ExecHandle;
+  /** A gang's rank count (absent for a plain session). */
+  replicas?: number;
+  /** A gang's ranks, by rank, once placed. */
+  ranks?: RankProcess[];
+  /** A gang's rendezvous, chosen when it was placed. */
+  rendezvous?: Rendezvous;
   /** Set when a stop was asked for. */
   stopRequestedAt?: number;
   /** Set by the long-run rule. */
@@ -148,6 +176,8 @@ export interface LogLine {
   time: number;
   stream: 'stdout' | 'stderr';
   line: string;
+  /** The rank that wrote it, in a gang session. */
+  rank?: number;
 }
 
 export interface LogQuery {

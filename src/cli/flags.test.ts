@@ -16,7 +16,7 @@ describe('command-line params', () => {
       assert.equal(paramValue(text), text);
   });
 
-  it('puts --param, --tag and --project in the submit body', () => {
+  it('puts --param, --tag, --project and --replicas in the submit body', () => {
     const body = submitBody(['python', 'train.py'], {
       label: [],
       env: [],
@@ -24,6 +24,7 @@ describe('command-line params', () => {
       param: ['lr=0.001', 'arch=resnet', 'aug=true', 'note=a=b'],
       tag: ['baseline', 'v1'],
       project: 'fashion',
+      replicas: '4',
     });
     assert.deepEqual(body, {
       command: ['python', 'train.py'],
@@ -31,6 +32,7 @@ describe('command-line params', () => {
       params: { lr: 0.001, arch: 'resnet', aug: true, note: 'a=b' },
       tags: ['baseline', 'v1'],
       project: 'fashion',
+      replicas: 4,
     });
     assert.throws(
       () => submitBody(['x'], { label: [], env: [], param: ['lr'] }),

@@ -14,6 +14,11 @@ export interface SessionEnvInput {
   outputDir: string;
   rank?: number;
   worldSize?: number;
+  /** The rank's position among the gang's ranks on its node, and how many ranks that node runs. */
+  localRank?: number;
+  localWorldSize?: number;
+  /** A gang's rank 0 address and free port: set, the PyTorch variables (MASTER_ADDR, RANK…) are set too. */
+  rendezvous?: { addr: string; port: number };
   /** The session's params, as SWARMLAB_PARAMS (JSON) and one SWARMLAB_PARAM_<NAME> each. */
   params?: Record<string, number | string | boolean>;
   project?: string | undefined;
@@ -49,12 +54,27 @@ export function sessionEnv(
     SWARMLAB_OUTPUT_DIR: input.outputDir,
     SWARMLAB_RANK: String(input.rank ?? 0),
     SWARMLAB_WORLD_SIZE: String(input.worldSize ?? 1),
+    SWARMLAB_LOCAL_RANK: String(input.localRank ?? 0),
     SWARMLAB_NODE: input.node,
     SWARMLAB_PROJECT: input.project ?? '',
     SWARMLAB_TAGS: (input.tags ?? []).join(','),
     SWARMLAB_PARAMS: JSON.stringify(input.params ?? {}),
     ...paramVars(input.params ?? {}),
+    ...torchVars(input),
   });
+}
+
+/** What `torch.distributed.init_process_group(init_method='env://')` and torchrun-style scripts read. */
+function torchVars(input: SessionEnvInput): Record<string, string> {
+  if (!input.rendezvous) return {};
+  return {
+    MASTER_ADDR: input.rendezvous.addr,
+    MASTER_PORT: String(input.rendezvous.port),
+    RANK: String(input.rank ?? 0),
+    WORLD_SIZE: String(input.worldSize ?? 1),
+    LOCAL_RANK: String(input.localRank ?? 0),
+    LOCAL_WORLD_SIZE: String(input.localWorldSize ?? 1),
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ export {
   type SwarmNode,
   SwarmSync,
   type SwarmSyncOptions,
+  swarmHostname,
   swarmNodes,
 } from './docker/index.js';
 export { type SessionEnvInput, sessionEnv } from './env.js';

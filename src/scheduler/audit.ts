@@ -17,29 +17,32 @@ export function auditPlacements(nodes: readonly NodeSpec[], placements: readonly
   for (const p of placements) {
     if (seen.has(p.sessionId)) problems.push(`session ${p.sessionId} placed twice`);
     seen.add(p.sessionId);
-    const spec = byName.get(p.node);
-    if (!spec) {
-      problems.push(`session ${p.sessionId} on unknown node ${p.node}`);
-      continue;
-    }
     const req = toReq({
       cpus: p.cpus,
       memoryMb: p.memoryMb,
       gpus: p.gpus.length,
       gpuMemoryFraction: p.gpuMemoryFraction,
     });
-    const l = load.get(p.node) ?? { cpu: 0, mem: 0, gpu: new Map() };
-    load.set(p.node, l);
-    l.cpu += req.milliCpu;
-    l.mem += req.mem;
-    for (const d of p.gpus) {
-      if (!spec.capacity.gpus.some((g) => g.index === d))
-        problems.push(`session ${p.sessionId}: node ${p.node} has no GPU ${d}`);
-      const g = l.gpu.get(d) ?? { parts: 0, holders: 0, whole: false };
-      g.parts += req.parts;
-      g.holders++;
-      g.whole ||= req.parts === GPU_WHOLE;
-      l.gpu.set(d, g);
+    // Each rank of a gang holds the per-rank grant on its own node.
+    for (const r of p.ranks ?? [{ node: p.node, gpus: p.gpus }]) {
+      const spec = byName.get(r.node);
+      if (!spec) {
+        problems.push(`session ${p.sessionId} on unknown node ${r.node}`);
+        continue;
+      }
+      const l = load.get(r.node) ?? { cpu: 0, mem: 0, gpu: new Map() };
+      load.set(r.node, l);
+      l.cpu += req.milliCpu;
+      l.mem += req.mem;
+      for (const d of r.gpus) {
+        if (!spec.capacity.gpus.some((g) => g.index === d))
+          problems.push(`session ${p.sessionId}: node ${r.node} has no GPU ${d}`);
+        const g = l.gpu.get(d) ?? { parts: 0, holders: 0, whole: false };
+        g.parts += req.parts;
+        g.holders++;
+        g.whole ||= req.parts === GPU_WHOLE;
+        l.gpu.set(d, g);
+      }
     }
   }
   for (const [name, l] of load) {

@@ -8,13 +8,15 @@ const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /**
  * Checks constraints first (pool, labels), then each dimension in scarcity order (GPUs, memory, cpus)
- * against the largest eligible node, and finally whether one single node holds all dimensions together.
+ * against the largest eligible node, and finally whether one single node holds all dimensions together; a gang
+ * also needs room for all its ranks at once on the eligible nodes together.
  */
 export function canEverFit(
   nodes: readonly NodeState[],
   req: Req,
   pool: string | undefined,
   labels: ReadonlyArray<[string, string]>,
+  replicas = 1,
 ): FitVerdict {
   const inPool = pool === undefined ? nodes : nodes.filter((n) => n.pool === pool);
   if (inPool.length === 0) {
@@ -29,13 +31,24 @@ export function canEverFit(
   let gpus = 0;
   let mem = 0;
   let cpu = 0;
+  let ranks = 0;
   for (const n of eligible) {
-    if (n.couldEverFit(req)) return { ok: true };
+    if (n.couldEverFit(req)) {
+      ranks += n.maxRanks(req, replicas - ranks);
+      if (ranks >= replicas) return { ok: true };
+    }
     gpus = Math.max(gpus, n.gpuIndex.length);
     mem = Math.max(mem, n.capMem);
     cpu = Math.max(cpu, n.capMilliCpu);
   }
   const scope = `${where(pool)}${labels.length > 0 ? ' with the required labels' : ''}`;
+  if (ranks > 0) {
+    return {
+      ok: false,
+      dimension: 'replicas',
+      reason: `needs ${replicas} ranks at once, the nodes in ${scope} hold at most ${ranks} even when empty`,
+    };
+  }
   if (req.gpus > gpus) {
     return {
       ok: false,

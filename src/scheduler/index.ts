@@ -27,6 +27,7 @@ export type {
   NodeSpec,
   Placement,
   QueuedSnapshot,
+  RankPlacement,
   Resources,
 } from './types.js';
 export { normalizeResources } from './units.js';

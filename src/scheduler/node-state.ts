@@ -1,11 +1,21 @@
 /** One node's capacity and who holds what on it, kept in integer units with O(1) fit checks. */
-import type { GpuSnapshot, NodeEngine, NodeSnapshot, NodeSpec, Placement } from './types.js';
+import type {
+  GpuSnapshot,
+  NodeEngine,
+  NodeSnapshot,
+  NodeSpec,
+  Placement,
+  RankPlacement,
+  Resources,
+} from './types.js';
 import { CPU_SCALE, GPU_WHOLE, type Req } from './units.js';
 
 interface Allocation {
   req: Req;
-  /** Positions into the node's GPU list (not device indices). */
+  /** Positions into the node's GPU list (not device indices), `req.gpus` per rank in the order of `ranks`. */
   slots: number[];
+  /** The ranks of a gang held here (any subset of them); absent for a plain session. */
+  ranks?: number[];
 }
 
 export class NodeState {
@@ -96,6 +106,17 @@ export class NodeState {
     return this.capMilliCpu >= req.milliCpu && this.capMem >= req.mem && this.gpuIndex.length >= req.gpus;
   }
 
+  /** How many ranks of `req` this node could hold if it were empty (at most `limit`). */
+  maxRanks(req: Req, limit: number): number {
+    let n = Math.min(limit, Math.floor(this.capMilliCpu / req.milliCpu));
+    if (req.mem > 0) n = Math.min(n, Math.floor(this.capMem / req.mem));
+    if (req.gpus > 0) {
+      const perGpu = Math.floor(GPU_WHOLE / req.parts);
+      n = Math.min(n, Math.floor((this.gpuIndex.length * perGpu) / req.gpus));
+    }
+    return n;
+  }
+
   /**
    * Slots for a fitting request: whole GPUs take the lowest free devices; fractions go to the fullest
    * GPUs that still have room, so partly used GPUs fill up before fresh ones are broken into.
@@ -116,12 +137,20 @@ export class NodeState {
 
   /** Takes resources for a session; the caller has checked `fits`. */
   allocate(sessionId: string, req: Req): Placement {
-    return this.#take(sessionId, req, this.#pickSlots(req));
+    const slots = this.#pickSlots(req);
+    this.#take(sessionId, req, slots);
+    return this.#placement(sessionId, req, slots);
   }
 
-  /** Re-applies a known placement; returns why not when it would over-allocate. */
-  restore(sessionId: string, req: Req, devices: number[]): string | undefined {
-    if (this.#allocs.has(sessionId))
+  /** Takes resources for one rank of a gang (the gang's placement is assembled once, from `fillRanks`). */
+  allocateRank(sessionId: string, req: Req, rank: number): void {
+    this.#take(sessionId, req, this.#pickSlots(req), rank);
+  }
+
+  /** Re-applies a known placement (one rank of a gang); returns why not when it would over-allocate. */
+  restore(sessionId: string, req: Req, devices: number[], rank?: number): string | undefined {
+    const held = this.#allocs.get(sessionId);
+    if (held && (rank === undefined || held.ranks?.includes(rank)))
       return `session ${sessionId} already holds resources on node ${this.name}`;
     if (devices.length !== req.gpus) return `lists ${devices.length} GPUs but asks for ${req.gpus}`;
     if (this.freeMilliCpu < req.milliCpu)
@@ -136,11 +165,12 @@ export class NodeState {
         return `GPU ${d} on node ${this.name} is already taken`;
       slots.push(slot);
     }
-    this.#take(sessionId, req, slots);
+    this.#take(sessionId, req, slots, rank);
     return undefined;
   }
 
-  #take(sessionId: string, req: Req, slots: number[]): Placement {
+  /** `rank`: one rank of a gang (several may share the node); absent for a plain session. */
+  #take(sessionId: string, req: Req, slots: number[], rank?: number): void {
     this.freeMilliCpu -= req.milliCpu;
     this.freeMem -= req.mem;
     for (const s of slots) {
@@ -148,8 +178,16 @@ export class NodeState {
       this.gpuUsed[s]! += req.parts;
     }
     this.freeGpuParts -= slots.length * req.parts;
-    this.#allocs.set(sessionId, { req, slots });
-    return this.#placement(sessionId, req, slots);
+    if (rank === undefined) {
+      this.#allocs.set(sessionId, { req, slots });
+      return;
+    }
+    const held = this.#allocs.get(sessionId);
+    if (!held) this.#allocs.set(sessionId, { req, slots, ranks: [rank] });
+    else {
+      held.ranks!.push(rank);
+      for (const s of slots) held.slots.push(s);
+    }
   }
 
   #placement(sessionId: string, req: Req, slots: number[]): Placement {
@@ -169,12 +207,30 @@ export class NodeState {
     return a && this.#placement(sessionId, a.req, a.slots);
   }
 
+  /**
+   * Writes the ranks of a gang held here into `ranks` (by rank: this node and the rank's GPU device indices);
+   * returns the per-rank request, or undefined when the session holds nothing here.
+   */
+  fillRanks(sessionId: string, ranks: RankPlacement[]): Required<Resources> | undefined {
+    const a = this.#allocs.get(sessionId);
+    if (!a) return undefined;
+    const g = a.req.gpus;
+    const held = a.ranks ?? [0];
+    for (let i = 0; i < held.length; i++) {
+      const gpus: number[] = [];
+      for (let j = i * g; j < (i + 1) * g; j++) gpus.push(this.gpuIndex[a.slots[j]!]!);
+      ranks[held[i]!] = { node: this.name, gpus };
+    }
+    return a.req.resources;
+  }
+
   release(sessionId: string): Placement | undefined {
     const a = this.#allocs.get(sessionId);
     if (!a) return undefined;
     this.#allocs.delete(sessionId);
-    this.freeMilliCpu += a.req.milliCpu;
-    this.freeMem += a.req.mem;
+    const n = a.ranks?.length ?? 1;
+    this.freeMilliCpu += a.req.milliCpu * n;
+    this.freeMem += a.req.mem * n;
     for (const s of a.slots) {
       this.gpuUsed[s]! -= a.req.parts;
       if (this.gpuUsed[s] === 0) this.freeWholeGpus++;

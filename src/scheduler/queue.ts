@@ -7,7 +7,9 @@ export interface QueueEntry {
   demand: Demand & { resources: Required<Resources> };
   req: Req;
   labels: Array<[string, string]>;
-  /** Same key ⇒ same constraints and same request; used to skip shapes already known not to fit. */
+  /** Ranks placed together (1 for a plain session). */
+  replicas: number;
+  /** Same key ⇒ same constraints and same per-rank request; used to skip shapes already known not to fit. */
   shape: string;
   /** Scratch: effective priority at the last `ordered()` call. */
   effective: number;
@@ -20,7 +22,8 @@ function build(demand: Demand): QueueEntry {
   const d = normalizeDemand(demand);
   const req = toReq(d.resources);
   const labels = labelPairs(d.labels);
-  return { demand: d, req, labels, shape: shapeOf(d, req, labels), effective: d.priority };
+  const replicas = d.replicas ?? 1;
+  return { demand: d, req, labels, replicas, shape: shapeOf(d, req, labels), effective: d.priority };
 }
 
 const byOrder = (a: QueueEntry, b: QueueEntry): number =>

@@ -2,6 +2,7 @@
 import { ConflictError, InvalidError, NotFoundError } from '../errors/index.js';
 import { parseNodeSpec } from './config.js';
 import { canEverFit } from './fit.js';
+import { gangPlacement, placeGang } from './gang.js';
 import { NodeState } from './node-state.js';
 import { DemandQueue, type QueueEntry } from './queue.js';
 import { Reservations } from './reservations.js';
@@ -13,9 +14,10 @@ import type {
   NodeSpec,
   Placement,
   QueuedSnapshot,
+  RankPlacement,
   Resources,
 } from './types.js';
-import { labelPairs, normalizeResources, toReq } from './units.js';
+import { labelPairs, normalizeResources, type Req, toReq } from './units.js';
 
 const sameLabels = (a: NodeSpec, b: NodeSpec): boolean =>
   a.pool === b.pool && JSON.stringify(labelPairs(a.labels)) === JSON.stringify(labelPairs(b.labels));
@@ -73,6 +75,8 @@ export class Scheduler {
   #byPool = new Map<string, NodeState[]>();
   /** sessionId → node it holds resources on. */
   readonly #placed = new Map<string, NodeState>();
+  /** A gang's sessionId → every node its ranks hold resources on. */
+  readonly #gangs = new Map<string, NodeState[]>();
   readonly #reserved: Reservations;
   #pass = 0;
 
@@ -98,7 +102,12 @@ export class Scheduler {
     if (!node) throw new NotFoundError(`node ${name} is not declared`, { details: { node: name } });
     if (node.reservedFor !== undefined) this.#reserved.drop(node.reservedFor);
     const lost = node.sessions();
-    for (const s of lost) this.#placed.delete(s);
+    for (const s of lost) {
+      this.#placed.delete(s);
+      // A gang loses every rank with one: its ranks on other nodes are freed too.
+      for (const n of this.#gangs.get(s) ?? []) if (n !== node) n.release(s);
+      this.#gangs.delete(s);
+    }
     this.#nodes.delete(name);
     this.#reindex();
     return lost;
@@ -151,7 +160,7 @@ export class Scheduler {
 
   /** Queues a demand. Check `canEverFit` first to reject what could never run. */
   enqueue(demand: Demand): void {
-    if (this.#placed.has(demand.sessionId)) {
+    if (this.#placed.has(demand.sessionId) || this.#gangs.has(demand.sessionId)) {
       throw new ConflictError(`session ${demand.sessionId} is already placed`, {
         details: { sessionId: demand.sessionId },
       });
@@ -177,22 +186,26 @@ export class Scheduler {
 
   /**
    * One pass over the queue in order (effective priority, then FIFO, then id). Each demand is placed
-   * on the best-fitting node if one has room; otherwise it stays queued and later demands may still
-   * be placed (backfill). Returns the placements made; those demands leave the queue.
+   * on the best-fitting node if one has room (a gang: every rank at once, see `placeGang`); otherwise it
+   * stays queued, holding nothing, and later demands may still be placed (backfill). Returns the
+   * placements made; those demands leave the queue.
    */
   schedule(now: number): Placement[] {
     const pass = ++this.#pass;
     const placements: Placement[] = [];
-    // Within one pass free capacity only shrinks, so a shape that found no node cannot find one later.
-    const failed = new Set<string>();
+    // Within one pass free capacity only shrinks, so a shape that found no room for n ranks cannot find room for
+    // n or more later (a plain session is n = 1): shape → the fewest ranks it failed with.
+    const failed = new Map<string, number>();
+    const noWhole = new Map<string, number>();
+    const fit = (g: QueueEntry) => this.#bestFit(g, pass);
     // Reservable nodes also only get fewer, unless a reserver is placed and frees its node.
     const unreservable = new Set<string>();
     for (const e of this.#queue.ordered(now)) {
       const id = e.demand.sessionId;
-      const node = failed.has(e.shape) ? undefined : this.#bestFit(e, pass);
-      if (node) {
-        placements.push(node.allocate(id, e.req));
-        this.#placed.set(id, node);
+      const placed =
+        e.replicas >= (failed.get(e.shape) ?? Infinity) ? undefined : this.#place(e, fit, noWhole);
+      if (placed) {
+        placements.push(placed);
         this.#queue.delete(id);
         if (this.#reserved.get(id)) {
           this.#reserved.drop(id);
@@ -200,7 +213,7 @@ export class Scheduler {
         }
         continue;
       }
-      failed.add(e.shape);
+      failed.set(e.shape, Math.min(e.replicas, failed.get(e.shape) ?? Infinity));
       let held = this.#reserved.get(id);
       if (!held && now - e.demand.submittedAt >= this.#opts.reserveAfterMs && !unreservable.has(e.shape)) {
         held = this.#reserved.reserve(e, this.#candidates(e));
@@ -209,6 +222,24 @@ export class Scheduler {
       if (held) held.blockedPass = pass;
     }
     return placements;
+  }
+
+  #place(
+    e: QueueEntry,
+    fit: (e: QueueEntry) => NodeState | undefined,
+    noWhole: Map<string, number>,
+  ): Placement | undefined {
+    const id = e.demand.sessionId;
+    if (e.replicas === 1) {
+      const node = fit(e);
+      if (!node) return undefined;
+      this.#placed.set(id, node);
+      return node.allocate(id, e.req);
+    }
+    const nodes = placeGang(e, fit, noWhole);
+    if (!nodes) return undefined;
+    this.#gangs.set(id, nodes);
+    return gangPlacement(id, nodes);
   }
 
   #candidates(e: QueueEntry): readonly NodeState[] {
@@ -252,6 +283,13 @@ export class Scheduler {
 
   /** Frees what a session holds; returns its former placement, or undefined when it held nothing. */
   release(sessionId: string): Placement | undefined {
+    const gang = this.#gangs.get(sessionId);
+    if (gang) {
+      const p = gangPlacement(sessionId, gang);
+      for (const n of gang) n.release(sessionId);
+      this.#gangs.delete(sessionId);
+      return p;
+    }
     const node = this.#placed.get(sessionId);
     if (!node) return undefined;
     this.#placed.delete(sessionId);
@@ -270,7 +308,8 @@ export class Scheduler {
   }
 
   #restoreOne(p: Placement): string | undefined {
-    if (this.#placed.has(p.sessionId)) return `session ${p.sessionId} is already placed`;
+    if (this.#placed.has(p.sessionId) || this.#gangs.has(p.sessionId))
+      return `session ${p.sessionId} is already placed`;
     if (this.#queue.has(p.sessionId)) return `session ${p.sessionId} is queued`;
     const node = this.#nodes.get(p.node);
     if (!node) return `node ${p.node} is not declared`;
@@ -285,13 +324,32 @@ export class Scheduler {
     } catch (err) {
       return (err as Error).message;
     }
+    if (p.ranks) return this.#restoreGang(p.sessionId, p.ranks, toReq(resources));
     const reason = node.restore(p.sessionId, toReq(resources), p.gpus);
     if (reason === undefined) this.#placed.set(p.sessionId, node);
     return reason;
   }
 
+  /** Every rank back where it was, or none of them. */
+  #restoreGang(sessionId: string, ranks: readonly RankPlacement[], req: Req): string | undefined {
+    const used: NodeState[] = [];
+    let reason: string | undefined;
+    for (const [rank, r] of ranks.entries()) {
+      const node = this.#nodes.get(r.node);
+      reason = node
+        ? node.restore(sessionId, req, r.gpus, rank)
+        : `node ${r.node} (rank ${rank}) is not declared`;
+      if (reason !== undefined) break;
+      if (!used.includes(node!)) used.push(node!);
+    }
+    if (reason === undefined) this.#gangs.set(sessionId, used);
+    else for (const n of used) n.release(sessionId);
+    return reason;
+  }
+
   /**
-   * Could `resources` ever run on some declared node of `pool` with `labels`, were it empty? Swarm nodes can
+   * Could `resources` (× `replicas` ranks at once) ever run on declared nodes of `pool` with `labels`, were they
+   * empty? Swarm nodes can
    * be relabelled at any time, so for them only capacity is judged: a demand whose pool or labels no swarm
    * node has yet stays queued until one gets them.
    */
@@ -300,12 +358,13 @@ export class Scheduler {
     pool?: string,
     labels?: Record<string, string>,
     engine: NodeEngine = 'local',
+    replicas = 1,
   ): FitVerdict {
     const nodes = this.#byEngine.get(engine) ?? [];
     const req = toReq(normalizeResources(resources));
-    if (engine === 'local') return canEverFit(nodes, req, pool, labelPairs(labels));
+    if (engine === 'local') return canEverFit(nodes, req, pool, labelPairs(labels), replicas);
     if (nodes.length === 0) return { ok: false, dimension: 'pool', reason: `the ${engine} has no nodes` };
-    return canEverFit(nodes, req, undefined, []);
+    return canEverFit(nodes, req, undefined, [], replicas);
   }
 
   /** `canEverFit` that throws `InvalidError` (details: dimension, pool) for submit-time rejection. */
@@ -316,12 +375,16 @@ export class Scheduler {
   }
 
   allocationOf(sessionId: string): Placement | undefined {
+    const gang = this.#gangs.get(sessionId);
+    if (gang) return gangPlacement(sessionId, gang);
     return this.#placed.get(sessionId)?.placementOf(sessionId);
   }
 
   /** Every current placement (e.g. to persist or audit). */
   placements(): Placement[] {
-    return [...this.#placed].map(([id, n]) => n.placementOf(id)!);
+    const out = [...this.#placed].map(([id, n]) => n.placementOf(id)!);
+    for (const [id, nodes] of this.#gangs) out.push(gangPlacement(id, nodes)!);
+    return out;
   }
 
   nodes(): NodeSnapshot[] {
@@ -341,6 +404,7 @@ export class Scheduler {
         resources: { ...d.resources },
       };
       if (d.pool !== undefined) s.pool = d.pool;
+      if (e.replicas > 1) s.replicas = e.replicas;
       const r = this.#reserved.get(d.sessionId);
       if (r) s.reservedNode = r.name;
       return s;

@@ -8,6 +8,7 @@ export type {
   NodeSnapshot,
   Placement,
   QueuedSnapshot,
+  RankPlacement,
   Resources,
 } from '../api/index.js';
 
@@ -35,6 +36,8 @@ export interface Demand {
   engine?: NodeEngine;
   /** Epoch ms; FIFO order within a priority and the base for aging. */
   submittedAt: number;
+  /** A gang of this many ranks, each asking `resources`, placed all at once or not at all (default 1). */
+  replicas?: number;
 }
 
 /** Answer of `canEverFit`: `reason` names the dimension that no node can ever satisfy. */
@@ -42,6 +45,6 @@ export type FitVerdict =
   | { ok: true }
   | {
       ok: false;
-      dimension: 'pool' | 'labels' | 'gpus' | 'memoryMb' | 'cpus' | 'combination';
+      dimension: 'pool' | 'labels' | 'gpus' | 'memoryMb' | 'cpus' | 'combination' | 'replicas';
       reason: string;
     };

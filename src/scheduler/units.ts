@@ -60,6 +60,11 @@ export function normalizeDemand(d: Demand): Demand & { resources: Required<Resou
   if (d.pool !== undefined) out.pool = d.pool;
   if (d.labels !== undefined && Object.keys(d.labels).length > 0) out.labels = { ...d.labels };
   if (d.engine !== undefined && d.engine !== 'local') out.engine = d.engine;
+  if (d.replicas !== undefined && d.replicas !== 1) {
+    if (!Number.isInteger(d.replicas) || d.replicas < 1)
+      invalid('replicas', 'must be an integer ≥ 1', d.replicas);
+    out.replicas = d.replicas;
+  }
   return out;
 }
 

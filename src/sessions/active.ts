@@ -1,4 +1,5 @@
 /** In-memory companion of an active (non-terminal) session, held by the manager while it runs. */
+import type { GangExits } from './gang.js';
 import type { SessionRecord } from './types.js';
 
 export interface Deferred {
@@ -24,4 +25,6 @@ export interface Active {
   /** Resolved once the `running` transition is written (or the start failed), so an exit is never recorded first. */
   started: Deferred;
   exited: Deferred;
+  /** A gang's rank exits, counted from its start (or re-attach) on. */
+  gang?: GangExits;
 }

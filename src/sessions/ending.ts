@@ -12,6 +12,8 @@ export interface Ending {
   reason: string | undefined;
   oomKilled?: boolean;
   usage?: SessionUsage;
+  /** In a gang: the rank whose exit ended it. */
+  rank?: number;
 }
 
 /** An ending with no process exit to report: stopped before it ran, a failed start, a lost process. */
@@ -61,5 +63,6 @@ export function exitedData(e: Ending): EventPayloads['session.exited'] {
   const data: EventPayloads['session.exited'] = { state: e.state, exitCode: e.exitCode, signal: e.signal };
   if (e.reason !== undefined) data.reason = e.reason;
   if (e.oomKilled) data.oomKilled = true;
+  if (e.rank !== undefined) data.rank = e.rank;
   return data;
 }

@@ -1,6 +1,7 @@
 /** What an executor is asked to run for a placed session: command, resources, node, directories, environment. */
 import { join } from 'node:path';
 import { type ExecSpec, sessionEnv } from '../executors/index.js';
+import { rankKey } from './ids.js';
 import type { SessionOptions } from './options.js';
 import type { SessionRecord } from './types.js';
 
@@ -10,20 +11,37 @@ export const sessionDir = (dataDir: string, id: string): string => join(dataDir,
 /** Where a session writes what it produces (SWARMLAB_OUTPUT_DIR); also its default working dir. */
 export const outputDir = (dataDir: string, id: string): string => join(sessionDir(dataDir, id), 'output');
 
-/** The spec of a placed session (`r.placement` set): the one it starts with, and the one it is re-attached with. */
+/** The rank's position among the gang's ranks on its node, and how many ranks share that node. */
+function local(r: SessionRecord, rank: number): { localRank: number; localWorldSize: number } {
+  const nodes = (r.ranks ?? []).map((x) => x.node);
+  const node = nodes[rank];
+  return {
+    localRank: nodes.slice(0, rank).filter((n) => n === node).length,
+    localWorldSize: nodes.filter((n) => n === node).length,
+  };
+}
+
+/**
+ * The spec of a placed session (`r.placement` set): the one it starts with, and the one it is re-attached with.
+ * For a gang, `rank` picks the rank (its node, GPUs, own directory, and the rendezvous in its environment).
+ */
 export function execSpec(
   o: Pick<SessionOptions, 'dataDir' | 'publicUrl' | 'token'>,
   r: SessionRecord,
+  rank?: number,
 ): ExecSpec {
   const p = r.placement!;
+  const gang = rank !== undefined ? r.ranks?.[rank] : undefined;
+  const node = gang?.node ?? p.node;
+  const gpus = gang?.gpus ?? p.gpus;
   const spec: ExecSpec = {
-    sessionId: r.id,
+    sessionId: gang ? rankKey(r.id, rank!) : r.id,
     command: r.command,
     shell: r.shell,
     cwd: r.cwd,
-    dir: sessionDir(o.dataDir, r.id),
-    resources: { cpus: p.cpus, memoryMb: p.memoryMb, gpus: p.gpus },
-    node: p.node,
+    dir: gang ? join(sessionDir(o.dataDir, r.id), `rank-${rank}`) : sessionDir(o.dataDir, r.id),
+    resources: { cpus: p.cpus, memoryMb: p.memoryMb, gpus },
+    node,
     pool: r.pool,
     labels: r.labels,
     env: sessionEnv(
@@ -32,8 +50,8 @@ export function execSpec(
         token: o.token,
         sessionId: r.id,
         dataset: r.dataset,
-        node: p.node,
-        gpus: p.gpus,
+        node,
+        gpus,
         gpuMemoryFraction: p.gpuMemoryFraction,
         cpus: r.resources.cpus,
         outputDir: outputDir(o.dataDir, r.id),
@@ -41,6 +59,7 @@ export function execSpec(
         project: r.project,
         tags: r.tags,
         user: r.env,
+        ...(gang ? { rank, worldSize: r.replicas, rendezvous: r.rendezvous, ...local(r, rank!) } : {}),
       },
       // A container keeps its image's environment (PATH, HOME…); only a local process inherits the manager's.
       r.image === undefined ? process.env : {},

@@ -12,3 +12,9 @@ export function newSessionId(now = Date.now()): string {
 
 /** Ids are store-key safe and short; anything else is not a session id. */
 export const isSessionId = (s: string): boolean => /^s-[0-9a-z]{15}$/.test(s);
+
+/**
+ * What the executor tracks one rank of a gang by (its process, cgroup, container name, captured output): the
+ * session id with the rank appended, so executors need not know about gangs.
+ */
+export const rankKey = (id: string, rank: number): string => `${id}.${rank}`;

@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError } from '../errors/index.js';
 import type { EventArchive, NewEvent } from '../events/index.js';
 import type { OutputBatch, OutputOffsets } from '../executors/index.js';
 import type { Doc, Store, TxOp } from '../store/index.js';
+import { rankKey } from './ids.js';
 import { ACTIVE_STATES, assertTransition } from './states.js';
 import type { LogLine, LogPage, LogQuery, SessionPage, SessionRecord, SessionState } from './types.js';
 
@@ -23,6 +24,8 @@ interface StoredLine {
   t: number;
   s: 'stdout' | 'stderr';
   l: string;
+  /** Rank, in a gang session. */
+  r?: number;
 }
 
 /** When a stored output line was written (ms), for retention by age. */
@@ -165,27 +168,37 @@ export class SessionRepo {
     return out.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   }
 
-  /** Stores output lines, their `session.log` event and the new read offsets in one transaction. */
-  async appendOutput(id: string, batch: OutputBatch): Promise<void> {
+  /**
+   * Stores output lines, their `session.log` event and the new read offsets in one transaction; a gang's ranks
+   * share the session's log, each line tagged with its `rank`, each rank with its own offsets.
+   */
+  async appendOutput(id: string, batch: OutputBatch, rank?: number): Promise<void> {
     const t = Date.now();
+    const tag = rank === undefined ? {} : { r: rank };
     const ops: TxOp[] = batch.lines.map((l) => ({
       op: 'append',
       log: logName(id),
-      value: { t, s: batch.stream, l } satisfies StoredLine,
+      value: { t, s: batch.stream, l, ...tag } satisfies StoredLine,
     }));
     ops.push(
       this.#events.op({
         type: 'session.log',
         sessionId: id,
-        data: { stream: batch.stream, lines: batch.lines },
+        data: { stream: batch.stream, lines: batch.lines, ...(rank === undefined ? {} : { rank }) },
       }),
     );
-    ops.push({ op: 'put', key: outputKey(id), value: batch.offsets });
+    ops.push({
+      op: 'put',
+      key: outputKey(rank === undefined ? id : rankKey(id, rank)),
+      value: batch.offsets,
+    });
     await this.#store.commit(ops);
   }
 
-  async outputOffsets(id: string): Promise<OutputOffsets> {
-    return (await this.#store.get<OutputOffsets>(outputKey(id)))?.value ?? { stdout: 0, stderr: 0 };
+  /** Read offsets of a session's captured output (of one rank, in a gang). */
+  async outputOffsets(id: string, rank?: number): Promise<OutputOffsets> {
+    const key = outputKey(rank === undefined ? id : rankKey(id, rank));
+    return (await this.#store.get<OutputOffsets>(key))?.value ?? { stdout: 0, stderr: 0 };
   }
 
   /** Log cursors are contiguous per session (1, 2, 3…), so the last N lines start at `last - N`. */
@@ -196,12 +209,11 @@ export class SessionRepo {
       after = Math.max(0, (await this.#store.lastCursor(logName(id))) - query.tail);
     }
     const entries = await this.#store.read<StoredLine>(logName(id), { after, limit });
-    const lines: LogLine[] = entries.map((e) => ({
-      cursor: e.cursor,
-      time: e.value.t,
-      stream: e.value.s,
-      line: e.value.l,
-    }));
+    const lines: LogLine[] = entries.map((e) => {
+      const line: LogLine = { cursor: e.cursor, time: e.value.t, stream: e.value.s, line: e.value.l };
+      if (e.value.r !== undefined) line.rank = e.value.r;
+      return line;
+    });
     return { lines, next: lines.at(-1)?.cursor ?? after };
   }
 }

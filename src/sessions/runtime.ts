@@ -8,6 +8,16 @@ import type { Placement } from '../scheduler/index.js';
 import { type Active, deferred } from './active.js';
 import { type Ending, endingOf, endPatch, exitedData, withoutExit } from './ending.js';
 import { execSpec } from './exec-spec.js';
+import { GangExits, withRankExit } from './gang.js';
+import {
+  attachRanks,
+  type GangContext,
+  recoverRanks,
+  rendezvousFor,
+  startRanks,
+  stopAll,
+  withHandles,
+} from './gang-exec.js';
 import { type DemoteDeps, demote, dueForDemotion } from './long-run.js';
 import { armMaxRuntime } from './max-runtime.js';
 import type { SessionDeps, SessionOptions } from './options.js';
@@ -17,7 +27,7 @@ import type { SessionRepo } from './repo.js';
 import { runningPatch, startedEvent } from './started.js';
 import { isTerminal } from './states.js';
 import { demandOf } from './submit.js';
-import type { SessionRecord } from './types.js';
+import type { RankProcess, SessionRecord } from './types.js';
 
 export type RuntimeDeps = Pick<
   SessionDeps,
@@ -30,6 +40,7 @@ export class SessionRuntime implements ReconcileHost {
   readonly #deps: RuntimeDeps;
   readonly #opts: SessionOptions;
   readonly #demoteDeps: DemoteDeps;
+  readonly #gang: GangContext;
   readonly #active = new Map<string, Active>();
   readonly #tasks = new Set<Promise<unknown>>();
   #kickPending = false;
@@ -42,6 +53,7 @@ export class SessionRuntime implements ReconcileHost {
     this.#deps = deps;
     this.#opts = options;
     this.#demoteDeps = { ...deps, restore: (p) => this.#restore(p), longRunMs: options.longRunMs };
+    this.#gang = { ...deps, opts: options, hooks: (a, rank) => this.#rankHooks(a, rank) };
   }
 
   /** Starts placing and the long-run rule; called once reconciliation is done. */
@@ -74,13 +86,24 @@ export class SessionRuntime implements ReconcileHost {
   /** The process of a session left `starting`, if the executor still knows it; recorded `running` then. */
   async recover(a: Active): Promise<ExecHandle | undefined> {
     const id = a.record.id;
-    const handle = await this.#deps.executor.recover(execSpec(this.#opts, a.record));
+    let handle: ExecHandle | undefined;
+    let handles: ExecHandle[] | undefined;
+    if (a.record.replicas === undefined)
+      handle = await this.#deps.executor.recover(execSpec(this.#opts, a.record));
+    else {
+      handles = await recoverRanks(this.#gang, a);
+      handle = handles?.find((h) => h !== undefined);
+    }
     if (!handle) return undefined;
+    const found = handle;
     a.record = await this.#deps.repo.transition(
       id,
       'running',
-      (cur) => runningPatch(cur, handle),
-      () => startedEvent(id, handle, true),
+      (cur) => ({
+        ...runningPatch(cur, found),
+        ...(handles ? { ranks: withHandles(cur.ranks, handles) } : {}),
+      }),
+      () => startedEvent(id, found, true),
     );
     return handle;
   }
@@ -94,8 +117,16 @@ export class SessionRuntime implements ReconcileHost {
     if (!(executor.handles ?? [executor.name]).includes(handle.executor)) return false;
     const id = a.record.id;
     a.started.resolve();
-    const offsets = await repo.outputOffsets(id);
-    const alive = await executor.attach(execSpec(this.#opts, a.record), handle, this.#hooks(id), offsets);
+    let alive: boolean;
+    if (a.record.replicas === undefined) {
+      const offsets = await repo.outputOffsets(id);
+      alive = await executor.attach(execSpec(this.#opts, a.record), handle, this.#hooks(id), offsets);
+    } else {
+      a.gang = new GangExits(a.record.replicas);
+      await attachRanks(this.#gang, a);
+      if (a.gang.failedRank !== undefined) this.#run(stopAll(executor, a, this.#opts.stopGraceMs));
+      alive = this.#active.has(id);
+    }
     if (!alive) return true; // the executor already reported the outcome through the exit hook
     if (announce) {
       a.record = await repo.update(
@@ -181,6 +212,29 @@ export class SessionRuntime implements ReconcileHost {
     };
   }
 
+  /** One rank of a gang: output tagged with the rank; the first failing rank stops the rest, the last exit ends it. */
+  #rankHooks(a: Active, rank: number): ExecHooks {
+    const id = a.record.id;
+    return {
+      output: (batch) => this.#deps.repo.appendOutput(id, batch, rank),
+      exit: async (info, usage) => {
+        const { stopOthers, outcome } = a.gang!.add(rank, info, usage);
+        if (stopOthers) this.#run(stopAll(this.#deps.executor, a, this.#opts.stopGraceMs));
+        if (a.gang!.abandoned) return;
+        await a.started.promise;
+        if (!this.#active.has(id)) return;
+        a.record = await this.#deps.repo.update(id, (cur) => ({
+          ranks: withRankExit(cur.ranks, rank, info),
+        }));
+        if (!outcome) return;
+        const ending = endingOf(a, outcome.info);
+        if (outcome.usage) ending.usage = outcome.usage;
+        if (ending.state === 'failed' && outcome.rank !== undefined) ending.rank = outcome.rank;
+        await this.#end(a, ending);
+      },
+    };
+  }
+
   /** Tracks background work so close() can wait for it; failures are logged, never unhandled. */
   #run(task: Promise<unknown>): void {
     const t = task.catch((err) => this.#deps.logger.error({ err }, 'session task failed'));
@@ -194,14 +248,27 @@ export class SessionRuntime implements ReconcileHost {
       this.#deps.scheduler.release(p.sessionId);
       return;
     }
+    const ranks = p.ranks;
+    const gang: Partial<SessionRecord> = ranks
+      ? {
+          ranks: ranks.map((r, rank): RankProcess => ({ rank, node: r.node, gpus: r.gpus })),
+          rendezvous: await rendezvousFor({ ...p, ranks }),
+        }
+      : {};
     a.record = await this.#deps.repo.transition(
       p.sessionId,
       'placed',
-      () => ({ placement: p, placedAt: Date.now() }),
+      () => ({ placement: p, placedAt: Date.now(), ...gang }),
       () => ({
         type: 'session.placed',
         sessionId: p.sessionId,
-        data: { node: p.node, gpus: p.gpus, cpus: p.cpus, memoryMb: p.memoryMb },
+        data: {
+          node: p.node,
+          gpus: p.gpus,
+          cpus: p.cpus,
+          memoryMb: p.memoryMb,
+          ...(p.ranks ? { ranks: p.ranks.map((r) => r.node) } : {}),
+        },
       }),
     );
     await this.#startPlaced(a);
@@ -223,8 +290,15 @@ export class SessionRuntime implements ReconcileHost {
       () => ({ type: 'session.starting', sessionId: id, data: { executor: executor.name } }),
     );
     let handle: ExecHandle;
+    let handles: ExecHandle[] | undefined;
     try {
-      handle = await executor.start(execSpec(this.#opts, a.record), this.#hooks(id));
+      if (a.record.replicas === undefined) {
+        handle = await executor.start(execSpec(this.#opts, a.record), this.#hooks(id));
+      } else {
+        a.gang = new GangExits(a.record.replicas);
+        handles = await startRanks(this.#gang, a);
+        handle = handles[0]!;
+      }
     } catch (err) {
       await this.#end(a, withoutExit('failed', (err as Error).message));
       return;
@@ -233,7 +307,10 @@ export class SessionRuntime implements ReconcileHost {
       a.record = await repo.transition(
         id,
         'running',
-        (cur) => runningPatch(cur, handle),
+        (cur) => ({
+          ...runningPatch(cur, handle),
+          ...(handles ? { ranks: withHandles(cur.ranks, handles) } : {}),
+        }),
         () => startedEvent(id, handle),
       );
     } finally {
@@ -261,7 +338,7 @@ export class SessionRuntime implements ReconcileHost {
       clearTimeout(timer);
       if (!this.#active.has(id)) return;
     }
-    await this.#deps.executor.stop(id, grace);
+    await stopAll(this.#deps.executor, a, grace);
   }
 
   async #onExit(id: string, info: ExitInfo, usage: SessionUsage | undefined): Promise<void> {

@@ -21,6 +21,7 @@ const FIELD: Record<Exclude<FitVerdict, { ok: true }>['dimension'], string> = {
   memoryMb: 'resources.memoryMb',
   cpus: 'resources.cpus',
   combination: 'resources',
+  replicas: 'replicas',
 };
 
 export interface SubmitContext {
@@ -45,6 +46,7 @@ export const demandOf = (r: SessionRecord, containerEngine: NodeEngine | undefin
   labels: r.labels,
   engine: engineOf(r.image, containerEngine),
   submittedAt: r.createdAt,
+  ...(r.replicas !== undefined ? { replicas: r.replicas } : {}),
 });
 
 async function resolveDataset(datasets: DatasetResolver | undefined, ref: string): Promise<string> {
@@ -101,6 +103,7 @@ export function specOf(r: SessionRecord, defaultCwd: string): SessionSpec {
   if (Object.keys(params).length > 0) spec.params = params;
   if (r.tags !== undefined) spec.tags = r.tags;
   if (r.project !== undefined) spec.project = r.project;
+  if (r.replicas !== undefined) spec.replicas = r.replicas;
   return spec;
 }
 
@@ -124,7 +127,13 @@ export async function buildRecord(
     );
   }
   const engine = engineOf(spec.image, ctx.containerEngine);
-  const verdict = ctx.scheduler.canEverFit(resources, pool, labels, engine);
+  const replicas = spec.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    throw new InvalidError('replicas: must be an integer ≥ 1', {
+      details: { field: 'replicas', value: replicas },
+    });
+  }
+  const verdict = ctx.scheduler.canEverFit(resources, pool, labels, engine, replicas);
   if (!verdict.ok) {
     const field = FIELD[verdict.dimension];
     throw new InvalidError(`${field}: ${verdict.reason}`, {
@@ -156,5 +165,7 @@ export async function buildRecord(
   if (spec.keep) record.keep = true;
   if (spec.tags !== undefined && spec.tags.length > 0) record.tags = [...new Set(spec.tags)];
   if (spec.project !== undefined) record.project = spec.project;
+  // A plain session's record stays as it was before gangs.
+  if (replicas > 1) record.replicas = replicas;
   return record;
 }

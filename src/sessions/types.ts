@@ -8,6 +8,8 @@ export type {
   LogQuery,
   MetricSummary,
   ParamValue,
+  RankProcess,
+  Rendezvous,
   SessionFlag,
   SessionListItem,
   SessionPage,

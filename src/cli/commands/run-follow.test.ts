@@ -26,6 +26,31 @@ describe('swarmlab run --follow', () => {
     assert.match(r.stderr, /session \S+ failed: exited with code 3\n$/);
   });
 
+  it('runs --replicas N as one gang: each line tagged with its rank, the failing rank’s code as the exit code', async () => {
+    // Rank 1 fails only once rank 0 has spoken (else the gang would stop rank 0 first).
+    const flag = join(t.dir, `spoke-${Date.now()}`);
+    const script = `const fs = require('fs'); console.log('hi from ' + process.env.RANK);
+      if (process.env.RANK === '0') fs.writeFileSync(${JSON.stringify(flag)}, '');
+      else setInterval(() => fs.existsSync(${JSON.stringify(flag)}) && process.exit(5), 20);`;
+    const r = await swarmlab(manager, [
+      'run',
+      '--follow',
+      '--replicas',
+      '2',
+      '--',
+      process.execPath,
+      '-e',
+      script,
+    ]);
+    assert.equal(r.code, 5, r.stderr);
+    assert.deepEqual(r.stdout.split('\n').filter(Boolean).sort(), [
+      '[rank 0] hi from 0',
+      '[rank 1] hi from 1',
+    ]);
+    assert.match(r.stderr, /placed on \S+ \(2 ranks\)\n/);
+    assert.match(r.stderr, /session \S+ failed: rank 1 exited with code 5\n$/);
+  });
+
   it('detaches on Ctrl-C with a word on how to follow or stop the session, which keeps running', async () => {
     const run = swarmlab(manager, [
       'run',

@@ -35,6 +35,7 @@ interface RunFlags {
   param?: string[];
   tag?: string[];
   project?: string;
+  replicas?: string;
 }
 
 function number(flag: string, value: string | undefined): number | undefined {
@@ -84,6 +85,7 @@ export function submitBody(argv: string[], flags: RunFlags): Record<string, unkn
     params: typedParams(pairs('--param', flags.param)),
     tags: flags.tag?.length ? flags.tag : undefined,
     project: flags.project,
+    replicas: number('--replicas', flags.replicas),
   };
   if (Object.keys(resources).length > 0) body.resources = resources;
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
@@ -127,8 +129,10 @@ function printer(): (e: SwarmEvent) => void {
   return (e) => {
     if (e.type === 'session.log') {
       clear();
+      // A gang's lines say which rank wrote them.
+      const tag = e.data.rank === undefined ? '' : `[rank ${e.data.rank}] `;
       for (const line of e.data.lines)
-        (e.data.stream === 'stderr' ? process.stderr : process.stdout).write(`${line}\n`);
+        (e.data.stream === 'stderr' ? process.stderr : process.stdout).write(`${tag}${line}\n`);
       if (status && progress) process.stderr.write(status);
     } else if (e.type === 'session.epoch') {
       const metrics = Object.entries(e.data.metrics)
@@ -147,9 +151,10 @@ function printer(): (e: SwarmEvent) => void {
       process.stderr.write(`rule ${e.data.rule} (${e.data.kind}) fired: ${e.data.action}\n`);
     } else if (e.type === 'session.placed') {
       clear();
-      process.stderr.write(
-        `placed on ${e.data.node}${e.data.gpus.length ? ` (GPUs ${e.data.gpus.join(',')})` : ''}\n`,
-      );
+      const where = e.data.ranks
+        ? `${[...new Set(e.data.ranks)].join(', ')} (${e.data.ranks.length} ranks)`
+        : `${e.data.node}${e.data.gpus.length ? ` (GPUs ${e.data.gpus.join(',')})` : ''}`;
+      process.stderr.write(`placed on ${where}\n`);
     }
   };
 }
@@ -184,6 +189,7 @@ export function registerRun(program: Command): void {
     )
     .option('--tag <tag>', 'a tag (repeatable)', collect, [])
     .option('--project <name>', 'the project the session belongs to')
+    .option('--replicas <n>', 'ranks of a distributed job, all started at once or none (default 1)')
     .action(async (argv: string[], flags: RunFlags) => {
       const sessions = new SessionsClient();
       const body = submitBody(argv, flags);

@@ -46,6 +46,7 @@ export const submitBody = z.strictObject({
   params: paramsSchema.optional(),
   tags: tagsSchema.optional(),
   project: safeName.optional(),
+  replicas: z.number().int().min(1).max(1024).optional(),
 });
 
 const logsQuery = z.object({

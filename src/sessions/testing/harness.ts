@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventArchive, type SwarmEvent } from '../../events/index.js';
-import { LocalExecutor } from '../../executors/index.js';
+import { type Executor, LocalExecutor } from '../../executors/index.js';
 import { type NodeSpec, Scheduler } from '../../scheduler/index.js';
 import { openLmdbStore, type Store } from '../../store/index.js';
 import { SessionManager } from '../manager.js';
@@ -40,7 +40,12 @@ export interface Harness {
 }
 
 export async function harness(
-  options: Partial<SessionManagerOptions> & { nodes?: NodeSpec[]; datasets?: DatasetResolver } = {},
+  options: Partial<SessionManagerOptions> & {
+    nodes?: NodeSpec[];
+    datasets?: DatasetResolver;
+    /** Default: a real local executor; called again on each restart. */
+    executor?: () => Promise<Executor>;
+  } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'swarmlab-sessions-'));
   const store = await openLmdbStore({ path: join(dir, 'store') });
@@ -51,7 +56,7 @@ export async function harness(
         store,
         events,
         scheduler: new Scheduler(options.nodes ?? [fakeGpuNode()]),
-        executor: new LocalExecutor({ pollMs: 50 }),
+        executor: options.executor ? await options.executor() : new LocalExecutor({ pollMs: 50 }),
         logger: quiet,
         ...(options.datasets ? { datasets: options.datasets } : {}),
       },
