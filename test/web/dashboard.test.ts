@@ -265,7 +265,7 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.locator('[data-testid=timeline]').screenshot({ path: join(SHOTS, 'session-events.png') });
   });
 
-  it('compares three runs picked in the sessions table: curves overlaid per metric, differing params marked', async () => {
+  it('compares three runs picked in the sessions table: curves per metric, differing params and best values marked, params against a metric', async () => {
     const runs: string[] = [];
     for (const lr of [0.01, 0.05, 0.1]) {
       const { id } = await submit({
@@ -304,7 +304,38 @@ describe('dashboard in Chromium', { skip }, () => {
       page.getAttribute(`[data-testid=compare-table] tr[data-row="${row}"]`, 'class');
     assert.equal(await rowClass('param:lr'), 'differs', 'lr differs between the runs');
     assert.equal(await rowClass('param:batch'), '', 'batch is the same in every run');
+    // The best value per metric row: the lowest loss and the highest acc both belong to lr 0.1 (third column).
+    for (const metric of ['loss', 'acc']) {
+      const cells = page.locator(`[data-testid=compare-table] tr[data-row="metric:${metric}"] td`);
+      assert.deepEqual(
+        await cells.evaluateAll((tds) => tds.map((td) => td.classList.contains('best'))),
+        [false, false, true],
+        `${metric}: only lr 0.1 is best`,
+      );
+    }
+    assert.equal(await page.textContent('.header h1 a.crumb'), 'Sessions');
+
+    // Params against a metric: an axis for lr (batch is the same everywhere), then the metric; a line per run.
+    const plot = '[data-testid=parallel-plot]';
+    const axes = () =>
+      page.locator(`${plot} [data-axis]`).evaluateAll((gs) => gs.map((g) => g.getAttribute('data-axis')));
+    assert.deepEqual(await axes(), ['lr', 'acc'], 'acc is picked first: the only score');
+    assert.equal(await page.locator(`${plot} [data-run]`).count(), 3);
+    const stroke = (run: string) => page.getAttribute(`${plot} [data-run="${run}"] .pc-line`, 'stroke');
+    assert.equal(await stroke('sweep-lr0.1'), 'hsl(215 75% 48%)', 'the best acc is drawn blue');
+    await page.hover(`${plot} [data-run="sweep-lr0.05"]`);
+    await page.waitForSelector(`[data-testid=pc-hover] >> text=sweep-lr0.05`);
+    assert.match((await page.textContent('[data-testid=pc-hover]')) ?? '', /lr 0\.05 · acc 0\.65/);
+    await page.locator(plot).screenshot({ path: join(SHOTS, 'compare-params.png') });
+    await page.selectOption('[data-testid=pc-metric]', 'loss');
+    await page.waitForFunction(`location.search.includes('metric=loss')`);
+    assert.deepEqual(await axes(), ['lr', 'loss']);
+    assert.equal(await stroke('sweep-lr0.1'), 'hsl(215 75% 48%)', 'the lowest loss is drawn blue');
+    assert.equal(await stroke('sweep-lr0.01'), 'hsl(30 75% 48%)', 'the highest loss is drawn orange');
     await page.screenshot({ path: join(SHOTS, 'compare.png'), fullPage: true });
+    // Its lr end (the lines cross in the middle): a click opens the run.
+    await page.locator(`${plot} [data-run="sweep-lr0.01"] circle`).first().click();
+    await page.waitForSelector(`.session-head >> text=${runs[0]}`);
   });
 
   it('draws Fashion-MNIST images from the preview on canvases', async (t) => {

@@ -48,6 +48,13 @@ export function num(v: number, digits = 4): string {
   return Number(v.toPrecision(digits)).toString();
 }
 
+/** A param or metric value in a cell: `—` when the run lacks it, `NaN` for a metric that was not finite. */
+export function valueText(v: number | string | boolean | null | undefined): string {
+  if (v === undefined) return '—';
+  if (v === null) return 'NaN';
+  return typeof v === 'number' ? num(v) : String(v);
+}
+
 export function integer(v: number): string {
   return v.toLocaleString('en-US');
 }

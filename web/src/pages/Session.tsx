@@ -1,6 +1,7 @@
 /** One session: state, Stop, live metric charts, the log tail, the event timeline, resources and environment. */
 import { useState } from 'preact/hooks';
 import { post } from '../api/client.js';
+import { Crumbs } from '../components/Crumbs.js';
 import { Layout } from '../components/Layout.js';
 import { Link } from '../components/Link.js';
 import { LogTail } from '../components/LogTail.js';
@@ -40,16 +41,7 @@ export function SessionPage(props: { id: string }) {
   const m = live.metrics;
   const stored = [...m.stored.values()].reduce((a, b) => a + b, 0);
   return (
-    <Layout
-      title={
-        <>
-          <Link href="/sessions" class="crumb">
-            Sessions
-          </Link>{' '}
-          / {s?.name ?? props.id}
-        </>
-      }
-    >
+    <Layout title={<Crumbs trail={[['/sessions', 'Sessions']]}>{s?.name ?? props.id}</Crumbs>}>
       {live.record.error ? <ErrorBox error={live.record.error} /> : null}
       {!s && !live.record.error ? <Loading /> : null}
       {s ? (
