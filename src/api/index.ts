@@ -113,3 +113,4 @@ export type {
   SessionSpec,
   SessionUsage,
 } from './sessions.js';
+export { type CreatedToken, ROLES, type Role, type TokenList, type TokenView, type WhoAmI } from './tokens.js';

@@ -37,6 +37,11 @@ export interface SessionSpec {
   params?: Record<string, ParamValue>;
   tags?: string[];
   project?: string;
+  /**
+   * Models the session's token may save generations of (with those its accept rules name); a session that
+   * names none may save any model's.
+   */
+  models?: string[];
 }
 
 /** Set by an onExit rule when the session exited with a code it watches. */
@@ -69,6 +74,8 @@ export interface SessionRecord {
   addedParams?: string[];
   tags?: string[];
   project?: string;
+  /** As submitted (`SessionSpec.models`). */
+  models?: string[];
   state: SessionState;
   createdAt: number;
   placedAt?: number;

@@ -101,6 +101,7 @@ export function specOf(r: SessionRecord, defaultCwd: string): SessionSpec {
   if (Object.keys(params).length > 0) spec.params = params;
   if (r.tags !== undefined) spec.tags = r.tags;
   if (r.project !== undefined) spec.project = r.project;
+  if (r.models !== undefined) spec.models = r.models;
   return spec;
 }
 
@@ -156,5 +157,6 @@ export async function buildRecord(
   if (spec.keep) record.keep = true;
   if (spec.tags !== undefined && spec.tags.length > 0) record.tags = [...new Set(spec.tags)];
   if (spec.project !== undefined) record.project = spec.project;
+  if (spec.models !== undefined && spec.models.length > 0) record.models = [...new Set(spec.models)];
   return record;
 }

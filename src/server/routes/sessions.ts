@@ -46,6 +46,8 @@ export const submitBody = z.strictObject({
   params: paramsSchema.optional(),
   tags: tagsSchema.optional(),
   project: safeName.optional(),
+  /** Models the session's token may save generations of. */
+  models: z.array(z.string().min(1).max(200)).max(100).optional(),
 });
 
 const logsQuery = z.object({
