@@ -61,6 +61,8 @@ export interface EventPayloads {
     reason?: string;
     oomKilled?: boolean;
   };
+  /** A session and everything it recorded were deleted; its own events are gone from the archive. */
+  'session.deleted': { id: string; name: string };
   'dataset.pushed': { name: string; version: number; rows: number; bytes: number };
   /** `actor`: who deleted it (see `WhoAmI.actor`). */
   'dataset.deleted': { name: string; version: number; actor?: string };

@@ -3,6 +3,7 @@
  * on — wire types, paths, format lists, channel messages. Imports nothing of ours but src/errors. The rules
  * validator (zod) is in ./rules.ts and only its types are re-exported here, so loading this never loads zod.
  */
+export { type Artifact, type ArtifactList, checkArtifactPath, type SessionDeleted } from './artifacts.js';
 export {
   CHANNEL_VERSION,
   type ChannelBatch,

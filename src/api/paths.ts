@@ -12,6 +12,11 @@ export const paths = {
   sessionParams: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/params`,
   /** GET `?ids=a,b&maxPoints=&metrics=`: params, metric summaries and series of up to 100 sessions. */
   compare: `${API_PREFIX}/compare`,
+  /** GET: the session's artifacts (`ArtifactList`). */
+  sessionArtifacts: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/artifacts`,
+  /** GET: one artifact's bytes (Range allowed); PUT (manager token): store a file under this path. */
+  sessionArtifact: (id: string, path: string) =>
+    `${API_PREFIX}/sessions/${enc(id)}/artifacts/${path.split('/').map(enc).join('/')}`,
   sessionChannel: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/channel`,
   events: `${API_PREFIX}/events`,
   eventsCursor: `${API_PREFIX}/events/cursor`,

@@ -15,6 +15,8 @@ export type PreparedOp =
   | { op: 'indexAdd'; index: string; member: string; score: number }
   | { op: 'indexRemove'; index: string; member: string }
   | { op: 'append'; log: string; bytes: Buffer }
+  | { op: 'deleteEntries'; log: string; cursors: number[] }
+  | { op: 'trimLog'; log: string; before: number }
   | { op: 'ref' | 'unref'; digest: string; owner: string };
 
 export function prepareOps(ops: readonly TxOp[]): PreparedOp[] {
@@ -46,6 +48,18 @@ export function prepareOps(ops: readonly TxOp[]): PreparedOp[] {
         return { op: 'indexRemove', index: checkName(op.index, 'index'), member: checkMember(op.member) };
       case 'append':
         return { op: 'append', log: checkName(op.log, 'log'), bytes: encode(op.value) };
+      case 'deleteEntries':
+        return {
+          op: 'deleteEntries',
+          log: checkName(op.log, 'log'),
+          cursors: checkCursors(op.cursors),
+        };
+      case 'trimLog': {
+        const before = checkCount(op.before, 'before');
+        if (before === undefined)
+          throw new InvalidError('trimLog needs a before cursor', { details: { log: op.log } });
+        return { op: 'trimLog', log: checkName(op.log, 'log'), before };
+      }
       case 'ref':
       case 'unref':
         return { op: op.op, digest: checkDigest(op.digest), owner: checkName(op.owner, 'owner') };
@@ -56,6 +70,19 @@ export function prepareOps(ops: readonly TxOp[]): PreparedOp[] {
       }
     }
   });
+}
+
+/** Cursors to delete: positive safe integers, deduplicated and sorted so both backends count them alike. */
+function checkCursors(cursors: unknown): number[] {
+  if (!Array.isArray(cursors)) {
+    throw new InvalidError('cursors must be an array of positive integers', { details: { cursors } });
+  }
+  for (const cursor of cursors) {
+    if (checkCount(cursor, 'cursor') === 0) {
+      throw new InvalidError('cursor must be a positive integer', { details: { cursor } });
+    }
+  }
+  return [...new Set(cursors as number[])].sort((a, b) => a - b);
 }
 
 /** Records an appended cursor in a transaction result, keeping per-log op order. */

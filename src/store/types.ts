@@ -98,6 +98,10 @@ export type TxOp =
   | { op: 'indexAdd'; index: string; member: string; score: number }
   | { op: 'indexRemove'; index: string; member: string }
   | { op: 'append'; log: string; value: Value }
+  /** Removes these entries of `log` (absent ones are skipped); cursors are never reused, so readers skip the gap. */
+  | { op: 'deleteEntries'; log: string; cursors: number[] }
+  /** Removes every entry of `log` with a cursor below `before`; `lastCursor` and later cursors do not change. */
+  | { op: 'trimLog'; log: string; before: number }
   /** `owner` references blob `digest` (once, however often it is added); NotFoundError if the blob is absent. */
   | { op: 'ref'; digest: string; owner: string }
   /** `owner` stops referencing `digest`; a blob left with no owner when the transaction ends is deleted by it. */
@@ -156,8 +160,12 @@ export interface Store {
   /** Appends several entries atomically in order; returns their cursors. */
   appendMany(log: string, values: Value[]): Promise<number[]>;
   read<T = Value>(log: string, options?: ReadOptions): Promise<LogEntry<T>[]>;
-  /** Cursor of the last entry, 0 when empty. */
+  /** Cursor of the last entry ever appended (deleted or not), 0 when none was. */
   lastCursor(log: string): Promise<number>;
+  /** Removes the given entries; returns how many existed. Other entries keep their cursors. */
+  deleteEntries(log: string, cursors: number[]): Promise<number>;
+  /** Removes the entries with a cursor below `before`; returns how many there were. */
+  trimLog(log: string, before: number): Promise<number>;
 
   // Immutable content-addressed blobs, chunked, freed when their last owner drops them (`ref`/`unref` ops).
   blobWriter(options?: BlobWriteOptions): BlobWriter;

@@ -188,6 +188,16 @@ export class LmdbStore implements Store {
     return this.#life.run(async () => this.#db.seqs.get(checkName(log, 'log')) ?? 0);
   }
 
+  async deleteEntries(log: string, cursors: number[]): Promise<number> {
+    const { outcomes } = await this.#commit([{ op: 'deleteEntries', log, cursors }]);
+    return outcomes[0] as number;
+  }
+
+  async trimLog(log: string, before: number): Promise<number> {
+    const { outcomes } = await this.#commit([{ op: 'trimLog', log, before }]);
+    return outcomes[0] as number;
+  }
+
   // Blobs
 
   blobWriter(options?: BlobWriteOptions): BlobWriter {
@@ -342,6 +352,20 @@ export class LmdbStore implements Store {
           addCursor(applied.result, op.log, cursor);
           applied.outcomes.push(cursor);
           applied.changes.push({ kind: 'append', log: op.log, cursor });
+          break;
+        }
+        case 'deleteEntries': {
+          let removed = 0;
+          for (const cursor of op.cursors) if (logs.removeSync(logKey(op.log, cursor))) removed++;
+          applied.outcomes.push(removed);
+          break;
+        }
+        case 'trimLog': {
+          // Keys first, then removal: the range iterator must not see the tree change under it.
+          const range = { start: logKey(op.log, 1), end: logKey(op.log, op.before) };
+          const keys = op.before > 1 ? [...logs.getKeys(range)] : [];
+          for (const key of keys) logs.removeSync(key);
+          applied.outcomes.push(keys.length);
           break;
         }
         case 'ref':

@@ -27,9 +27,10 @@ end
 
 /**
  * KEYS: doc-keys zset, then per op its keys (put/delete/check: doc; indexAdd/indexRemove: index; append: log, seq;
- * ref: manifest, owners; unref: manifest, owners, chunk-refs).
+ * deleteEntries/trimLog: log; ref: manifest, owners; unref: manifest, owners, chunk-refs).
  * ARGV: channel, then per op: 'p' key ifVersion bytes | 'd' key ifVersion | 'c' key version | 'ia' member score | 'ir' member
- * | 'a' log bytes | 'r' digest owner | 'u' digest owner manifest-as-read chunk-prefix n sha1..shaN.
+ * | 'a' log bytes | 'x' n cursor1..cursorN | 't' before | 'r' digest owner
+ * | 'u' digest owner manifest-as-read chunk-prefix n sha1..shaN.
  * All preconditions are checked before anything is written; blobs left unowned are freed last (reply 1 per op).
  * A check ('c') is a precondition only: no write, no reply slot.
  */
@@ -58,6 +59,8 @@ while a <= n do
   elseif t == 'ia' then k = k + 1; a = a + 3
   elseif t == 'ir' then k = k + 1; a = a + 2
   elseif t == 'a' then k = k + 2; a = a + 3
+  elseif t == 'x' then k = k + 1; a = a + 2 + tonumber(ARGV[a + 1])
+  elseif t == 't' then k = k + 1; a = a + 2
   elseif t == 'r' then
     if redis.call('EXISTS', KEYS[k]) == 0 then return {'missing', ARGV[a + 1]} end
     k = k + 2; a = a + 3
@@ -111,6 +114,16 @@ while a <= n do
     redis.call('PUBLISH', channel, 'a|' .. ARGV[a + 1] .. '|' .. id)
     out[#out + 1] = c
     k = k + 2; a = a + 3
+  elseif t == 'x' then
+    local removed = 0
+    for i = a + 2, a + 1 + tonumber(ARGV[a + 1]) do
+      removed = removed + redis.call('XDEL', KEYS[k], '0-' .. ARGV[i])
+    end
+    out[#out + 1] = removed
+    k = k + 1; a = a + 2 + tonumber(ARGV[a + 1])
+  elseif t == 't' then
+    out[#out + 1] = redis.call('XTRIM', KEYS[k], 'MINID', '0-' .. ARGV[a + 1])
+    k = k + 1; a = a + 2
   elseif t == 'r' then
     redis.call('SADD', KEYS[k + 1], ARGV[a + 2])
     out[#out + 1] = 0

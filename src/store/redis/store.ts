@@ -197,6 +197,16 @@ export class RedisStore implements Store {
     );
   }
 
+  async deleteEntries(log: string, cursors: number[]): Promise<number> {
+    const { outcomes } = await this.#commit([{ op: 'deleteEntries', log, cursors }]);
+    return outcomes[0]!;
+  }
+
+  async trimLog(log: string, before: number): Promise<number> {
+    const { outcomes } = await this.#commit([{ op: 'trimLog', log, before }]);
+    return outcomes[0]!;
+  }
+
   // Blobs
 
   blobWriter(options?: BlobWriteOptions): BlobWriter {
@@ -372,6 +382,15 @@ export class RedisStore implements Store {
         case 'append':
           keys.push(k.log(op.log), k.seq(op.log));
           args.push('a', op.log, op.bytes);
+          break;
+        case 'deleteEntries':
+          keys.push(k.log(op.log));
+          args.push('x', op.cursors.length);
+          for (const cursor of op.cursors) args.push(cursor);
+          break;
+        case 'trimLog':
+          keys.push(k.log(op.log));
+          args.push('t', op.before);
           break;
         case 'ref':
           keys.push(k.blob(op.digest), k.owners(op.digest));

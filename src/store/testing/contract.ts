@@ -12,6 +12,7 @@ import {
 import type { Change, Store, TxOp } from '../types.js';
 import { updateDoc } from '../update.js';
 import { fenceCases } from './fence-contract.js';
+import { logDeleteCases } from './log-delete-contract.js';
 import { refCases } from './refs-contract.js';
 
 /** One test's private storage, plus raw access for what the contract cannot do (tamper, count chunks). */
@@ -575,6 +576,7 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
 
     refCases(withStore, CHUNK);
     fenceCases(withStore, CHUNK);
+    logDeleteCases(withStore);
 
     describe('notifications', () => {
       it(
