@@ -3,6 +3,8 @@
  * imports: nothing of the server is bundled, and a field the server adds is a field the dashboard sees).
  */
 export type {
+  Artifact,
+  ArtifactList,
   ComparedSession,
   Comparison,
   DatasetSummary,
@@ -23,6 +25,7 @@ export type {
   SessionState,
   Stage,
   SwarmEvent,
+  WhoAmI,
 } from '../../../src/api/index.js';
 
 // Metric series are still defined by src/telemetry (being changed on main); they move to src/api after that

@@ -4,6 +4,7 @@ import { connection } from '../api/events.js';
 import { getToken, setToken } from '../api/token.js';
 import { useObservable } from '../lib/observable.js';
 import { currentLocation } from '../lib/router.js';
+import { Identity } from './Identity.js';
 import { Link } from './Link.js';
 
 const NAV = [
@@ -38,6 +39,7 @@ export function Layout(props: { title: ComponentChildren; children: ComponentChi
           </Link>
         ))}
         <div class="nav-foot">
+          <Identity />
           {getToken() ? (
             <button type="button" class="link" onClick={() => setToken(undefined)}>
               Forget token

@@ -1,6 +1,10 @@
-/** One session: state, Stop, live metric charts, the log tail, the event timeline, resources and environment. */
+/**
+ * One session: state, Stop, live metric charts, the log tail, the event timeline, artifacts, resources and
+ * environment.
+ */
 import { useState } from 'preact/hooks';
 import { post } from '../api/client.js';
+import { ArtifactsPanel } from '../components/ArtifactsPanel.js';
 import { Crumbs } from '../components/Crumbs.js';
 import { Layout } from '../components/Layout.js';
 import { Link } from '../components/Link.js';
@@ -105,6 +109,7 @@ export function SessionPage(props: { id: string }) {
           <Timeline events={live.timeline} hidden={live.timelineHidden} />
         </section>
       </div>
+      {s ? <ArtifactsPanel sessionId={s.id} state={s.state} /> : null}
       {s ? <SessionFacts s={s} /> : null}
     </Layout>
   );
