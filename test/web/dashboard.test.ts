@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -63,6 +63,21 @@ const s = await session();
 const lr = Number(process.argv[2]);
 for (let e = 1; e <= 3; e++) s.epoch(e, { loss: 1 / (1 + e * lr * 10), acc: 0.5 + e * lr });
 await s.close();
+`;
+
+/** An 8×8 PNG: red on the left half, blue on the right. */
+const PNG_8X8 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAFElEQVR4nGP4z8AAR0jM/wxDSwIA6TA/wRjsoYgAAAAASUVORK5CYII=';
+
+/** Writes a text file, an image in a sub-folder and binary bytes into its output dir, then ends. */
+const OUTPUTS = `
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+const out = process.env.SWARMLAB_OUTPUT_DIR;
+mkdirSync(join(out, 'plots'), { recursive: true });
+writeFileSync(join(out, 'notes.txt'), Array.from({ length: 40 }, (_, i) => 'line ' + i + ' of the notes').join('\\n'));
+writeFileSync(join(out, 'plots', 'halves.png'), Buffer.from(${JSON.stringify(PNG_8X8)}, 'base64'));
+writeFileSync(join(out, 'weights.bin'), Buffer.alloc(3000, 7));
 `;
 
 /** Pixels of the loss chart's canvas in val_loss's colour (the second series: #e4572e). */
@@ -146,6 +161,7 @@ describe('dashboard in Chromium', { skip }, () => {
     await writeFile(join(dir, 'train.mjs'), TRAIN(SDK));
     await writeFile(join(dir, 'sparse.mjs'), SPARSE(SDK));
     await writeFile(join(dir, 'sweep.mjs'), SWEEP(SDK));
+    await writeFile(join(dir, 'outputs.mjs'), OUTPUTS);
     t = await testManager({ nodes });
     manager = t.manager;
     context = await launchBrowser(join(dir, 'profile'));
@@ -336,6 +352,65 @@ describe('dashboard in Chromium', { skip }, () => {
     // Its lr end (the lines cross in the middle): a click opens the run.
     await page.locator(`${plot} [data-run="sweep-lr0.01"] circle`).first().click();
     await page.waitForSelector(`.session-head >> text=${runs[0]}`);
+  });
+
+  it('lists the artifacts a session wrote, previews text and images, downloads with the token', async () => {
+    const { id } = await submit({
+      name: 'outputs',
+      command: [process.execPath, join(dir, 'outputs.mjs')],
+      resources: { cpus: 1, memoryMb: 256 },
+    });
+    await page.goto(`${manager.url}/sessions/${id}`);
+    await page.waitForSelector('.session-head [data-state=succeeded]', { timeout: 30_000 });
+    const table = '[data-testid=artifacts-table]';
+    await page.waitForSelector(`${table} tr[data-artifact="weights.bin"]`, { timeout: 10_000 });
+    const rows = await page
+      .locator(`${table} tbody tr`)
+      .evaluateAll((trs) =>
+        trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 2).map((td) => td.textContent)),
+      );
+    assert.deepEqual(rows, [
+      ['notes.txt', '829 B'],
+      ['plots/halves.png', '77 B'],
+      ['weights.bin', '2.9 KiB'],
+    ]);
+    assert.match((await page.textContent('[data-testid=artifacts-summary]')) ?? '', /^3 files, 3\.8 KiB$/);
+    assert.equal(
+      await page.locator(`${table} tr[data-artifact="weights.bin"] button:has-text("Preview")`).count(),
+      0,
+      'binary bytes are offered for download only',
+    );
+
+    await page.click(`${table} tr[data-artifact="notes.txt"] button:has-text("Preview")`);
+    await page.waitForSelector(
+      '[data-testid=artifact-preview][data-path="notes.txt"] >> text=line 39 of the notes',
+    );
+    await page.click(`${table} tr[data-artifact="plots/halves.png"] button:has-text("Preview")`);
+    const img = '[data-testid=artifact-preview][data-path="plots/halves.png"] img';
+    await page.waitForFunction(`document.querySelector(${JSON.stringify(img)})?.naturalWidth === 8`);
+    // The image drawn from the fetched bytes: red on the left, blue on the right.
+    const pixels = await page.evaluate<number[][]>(`(() => {
+      const img = document.querySelector(${JSON.stringify(img)});
+      const c = document.createElement('canvas');
+      c.width = 8;
+      c.height = 8;
+      const g = c.getContext('2d');
+      g.drawImage(img, 0, 0);
+      return [[...g.getImageData(1, 4, 1, 1).data], [...g.getImageData(6, 4, 1, 1).data]];
+    })()`);
+    assert.deepEqual(pixels, [
+      [255, 0, 0, 255],
+      [0, 0, 255, 255],
+    ]);
+    await page.locator('[data-testid=artifacts]').screenshot({ path: join(SHOTS, 'session-artifacts.png') });
+
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click(`${table} tr[data-artifact="weights.bin"] button:has-text("Download")`),
+    ]);
+    assert.equal(file.suggestedFilename(), 'weights.bin');
+    const saved = await readFile((await file.path())!);
+    assert.deepEqual(saved, Buffer.alloc(3000, 7));
   });
 
   it('draws Fashion-MNIST images from the preview on canvases', async (t) => {

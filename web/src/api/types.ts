@@ -19,6 +19,7 @@ export type {
   NodeSnapshot,
   NodesResponse,
   ParamValue,
+  Placement,
   RowsPage,
   SessionPage,
   SessionRecord,

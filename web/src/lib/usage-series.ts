@@ -1,0 +1,38 @@
+/**
+ * Usage series (`sys/cpu`, `sys/rank1/rss_mb`: sampled by the manager, stored beside the training metrics) apart
+ * from the training metrics, and grouped into the charts the usage card draws.
+ */
+import type { XY } from '../components/Chart.js';
+
+const PREFIX = 'sys/';
+
+export function splitUsage(series: Map<string, XY>): { training: Map<string, XY>; usage: Map<string, XY> } {
+  const training = new Map<string, XY>();
+  const usage = new Map<string, XY>();
+  for (const [name, s] of series) {
+    if (name.startsWith(PREFIX)) usage.set(name.slice(PREFIX.length), s);
+    else training.set(name, s);
+  }
+  return { training, usage };
+}
+
+/** A usage chart: its title (the y axis label) and the usage metrics it draws, every rank's. */
+export interface UsageGroup {
+  title: string;
+  metrics: string[];
+}
+
+export const USAGE_GROUPS: UsageGroup[] = [
+  { title: 'cpu cores', metrics: ['cpu'] },
+  { title: 'memory MB', metrics: ['rss_mb', 'peak_mb'] },
+  { title: 'gpus busy', metrics: ['gpu'] },
+  { title: 'gpu memory MB', metrics: ['gpu_mem_mb'] },
+];
+
+/** The series of `group` in `usage` (names without `sys/`: `cpu`, `rank1/cpu`), in the group's metric order. */
+export function groupSeries(usage: Map<string, XY>, group: UsageGroup): Map<string, XY> {
+  const out = new Map<string, XY>();
+  for (const metric of group.metrics)
+    for (const [name, s] of usage) if (name.slice(name.lastIndexOf('/') + 1) === metric) out.set(name, s);
+  return out;
+}
