@@ -2,6 +2,7 @@
  * Params against one metric, picked from the runs' metrics (kept in the URL as `?metric=`, so a link shows the
  * same view). Only the params that differ between the runs get an axis: the others explain nothing.
  */
+import { useMemo } from 'preact/hooks';
 import type { ComparedSession } from '../api/types.js';
 import { goalOf } from '../lib/metric-goal.js';
 import { setSearch } from '../lib/router.js';
@@ -23,6 +24,17 @@ export function CompareParams(props: {
 }) {
   const metrics = [...new Set(props.sessions.flatMap((s) => Object.keys(s.metrics)))].sort();
   const metric = props.picked && metrics.includes(props.picked) ? props.picked : preferred(metrics);
+  const runs = useMemo(
+    () =>
+      props.sessions.map((s, i) => ({
+        key: s.id,
+        label: props.labels[i]!,
+        href: `/sessions/${encodeURIComponent(s.id)}`,
+        params: s.params,
+        value: metric === undefined ? undefined : s.metrics[metric]?.last,
+      })),
+    [props.sessions, props.labels, metric],
+  );
   if (!metric) return <p class="muted">None of these runs has reported metrics.</p>;
   const goal = goalOf(metric);
   return (
@@ -47,13 +59,7 @@ export function CompareParams(props: {
           {props.differing.length === 1 ? '' : 's'}
         </span>
       </div>
-      <ParallelPlot
-        sessions={props.sessions}
-        labels={props.labels}
-        params={props.differing}
-        metric={metric}
-        goal={goal}
-      />
+      <ParallelPlot runs={runs} params={props.differing} metric={metric} goal={goal} />
     </>
   );
 }

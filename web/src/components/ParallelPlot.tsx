@@ -4,7 +4,7 @@
  * the run.
  */
 import { useMemo, useState } from 'preact/hooks';
-import type { ComparedSession } from '../api/types.js';
+import type { ParamValue } from '../api/types.js';
 import { valueText } from '../lib/format.js';
 import type { Goal } from '../lib/metric-goal.js';
 import { type Axis, axisFor } from '../lib/parallel-axes.js';
@@ -52,10 +52,18 @@ function AxisLine(props: { axis: Axis; x: number; metric: boolean }) {
   );
 }
 
-/** `labels[i]` names `sessions[i]`; `params` are the axes before the metric's. */
+/** A line: a run's params and its value of the metric; it links to `href`. */
+export interface PlotRun {
+  key: string;
+  label: string;
+  href: string;
+  params: Record<string, ParamValue>;
+  value: number | null | undefined;
+}
+
+/** `params` are the axes before the metric's. */
 export function ParallelPlot(props: {
-  sessions: ComparedSession[];
-  labels: string[];
+  runs: PlotRun[];
   params: string[];
   metric: string;
   goal: Goal | undefined;
@@ -64,10 +72,7 @@ export function ParallelPlot(props: {
   const names = [...props.params, props.metric];
   const { axes, runs, width } = useMemo(() => {
     // A row of values per run, the metric's (last value) at the end.
-    const values = props.sessions.map((s) => [
-      ...props.params.map((p) => s.params[p]),
-      s.metrics[props.metric]?.last,
-    ]);
+    const values = props.runs.map((r) => [...props.params.map((p) => r.params[p]), r.value]);
     const axes = names.map((n, i) =>
       axisFor(
         n,
@@ -85,7 +90,7 @@ export function ParallelPlot(props: {
       return { values: row, points, d: path(points), stroke: colour(t) };
     });
     return { axes: axes.map((a, i) => ({ axis: a, x: x(i) })), runs, width };
-  }, [props.sessions, props.params, props.metric, props.goal]);
+  }, [props.runs, props.params, props.metric, props.goal]);
 
   const order =
     hover === undefined ? runs.map((_, i) => i) : [...runs.keys()].filter((i) => i !== hover).concat(hover);
@@ -99,13 +104,13 @@ export function ParallelPlot(props: {
         ))}
         {order.map((i) => (
           <Link
-            key={props.sessions[i]!.id}
-            href={`/sessions/${encodeURIComponent(props.sessions[i]!.id)}`}
+            key={props.runs[i]!.key}
+            href={props.runs[i]!.href}
             class={i === hover ? 'pc-run pc-hover' : 'pc-run'}
             onHover={(on) => setHover(on ? i : undefined)}
           >
-            <g data-run={props.labels[i]}>
-              <title>{props.labels[i]}</title>
+            <g data-run={props.runs[i]!.label}>
+              <title>{props.runs[i]!.label}</title>
               <path d={runs[i]!.d} stroke={runs[i]!.stroke} class="pc-line" />
               <path d={runs[i]!.d} class="pc-hit" />
               {runs[i]!.points.map((p, k) =>
@@ -118,7 +123,7 @@ export function ParallelPlot(props: {
       <p class="pc-readout muted" data-testid="pc-hover">
         {h ? (
           <>
-            <strong>{props.labels[hover!]}</strong>
+            <strong>{props.runs[hover!]!.label}</strong>
             {names.map((n, i) => ` · ${n} ${valueText(h.values[i])}`)}
           </>
         ) : (
