@@ -16,6 +16,7 @@ import { buildServer, listen, type Server, type Services } from './server/index.
 import { ModelServer, RegistrySource } from './serving/index.js';
 import { acquireLease, describeHolder, type LeaseHolder, openStore, type Store } from './store/index.js';
 import { MetricSeries, MetricSummaries, SessionChannels } from './telemetry/index.js';
+import { SessionTokens, TokenService } from './tokens/index.js';
 
 export interface Manager {
   url: string;
@@ -148,13 +149,14 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     await closeStore();
     throw err;
   });
+  const sessionTokens = new SessionTokens(token);
   const { sessions, scheduler, swarmSync } = await createSessions({
     store,
     events,
     logger,
     dataDir: config.dataDir,
     publicUrl: () => url,
-    token,
+    sessionToken: (id) => sessionTokens.mint(id),
     nodesFile: config.nodesFile,
     localNode: config.localNode,
     longRunMs: config.longRunMs,
@@ -201,6 +203,8 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     rules,
     serving,
     token,
+    tokens: new TokenService({ store, events }),
+    sessionTokens,
     publicUrl: () => url,
   };
   let server: Server;

@@ -114,4 +114,11 @@ export type {
   SessionSpec,
   SessionUsage,
 } from './sessions.js';
-export { type CreatedToken, ROLES, type Role, type TokenList, type TokenView, type WhoAmI } from './tokens.js';
+export {
+  type CreatedToken,
+  ROLES,
+  type Role,
+  type TokenList,
+  type TokenView,
+  type WhoAmI,
+} from './tokens.js';

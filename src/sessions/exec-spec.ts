@@ -12,7 +12,7 @@ export const outputDir = (dataDir: string, id: string): string => join(sessionDi
 
 /** The spec of a placed session (`r.placement` set): the one it starts with, and the one it is re-attached with. */
 export function execSpec(
-  o: Pick<SessionOptions, 'dataDir' | 'publicUrl' | 'token'>,
+  o: Pick<SessionOptions, 'dataDir' | 'publicUrl' | 'sessionToken'>,
   r: SessionRecord,
 ): ExecSpec {
   const p = r.placement!;
@@ -29,7 +29,7 @@ export function execSpec(
     env: sessionEnv(
       {
         url: o.publicUrl(),
-        token: o.token,
+        token: o.sessionToken(r.id),
         sessionId: r.id,
         dataset: r.dataset,
         node: p.node,

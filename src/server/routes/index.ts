@@ -12,6 +12,7 @@ import { registerReportRoutes } from './reports.js';
 import { registerServingRoutes } from './serving.js';
 import { registerSessionRoutes } from './sessions.js';
 import { registerTelemetryRoutes } from './telemetry.js';
+import { registerTokenRoutes } from './tokens.js';
 import { registerWebRoutes } from './web.js';
 
 export async function registerRoutes(app: FastifyInstance, services: Services): Promise<void> {
@@ -32,6 +33,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   await registerNodeRoutes(app, services);
   await registerModelRoutes(app, services);
   await registerDatasetRoutes(app, services);
+  await registerTokenRoutes(app, services);
   await registerServingRoutes(app, services.serving);
   // Last: its catch-all route serves the dashboard for every path no API route claimed.
   await registerWebRoutes(app);
