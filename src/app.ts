@@ -17,6 +17,7 @@ import { ModelServer, RegistrySource } from './serving/index.js';
 import { acquireLease, describeHolder, type LeaseHolder, openStore, type Store } from './store/index.js';
 import { MetricSeries, MetricSummaries, SessionChannels } from './telemetry/index.js';
 import { SessionTokens, TokenService } from './tokens/index.js';
+import { UsageMonitor } from './usage/index.js';
 
 export interface Manager {
   url: string;
@@ -150,7 +151,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     throw err;
   });
   const sessionTokens = new SessionTokens(token);
-  const { sessions, scheduler, swarmSync } = await createSessions({
+  const { sessions, scheduler, swarmSync, executor } = await createSessions({
     store,
     events,
     logger,
@@ -174,6 +175,12 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     throw err;
   });
   closers.unshift(['sessions', () => sessions.close()]);
+  const usage = new UsageMonitor(
+    { store, series, executor, sessions, nodes: () => scheduler.nodes(), logger },
+    { intervalMs: config.usageIntervalMs },
+  );
+  // Before sessions close: a tick under way still reads their executor.
+  closers.unshift(['usage', () => usage.stop()]);
   if (swarmSync) closers.unshift(['swarm', () => swarmSync.close()]);
   if (!options.admitUnknownSessions) {
     channels.setAdmission(async (id) => {
@@ -198,6 +205,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     sessions,
     experiments,
     scheduler,
+    usage,
     datasets,
     models,
     rules,
@@ -235,6 +243,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     await sessions.start();
     // After reconciliation, which restored placements on the swarm nodes synced at creation.
     swarmSync?.start();
+    usage.start();
   } catch (err) {
     await server.app.close();
     await sessions.close();

@@ -122,3 +122,10 @@ export {
   type TokenView,
   type WhoAmI,
 } from './tokens.js';
+export {
+  type NodeUse,
+  USAGE_METRICS,
+  USAGE_PREFIX,
+  type UsageMetric,
+  usageSeries,
+} from './usage.js';

@@ -1,4 +1,5 @@
 /** Nodes and resources on the wire: what a session asks for, where it landed, node and queue snapshots. */
+import type { NodeUse } from './usage.js';
 
 /** What one session asks for. */
 export interface Resources {
@@ -55,6 +56,8 @@ export interface NodeSnapshot {
   allocated: { cpus: number; memoryMb: number; gpus: number };
   /** `gpus` counts GPUs nobody holds any part of. */
   free: { cpus: number; memoryMb: number; gpus: number };
+  /** What its running sessions use, sampled by the manager (`GET /api/v1/nodes`; absent when sampling is off). */
+  used?: NodeUse;
   gpus: GpuSnapshot[];
   sessions: string[];
   /** Queued session this node is being drained for (see `SchedulerOptions.reserveAfterMs`). */

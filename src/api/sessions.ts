@@ -81,6 +81,8 @@ export interface SessionRecord {
   placedAt?: number;
   startedAt?: number;
   endedAt?: number;
+  /** Boot time: milliseconds from submit (`createdAt`) to `running`. */
+  bootMs?: number;
   exitCode: number | null;
   signal: string | null;
   /** Why the session ended the way it did (stop reason, max runtime, lost…). */

@@ -53,6 +53,8 @@ export interface Sessions {
   scheduler: Scheduler;
   /** Swarm mode: keeps the scheduler's swarm nodes current; start it once sessions started, close it first. */
   swarmSync?: SwarmSync;
+  /** What runs the sessions (owned by `sessions`); the usage sampler reads from it. */
+  executor: Executor;
 }
 
 /** This machine (unless turned off) plus the declared nodes. */
@@ -135,5 +137,10 @@ export async function createSessions(setup: SessionsSetup): Promise<Sessions> {
       ...(run.containerEngine ? { containerEngine: run.containerEngine } : {}),
     },
   );
-  return { sessions, scheduler, ...(run.swarmSync ? { swarmSync: run.swarmSync } : {}) };
+  return {
+    sessions,
+    scheduler,
+    executor: run.executor,
+    ...(run.swarmSync ? { swarmSync: run.swarmSync } : {}),
+  };
 }

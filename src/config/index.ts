@@ -36,6 +36,8 @@ export interface ManagerOptions {
   leaseTtl?: number | string;
   /** Wait for the store's lease while another manager holds it, instead of refusing to start. */
   standby?: boolean;
+  /** Time between usage samples of running sessions (e.g. `5s`); `0` or `off` turns sampling off. */
+  usageInterval?: number | string;
 }
 
 export type DockerMode = 'auto' | 'container' | 'swarm';
@@ -63,6 +65,8 @@ export interface ManagerConfig {
   dockerMode: DockerMode;
   leaseTtlMs: number;
   standby: boolean;
+  /** 0: no usage sampling. */
+  usageIntervalMs: number;
 }
 
 export const defaults = {
@@ -81,6 +85,7 @@ export const defaults = {
   dockerMode: 'auto',
   leaseTtl: '10s',
   standby: false,
+  usageInterval: '5s',
 } satisfies ManagerOptions;
 
 /** Reads `SWARMLAB_*` variables; flags given explicitly win over them. */
@@ -103,6 +108,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): ManagerOpt
   if (env.SWARMLAB_DOCKER_MODE) out.dockerMode = env.SWARMLAB_DOCKER_MODE;
   if (env.SWARMLAB_LEASE_TTL) out.leaseTtl = env.SWARMLAB_LEASE_TTL;
   if (env.SWARMLAB_STANDBY) out.standby = !/^(0|false|no|off)$/i.test(env.SWARMLAB_STANDBY);
+  if (env.SWARMLAB_USAGE_INTERVAL) out.usageInterval = env.SWARMLAB_USAGE_INTERVAL;
   return out;
 }
 
@@ -131,6 +137,11 @@ export function parseDuration(value: number | string, field: string): number {
     );
   }
   return ms;
+}
+
+/** A duration, or `0` / `off` for none. */
+function parseOptionalDuration(value: number | string, field: string): number {
+  return value === 0 || /^\s*(0|off)\s*$/i.test(String(value)) ? 0 : parseDuration(value, field);
 }
 
 function parsePort(value: number | string): number {
@@ -185,6 +196,7 @@ export function resolveConfig(...layers: ManagerOptions[]): ManagerConfig {
     dockerMode: merged.dockerMode as DockerMode,
     leaseTtlMs: parseDuration(merged.leaseTtl, '--lease-ttl'),
     standby: merged.standby,
+    usageIntervalMs: parseOptionalDuration(merged.usageInterval, '--usage-interval'),
   };
 }
 

@@ -23,5 +23,6 @@ export type {
   OutputBatch,
   OutputOffsets,
   OutputStream,
+  RankUsage,
   SessionUsage,
 } from './types.js';

@@ -7,6 +7,7 @@ import type {
   Executor,
   OutputOffsets,
   OutputStream,
+  RankUsage,
 } from './types.js';
 
 export class ExecutorRouter implements Executor {
@@ -78,6 +79,16 @@ export class ExecutorRouter implements Executor {
   async yield(sessionId: string): Promise<boolean> {
     const e = this.#bySession.get(sessionId);
     return e?.yield ? e.yield(sessionId) : false;
+  }
+
+  /** Both executors' sessions; one that cannot say contributes none. */
+  async usage(): Promise<Map<string, RankUsage[]>> {
+    const [local, containers] = await Promise.all(
+      [this.#local, this.#containers].map(
+        (e) => e.usage?.() ?? Promise.resolve(new Map<string, RankUsage[]>()),
+      ),
+    );
+    return new Map([...local!, ...containers!]);
   }
 
   async close(): Promise<void> {

@@ -57,6 +57,17 @@ export interface ExecHooks {
   exit(info: ExitInfo, usage?: SessionUsage): Promise<void>;
 }
 
+/** One process (or container) of a running session as sampled now; rank 0 for a session of one process. */
+export interface RankUsage {
+  rank: number;
+  /** CPU time used since it started; the manager's sampler turns two readings into cores busy. */
+  cpuSeconds: number;
+  /** Resident memory now. */
+  rssMb: number;
+  /** Highest memory so far, where the kernel keeps it (a cgroup's peak charge, a container's max usage). */
+  peakMb?: number;
+}
+
 export interface ExecStatus {
   state: 'running' | 'exited';
   pid: number;
@@ -91,6 +102,11 @@ export interface Executor {
    * priority). True when it did; the caller may then stop counting the session's CPUs.
    */
   yield?(sessionId: string): Promise<boolean>;
+  /**
+   * Optional: what each running session it tracks uses now, per rank, read from outside the job (cgroups, /proc,
+   * the container engine); sessions it cannot read are left out.
+   */
+  usage?(): Promise<Map<string, RankUsage[]>>;
   /** Stops tracking; processes keep running (they are detached) and can be re-attached later. Idempotent. */
   close(): Promise<void>;
 }

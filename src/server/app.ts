@@ -7,6 +7,7 @@ import { createRegistry } from './metrics.js';
 import { principalResolver } from './principals.js';
 import { registerRoutes } from './routes/index.js';
 import type { Services } from './services.js';
+import { registerUsageMetrics } from './usage-metrics.js';
 
 export interface ServerDeps {
   services: Services;
@@ -38,6 +39,7 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
     forceCloseConnections: false,
   });
   installHealth(app, deps.services.store, Date.now());
+  registerUsageMetrics(registry, deps.services.usage);
   await registerRoutes(app, deps.services);
   return { app, registry };
 }

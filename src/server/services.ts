@@ -11,6 +11,7 @@ import type { SessionManager } from '../sessions/index.js';
 import type { Store } from '../store/index.js';
 import type { MetricSeries, SessionChannels } from '../telemetry/index.js';
 import type { SessionTokens, TokenService } from '../tokens/index.js';
+import type { UsageMonitor } from '../usage/index.js';
 
 export interface Services {
   store: Store;
@@ -27,6 +28,8 @@ export interface Services {
   experiments: Experiments;
   /** The nodes sessions run on and the queue waiting for them. */
   scheduler: Scheduler;
+  /** Usage sampled by the manager: sessions' `sys/*` series, nodes' use beside their allocation. */
+  usage: UsageMonitor;
   /** Datasets: versions, imports, exports, the intake stream. */
   datasets: DatasetService;
   /** Model registry: models, immutable generations, stages, history, retention, weight diffs. */

@@ -166,6 +166,11 @@ export class SessionManager {
     return (await this.#runtime.stop(id, reason, options.as ?? 'stopped')) ?? this.get(id);
   }
 
+  /** Sessions running now (from memory, no store read): what the usage sampler reads. */
+  running(): SessionRecord[] {
+    return this.#runtime.running();
+  }
+
   /** Schedules a placement pass soon, e.g. after the nodes changed. */
   kick(): void {
     this.#runtime.kick();

@@ -13,7 +13,7 @@ import { armMaxRuntime } from './max-runtime.js';
 import type { SessionDeps, SessionOptions } from './options.js';
 import type { ReconcileHost } from './reconcile.js';
 import type { SessionRepo } from './repo.js';
-import { startedEvent } from './started.js';
+import { runningPatch, startedEvent } from './started.js';
 import { isTerminal } from './states.js';
 import { demandOf } from './submit.js';
 import type { SessionRecord } from './types.js';
@@ -75,7 +75,7 @@ export class SessionRuntime implements ReconcileHost {
     a.record = await this.#deps.repo.transition(
       id,
       'running',
-      () => ({ handle, startedAt: Date.now() }),
+      (cur) => runningPatch(cur, handle),
       () => startedEvent(id, handle, true),
     );
     return handle;
@@ -127,6 +127,11 @@ export class SessionRuntime implements ReconcileHost {
     }
     if (a.record.state === 'running') this.#run(this.#terminate(a, true));
     return a.record;
+  }
+
+  /** Records of the sessions this manager runs now (state `running`). */
+  running(): SessionRecord[] {
+    return [...this.#active.values()].flatMap((a) => (a.record.state === 'running' ? [a.record] : []));
   }
 
   /** Schedules a placement pass soon; many calls in one tick make one pass. */
@@ -224,7 +229,7 @@ export class SessionRuntime implements ReconcileHost {
       a.record = await repo.transition(
         id,
         'running',
-        () => ({ handle, startedAt: Date.now() }),
+        (cur) => runningPatch(cur, handle),
         () => startedEvent(id, handle),
       );
     } finally {

@@ -17,6 +17,7 @@ interface UpFlags {
   localNode?: boolean;
   longRun?: string;
   stopGrace?: string;
+  usageInterval?: string;
   executor?: string;
   dockerHost?: string;
   dockerNetwork?: string;
@@ -49,6 +50,10 @@ export function registerUp(program: Command): void {
     .option(
       '--stop-grace <duration>',
       `time between SIGTERM and SIGKILL on stop (default ${defaults.stopGrace})`,
+    )
+    .option(
+      '--usage-interval <duration>',
+      `time between usage samples of running sessions, 0 = off (default ${defaults.usageInterval})`,
     )
     .option(
       '--executor <kind>',

@@ -12,12 +12,14 @@ import type {
   ExitInfo,
   OutputOffsets,
   OutputStream,
+  RankUsage,
 } from '../types.js';
 import { ContainerRuntime } from './container-runtime.js';
 import { connectEngine, type DockerMode, type Engine } from './engine.js';
 import { LogSink } from './logs.js';
 import type { DockerIds, DockerSession, Liveness, Runtime } from './runtime.js';
 import { ServiceRuntime } from './service-runtime.js';
+import { containerUsage } from './usage.js';
 
 export interface DockerExecutorOptions {
   /** e.g. `unix:///var/run/docker.sock` or `tcp://host:2375`; default from DOCKER_HOST or /var/run/docker.sock. */
@@ -256,6 +258,18 @@ export class DockerExecutor implements Executor {
   }
 
   /** Stops following; containers and services keep running and can be re-attached. */
+  /** Containers on this engine only: a swarm task on another node has no stats here. */
+  async usage(): Promise<Map<string, RankUsage[]>> {
+    const running = [...this.#tracked.values()].filter((t) => !t.exited && t.container !== undefined);
+    const samples = await Promise.all(running.map((t) => containerUsage(this.#engine.docker, t.container!)));
+    const out = new Map<string, RankUsage[]>();
+    running.forEach((t, i) => {
+      const u = samples[i];
+      if (u) out.set(t.spec.sessionId, [u]);
+    });
+    return out;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

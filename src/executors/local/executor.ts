@@ -17,10 +17,12 @@ import type {
   ExitInfo,
   OutputOffsets,
   OutputStream,
+  RankUsage,
 } from '../types.js';
 import { SessionIsolation } from './isolation.js';
 import { outputFile, readTail, SessionOutput } from './output.js';
 import { killGroup, reniceGroup } from './proc.js';
+import { sampleLocal } from './usage.js';
 import { outcome, SHELL, WRAPPER } from './wrapper.js';
 
 export interface LocalExecutorOptions {
@@ -257,6 +259,13 @@ export class LocalExecutor implements Executor {
     const t = this.#tracked.get(sessionId);
     if (!t || t.exited) return false;
     return reniceGroup(t.handle.pid, 19) > 0;
+  }
+
+  usage(): Promise<Map<string, RankUsage[]>> {
+    return sampleLocal(
+      [...this.#tracked.values()].filter((t) => !t.exited),
+      this.#isolation,
+    );
   }
 
   async close(): Promise<void> {

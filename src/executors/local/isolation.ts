@@ -4,7 +4,13 @@
  */
 import { oomExit } from '../oom.js';
 import type { ExecSpec, ExitInfo, Isolation, SessionUsage } from '../types.js';
-import { type CgroupOwner, type Detection, detectCgroups, type SessionCgroups } from './cgroup/index.js';
+import {
+  type CgroupOwner,
+  type CgroupSample,
+  type Detection,
+  detectCgroups,
+  type SessionCgroups,
+} from './cgroup/index.js';
 
 export interface Entered {
   isolation: Isolation;
@@ -56,6 +62,13 @@ export class SessionIsolation {
       this.#warn(`session ${spec.sessionId}: its cgroup could not be read: ${(err as Error).message}`);
       return { info };
     }
+  }
+
+  /** A running session's counters from its cgroup; undefined without one (or once it is gone). */
+  async sample(owner: CgroupOwner, isolation: Isolation | undefined): Promise<CgroupSample | undefined> {
+    const cgroups = await this.#cgroups();
+    if (!cgroups || cgroups.kind !== isolation) return undefined;
+    return cgroups.sample(owner).catch(() => undefined);
   }
 
   /** Removes the cgroup of a session that has no process to follow (its start failed or was never recorded). */

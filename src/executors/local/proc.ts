@@ -1,24 +1,29 @@
 /** Linux /proc helpers for session process groups: members, CPU niceness, signals. */
 import { readdirSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
-import { readStat } from '../../util/proc.js';
+import { readStat, type Stat } from '../../util/proc.js';
 
-/** Pids whose process group is `pgid`. */
-export function groupMembers(pgid: number): number[] {
+/** The processes (pid and stat) of each of the process groups `pgids`, in one pass over /proc. */
+export function groups(pgids: Iterable<number>): Map<number, Array<{ pid: number; stat: Stat }>> {
+  const out = new Map<number, Array<{ pid: number; stat: Stat }>>();
+  for (const g of pgids) out.set(g, []);
   let names: string[];
   try {
     names = readdirSync('/proc');
   } catch {
-    return [];
+    return out;
   }
-  const out: number[] = [];
   for (const name of names) {
     const pid = Number(name);
     if (!Number.isInteger(pid)) continue;
-    if (readStat(pid)?.pgrp === pgid) out.push(pid);
+    const stat = readStat(pid);
+    if (stat) out.get(stat.pgrp)?.push({ pid, stat });
   }
   return out;
 }
+
+/** Pids whose process group is `pgid`. */
+export const groupMembers = (pgid: number): number[] => (groups([pgid]).get(pgid) ?? []).map((m) => m.pid);
 
 /**
  * Lowers the CPU priority of every thread of every process in a group. Linux niceness is per thread and

@@ -2,13 +2,11 @@
  * Usage series (`sys/cpu`, `sys/rank1/rss_mb`: sampled by the manager, stored beside the training metrics) apart
  * from the training metrics, and grouped into the charts the usage card draws.
  */
-import type { XY } from '../components/Chart.js';
-
 const PREFIX = 'sys/';
 
-export function splitUsage(series: Map<string, XY>): { training: Map<string, XY>; usage: Map<string, XY> } {
-  const training = new Map<string, XY>();
-  const usage = new Map<string, XY>();
+export function splitUsage<T>(series: Map<string, T>): { training: Map<string, T>; usage: Map<string, T> } {
+  const training = new Map<string, T>();
+  const usage = new Map<string, T>();
   for (const [name, s] of series) {
     if (name.startsWith(PREFIX)) usage.set(name.slice(PREFIX.length), s);
     else training.set(name, s);
@@ -30,8 +28,8 @@ export const USAGE_GROUPS: UsageGroup[] = [
 ];
 
 /** The series of `group` in `usage` (names without `sys/`: `cpu`, `rank1/cpu`), in the group's metric order. */
-export function groupSeries(usage: Map<string, XY>, group: UsageGroup): Map<string, XY> {
-  const out = new Map<string, XY>();
+export function groupSeries<T>(usage: Map<string, T>, group: UsageGroup): Map<string, T> {
+  const out = new Map<string, T>();
   for (const metric of group.metrics)
     for (const [name, s] of usage) if (name.slice(name.lastIndexOf('/') + 1) === metric) out.set(name, s);
   return out;

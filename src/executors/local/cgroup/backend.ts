@@ -16,6 +16,13 @@ export interface CgroupReport {
   oomKills: number;
 }
 
+/** A running session's counters now: CPU time so far, resident (anonymous) memory, and the peak charge if kept. */
+export interface CgroupSample {
+  cpuSeconds: number;
+  rssMb: number;
+  peakMb?: number;
+}
+
 export interface CgroupBackend {
   readonly kind: CgroupKind;
   /** One parent directory per hierarchy the backend uses (v2: one; v1: one per controller mount). */
@@ -24,6 +31,8 @@ export interface CgroupBackend {
   limit(dirs: readonly string[], grant: Grant): Promise<void>;
   /** The counters of a session's cgroup; undefined when they cannot be read (the cgroup is gone). */
   read(dirs: readonly string[]): Promise<CgroupReport | undefined>;
+  /** The counters of a running session's cgroup; undefined when they cannot be read. */
+  sample(dirs: readonly string[]): Promise<CgroupSample | undefined>;
 }
 
 /** Name of the directory under the manager's own cgroup that holds the session cgroups. */

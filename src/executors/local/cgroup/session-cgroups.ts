@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CgroupBackend, CgroupKind, CgroupReport, Grant } from './backend.js';
+import type { CgroupBackend, CgroupKind, CgroupReport, CgroupSample, Grant } from './backend.js';
 
 /** What a session's cgroup is found by: the same after a manager restart. */
 export interface CgroupOwner {
@@ -40,6 +40,10 @@ export class SessionCgroups {
 
   read(owner: CgroupOwner): Promise<CgroupReport | undefined> {
     return this.#backend.read(this.dirs(owner));
+  }
+
+  sample(owner: CgroupOwner): Promise<CgroupSample | undefined> {
+    return this.#backend.sample(this.dirs(owner));
   }
 
   /**

@@ -47,5 +47,18 @@ export async function v1Backend(own: ReadonlyMap<string, string>): Promise<Cgrou
         oomKills: oom.get('oom_kill') ?? 0,
       };
     },
+    async sample(dirs) {
+      const memory = dirs[at.memory]!;
+      const cpuNs = await readNumber(join(dirs[at.cpuacct]!, 'cpuacct.usage'));
+      // `total_rss`: anonymous memory of the whole subtree, page cache left out (usage_in_bytes counts it).
+      const rss = (await readKeyed(join(memory, 'memory.stat')))?.get('total_rss');
+      const peak = await readNumber(join(memory, 'memory.max_usage_in_bytes'));
+      if (cpuNs === undefined || rss === undefined) return undefined;
+      return {
+        cpuSeconds: cpuNs / 1e9,
+        rssMb: rss / MIB,
+        ...(peak !== undefined ? { peakMb: peak / MIB } : {}),
+      };
+    },
   };
 }

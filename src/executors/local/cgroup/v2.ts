@@ -44,6 +44,18 @@ export async function v2Backend(own: string | undefined): Promise<CgroupBackend>
         oomKills: events.get('oom_kill') ?? 0,
       };
     },
+    async sample([dir]) {
+      const cpu = await readKeyed(join(dir!, 'cpu.stat'));
+      // `anon`: anonymous memory, page cache left out (memory.current counts it).
+      const anon = (await readKeyed(join(dir!, 'memory.stat')))?.get('anon');
+      if (!cpu || anon === undefined) return undefined;
+      const peak = await readNumber(join(dir!, 'memory.peak'));
+      return {
+        cpuSeconds: (cpu.get('usage_usec') ?? 0) / 1e6,
+        rssMb: anon / MIB,
+        ...(peak !== undefined ? { peakMb: peak / MIB } : {}),
+      };
+    },
   };
 }
 
