@@ -4,6 +4,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
+import { MAX_TRIALS } from './api/sweeps.js';
 import { createSessions } from './compose/sessions.js';
 import { isLoopback, type ManagerConfig } from './config/index.js';
 import { DatasetService, migrateDatasetRefs } from './datasets/index.js';
@@ -15,6 +16,7 @@ import { RulesEngine } from './rules/index.js';
 import { buildServer, listen, type Server, type Services } from './server/index.js';
 import { ModelServer, RegistrySource } from './serving/index.js';
 import { acquireLease, describeHolder, type LeaseHolder, openStore, type Store } from './store/index.js';
+import { SweepRunner } from './sweeps/index.js';
 import { MetricSeries, MetricSummaries, SessionChannels } from './telemetry/index.js';
 import { SessionTokens, TokenService } from './tokens/index.js';
 import { UsageMonitor } from './usage/index.js';
@@ -191,10 +193,24 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
   const rules = new RulesEngine({ store, events, hub, sessions, models, logger });
   // Before sessions close: a firing in flight may still stop, stage or retry.
   closers.unshift(['rules', () => rules.close()]);
+  const experiments = new Experiments({ sessions, series, summaries: new MetricSummaries(store, series) });
+  const sweeps = new SweepRunner({
+    store,
+    events,
+    hub,
+    models,
+    logger,
+    sessions: {
+      submit: (spec) => sessions.submit(spec),
+      stop: (id, reason, o) => sessions.stop(id, reason, o),
+      tagged: async (tag) => (await experiments.list({ tags: [tag], limit: MAX_TRIALS })).sessions,
+    },
+  });
+  // Like the rules: before sessions close, so a stop in flight still lands.
+  closers.unshift(['sweeps', () => sweeps.close()]);
   // Serves production generations on /v1 and /v2; hot-swaps them on `model.promoted`.
   const serving = new ModelServer({ source: new RegistrySource(models, hub, events), logger });
   closers.unshift(['serving', () => serving.close()]);
-  const experiments = new Experiments({ sessions, series, summaries: new MetricSummaries(store, series) });
   const services: Services = {
     store,
     logger,
@@ -209,6 +225,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     datasets,
     models,
     rules,
+    sweeps,
     serving,
     token,
     tokens: new TokenService({ store, events }),
@@ -220,6 +237,8 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     await hub.start();
     // Resumes from its stored cursor before sessions (re-)start, so no event of theirs is missed.
     await rules.start();
+    // The same for the sweeps' trials (handled from `resume`, once the sessions started).
+    await sweeps.start();
     await serving.start();
     server = await buildServer({
       services,
@@ -241,6 +260,8 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
   // After listen: sessions (re-)started now get the real URL in SWARMLAB_URL.
   try {
     await sessions.start();
+    // Only now may sweeps submit trials: the sessions reconciled what the last manager left.
+    await sweeps.resume();
     // After reconciliation, which restored placements on the swarm nodes synced at creation.
     swarmSync?.start();
     usage.start();

@@ -6,13 +6,14 @@
  *
  * Settings (environment): FASHION_EPOCHS (default 5), FASHION_HIDDEN (256), FASHION_BATCH (128),
  * FASHION_LR (0.001), FASHION_VAL_ROWS (5000: the last rows of the stored order, held out for validation),
- * FASHION_TRAIN_ROWS (0 = all the others; fewer for a quick smoke run), FASHION_MODEL (fashion-mlp).
+ * FASHION_TRAIN_ROWS (0 = all the others; fewer for a quick smoke run), FASHION_MODEL (fashion-mlp). The
+ * session's params `hidden` and `lr` (SWARMLAB_PARAM_HIDDEN / _LR, as a sweep's trials get them) come first.
  */
 import { openDataset, session } from '../../src/sdk/index.js';
 import { buildMlp, initTf, readExamples, tensors, type tf, toTfjsFiles } from './tf.js';
 
-const num = (key: string, fallback: number): number => {
-  const v = process.env[key];
+const num = (key: string, fallback: number, param?: string): number => {
+  const v = (param && process.env[`SWARMLAB_PARAM_${param}`]) || process.env[key];
   if (v === undefined || v === '') return fallback;
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new Error(`${key}="${v}" is not a non-negative number`);
@@ -20,9 +21,9 @@ const num = (key: string, fallback: number): number => {
 };
 
 const epochs = num('FASHION_EPOCHS', 5);
-const hidden = num('FASHION_HIDDEN', 256);
+const hidden = num('FASHION_HIDDEN', 256, 'HIDDEN');
 const batchSize = num('FASHION_BATCH', 128);
-const learningRate = num('FASHION_LR', 0.001);
+const learningRate = num('FASHION_LR', 0.001, 'LR');
 const valRows = num('FASHION_VAL_ROWS', 5000);
 const trainRowsWanted = num('FASHION_TRAIN_ROWS', 0);
 const modelName = process.env.FASHION_MODEL || 'fashion-mlp';

@@ -129,3 +129,19 @@ export {
   type UsageMetric,
   usageSeries,
 } from './usage.js';
+export type {
+  AshaOptions,
+  Dimension,
+  SearchSpace,
+  SweepAlgorithm,
+  SweepBest,
+  SweepList,
+  SweepMode,
+  SweepPromotion,
+  SweepSpec,
+  SweepState,
+  SweepSummary,
+  SweepView,
+  TrialTemplate,
+  TrialView,
+} from './sweeps.js';

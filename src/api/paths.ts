@@ -17,6 +17,9 @@ export const paths = {
   /** GET: one artifact's bytes (Range allowed); PUT (manager token): store a file under this path. */
   sessionArtifact: (id: string, path: string) =>
     `${API_PREFIX}/sessions/${enc(id)}/artifacts/${path.split('/').map(enc).join('/')}`,
+  sweeps: `${API_PREFIX}/sweeps`,
+  sweep: (id: string) => `${API_PREFIX}/sweeps/${enc(id)}`,
+  sweepStop: (id: string) => `${API_PREFIX}/sweeps/${enc(id)}/stop`,
   sessionChannel: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/channel`,
   events: `${API_PREFIX}/events`,
   eventsCursor: `${API_PREFIX}/events/cursor`,

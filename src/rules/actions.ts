@@ -55,8 +55,9 @@ export async function onMetrics(
   }
 }
 
+/** Judges a saved generation against the accept rules and stages it (also the sweeps' best-trial promotion). */
 export async function onGeneration(
-  ctx: ActionContext,
+  ctx: Pick<ActionContext, 'models' | 'logger'>,
   rules: RulesDoc,
   e: SwarmEvent<'generation.saved'>,
   firings: Firing[],

@@ -9,6 +9,7 @@ import type { Scheduler } from '../scheduler/index.js';
 import type { ModelServer } from '../serving/index.js';
 import type { SessionManager } from '../sessions/index.js';
 import type { Store } from '../store/index.js';
+import type { SweepRunner } from '../sweeps/index.js';
 import type { MetricSeries, SessionChannels } from '../telemetry/index.js';
 import type { SessionTokens, TokenService } from '../tokens/index.js';
 import type { UsageMonitor } from '../usage/index.js';
@@ -36,6 +37,8 @@ export interface Services {
   models: ModelRegistry;
   /** Per-session rules on live events: stop, reject, promote, flag, retry. */
   rules: RulesEngine;
+  /** Hyperparameter sweeps: trials as sessions, judged (ASHA) on their live events. */
+  sweeps: SweepRunner;
   /** Model server behind /v1 (TF-Serving REST) and /v2 (KServe v2): production generations, hot-swapped. */
   serving: ModelServer;
   /** Public URL of this manager, as sessions and clients should reach it. */

@@ -11,6 +11,7 @@ import { registerNodeRoutes } from './nodes.js';
 import { registerReportRoutes } from './reports.js';
 import { registerServingRoutes } from './serving.js';
 import { registerSessionRoutes } from './sessions.js';
+import { registerSweepRoutes } from './sweeps.js';
 import { registerTelemetryRoutes } from './telemetry.js';
 import { registerTokenRoutes } from './tokens.js';
 import { registerWebRoutes } from './web.js';
@@ -30,6 +31,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   await registerTelemetryRoutes(app, services);
   await registerSessionRoutes(app, services);
   await registerCompareRoutes(app, services);
+  await registerSweepRoutes(app, services);
   await registerNodeRoutes(app, services);
   await registerModelRoutes(app, services);
   await registerDatasetRoutes(app, services);
