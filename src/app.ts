@@ -5,6 +5,7 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { MAX_TRIALS } from './api/sweeps.js';
+import { ArtifactService } from './artifacts/index.js';
 import { createSessions } from './compose/sessions.js';
 import { isLoopback, type ManagerConfig } from './config/index.js';
 import { DatasetService, migrateDatasetRefs } from './datasets/index.js';
@@ -17,7 +18,7 @@ import { buildServer, listen, type Server, type Services } from './server/index.
 import { ModelServer, RegistrySource } from './serving/index.js';
 import { acquireLease, describeHolder, type LeaseHolder, openStore, type Store } from './store/index.js';
 import { SweepRunner } from './sweeps/index.js';
-import { MetricSeries, MetricSummaries, SessionChannels } from './telemetry/index.js';
+import { MetricSeries, MetricSummaries, SessionChannels, telemetryPurgeOps } from './telemetry/index.js';
 import { SessionTokens, TokenService } from './tokens/index.js';
 import { UsageMonitor } from './usage/index.js';
 
@@ -152,6 +153,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     await closeStore();
     throw err;
   });
+  const artifacts = new ArtifactService({ store, logger }, { maxFileBytes: config.bodyLimit });
   const sessionTokens = new SessionTokens(token);
   const { sessions, scheduler, swarmSync, executor } = await createSessions({
     store,
@@ -172,6 +174,8 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     },
     stopChannel: () => channels,
     datasets,
+    artifacts,
+    purgers: [(id) => telemetryPurgeOps(store, id), (id) => artifacts.purgeOps(id)],
   }).catch(async (err) => {
     await closeStore();
     throw err;
@@ -227,6 +231,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     rules,
     sweeps,
     serving,
+    artifacts,
     token,
     tokens: new TokenService({ store, events }),
     sessionTokens,

@@ -29,7 +29,6 @@ export interface SessionDeleted {
   id: string;
   /** Archived events of the session that were removed (cursors of the rest never change). */
   events: number;
-  artifacts: number;
   /** Blobs freed because nothing else referenced them (an equal file of another session keeps its blob). */
   freedBlobs: number;
 }

@@ -16,6 +16,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   compare: async () => (await import('./commands/compare.js')).registerCompare,
   logs: async () => (await import('./commands/logs.js')).registerLogs,
   stop: async () => (await import('./commands/stop.js')).registerStop,
+  rm: async () => (await import('./commands/rm.js')).registerRm,
+  artifacts: async () => (await import('./commands/artifacts.js')).registerArtifacts,
   nodes: async () => (await import('./commands/nodes.js')).registerNodes,
   events: async () => (await import('./commands/events.js')).registerEvents,
   dataset: async () => (await import('./commands/dataset.js')).registerDataset,

@@ -17,7 +17,13 @@ import {
   type NodeSpec,
   Scheduler,
 } from '../scheduler/index.js';
-import { type DatasetResolver, SessionManager, type StopChannel } from '../sessions/index.js';
+import {
+  type DatasetResolver,
+  type OutputCollector,
+  SessionManager,
+  type SessionPurger,
+  type StopChannel,
+} from '../sessions/index.js';
 import type { Store } from '../store/index.js';
 
 export interface SessionsSetup {
@@ -44,6 +50,8 @@ export interface SessionsSetup {
   swarmSyncMs?: number;
   datasets?: DatasetResolver;
   stopChannel?: () => StopChannel | undefined;
+  artifacts?: OutputCollector;
+  purgers?: SessionPurger[];
 }
 
 export interface Sessions {
@@ -127,6 +135,8 @@ export async function createSessions(setup: SessionsSetup): Promise<Sessions> {
       logger: setup.logger,
       ...(setup.datasets ? { datasets: setup.datasets } : {}),
       ...(setup.stopChannel ? { stopChannel: setup.stopChannel } : {}),
+      ...(setup.artifacts ? { artifacts: setup.artifacts } : {}),
+      ...(setup.purgers ? { purgers: setup.purgers } : {}),
     },
     {
       dataDir: setup.dataDir,

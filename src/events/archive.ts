@@ -45,6 +45,25 @@ export class EventArchive {
     return { op: 'append', log: EVENT_LOG, value: toStored(event, Date.now()) };
   }
 
+  /**
+   * Cursors of the events of a session, for deleting them; a model's events that name the session (a generation
+   * it saved) stay with the model's history. Scans the whole archive, a page at a time.
+   */
+  async sessionCursors(sessionId: string): Promise<number[]> {
+    const cursors: number[] = [];
+    for (let after = 0; ; ) {
+      const batch = await this.read(after, 1000);
+      if (batch.length === 0) return cursors;
+      for (const e of batch) if (e.sessionId === sessionId && e.model === undefined) cursors.push(e.cursor);
+      after = batch.at(-1)!.cursor;
+    }
+  }
+
+  /** A transaction op that removes these events; every other event keeps its cursor. */
+  removeOp(cursors: number[]): TxOp {
+    return { op: 'deleteEntries', log: EVENT_LOG, cursors };
+  }
+
   async lastCursor(): Promise<number> {
     return this.#store.lastCursor(EVENT_LOG);
   }

@@ -1,5 +1,6 @@
 /** The Swarmlab SDK (`swarmlab/sdk`): talks to a manager over HTTP/WS only, with the wire types of src/api. */
 export type * from '../api/index.js';
+export { ArtifactsClient } from './artifacts.js';
 export { type ClientOptions, type RequestOptions, SwarmlabClient } from './client.js';
 export type { PushOptions } from './dataset-push.js';
 export {

@@ -6,9 +6,11 @@
  * it already stored, so nothing is lost or stored twice. `await s.close()` returns once all of it is stored.
  */
 import { hostname } from 'node:os';
+import { basename } from 'node:path';
 import { Packr, Unpackr } from 'msgpackr';
 import type WebSocket from 'ws';
 import {
+  type Artifact,
   type ChannelDown,
   type ChannelHello,
   type GenerationView,
@@ -18,6 +20,7 @@ import {
 } from '../api/index.js';
 import { ConfigError, type SwarmlabError } from '../errors/index.js';
 import { VERSION } from '../util/version.js';
+import { ArtifactsClient } from './artifacts.js';
 import { SwarmlabClient } from './client.js';
 import { backoff, type Dropped, fatalError, openSocket, unavailable, wsUrl } from './connect.js';
 import { HardwareProbe } from './hardware.js';
@@ -307,6 +310,14 @@ export class SessionClient {
   saveGeneration(options: SaveGenerationOptions): Promise<GenerationView> {
     const lineage = { sessionId: this.id, ...(this.info.dataset ? { dataset: this.info.dataset } : {}) };
     return new ModelsClient(this.#client, {}).saveGeneration({ ...lineage, ...options });
+  }
+
+  /**
+   * Stores a file (streamed) as an artifact of this session, under `name` (default: the file's name). Files left
+   * in SWARMLAB_OUTPUT_DIR are kept without this when the session ends, if the manager can read that dir.
+   */
+  artifact(file: string, name?: string): Promise<Artifact> {
+    return new ArtifactsClient(this.#client).upload(this.id, name ?? basename(file), file);
   }
 
   /** Loads a generation's files by stage (default production) or number; see `ModelsClient`. */

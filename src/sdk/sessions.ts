@@ -11,6 +11,7 @@ import {
   type LogQuery,
   type ParamValue,
   paths,
+  type SessionDeleted,
   type SessionPage,
   type SessionRecord,
   type SessionSpec,
@@ -68,6 +69,11 @@ export class SessionsClient {
   /** Asks a session to stop; returns the record as it is right after the request (202). */
   stop(id: string, reason?: string): Promise<SessionRecord> {
     return this.client.json('POST', paths.sessionStop(id), { body: reason ? { reason } : {} });
+  }
+
+  /** Deletes an ended session with its logs, events, metrics and artifacts (ConflictError while it is active). */
+  delete(id: string): Promise<SessionDeleted> {
+    return this.client.json('DELETE', paths.session(id));
   }
 
   logs(id: string, query: LogQuery = {}): Promise<LogPage> {

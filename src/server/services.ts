@@ -1,5 +1,6 @@
 /** What the HTTP layer is given: the domain services, built once by the composition root (src/app.ts). */
 import type { Logger } from 'pino';
+import type { ArtifactService } from '../artifacts/index.js';
 import type { DatasetService } from '../datasets/index.js';
 import type { EventArchive, EventHub } from '../events/index.js';
 import type { Experiments } from '../experiments/index.js';
@@ -41,6 +42,8 @@ export interface Services {
   sweeps: SweepRunner;
   /** Model server behind /v1 (TF-Serving REST) and /v2 (KServe v2): production generations, hot-swapped. */
   serving: ModelServer;
+  /** Files sessions produced: listed, downloaded, uploaded by the SDK, deleted with their session. */
+  artifacts: ArtifactService;
   /** Public URL of this manager, as sessions and clients should reach it. */
   publicUrl: () => string;
   /** The manager's own token: admin, and the key session tokens are derived under. */

@@ -1,4 +1,5 @@
 /** Sessions: records, the state machine, persistence, and the manager that runs them through the scheduler. */
+export { deletingKey } from './delete.js';
 export { isSessionId, newSessionId } from './ids.js';
 export { SessionManager } from './manager.js';
 export type { SessionDeps, SessionManagerOptions } from './options.js';
@@ -20,10 +21,12 @@ export type {
   LogPage,
   LogQuery,
   MetricSummary,
+  OutputCollector,
   ParamValue,
   SessionFlag,
   SessionListItem,
   SessionPage,
+  SessionPurger,
   SessionRecord,
   SessionSpec,
   SessionState,

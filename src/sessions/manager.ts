@@ -3,8 +3,10 @@
  * reads are the repo's; this façade validates submissions into records and starts the runtime after a restart.
  */
 import { mkdir } from 'node:fs/promises';
+import type { SessionDeleted } from '../api/index.js';
 import { ConflictError } from '../errors/index.js';
 import type { TxOp } from '../store/index.js';
+import { SessionDeleter } from './delete.js';
 import { outputDir } from './exec-spec.js';
 import { newSessionId } from './ids.js';
 import {
@@ -35,6 +37,7 @@ export class SessionManager {
   readonly #deps: SessionDeps;
   readonly #opts: SessionOptions;
   readonly #runtime: SessionRuntime;
+  readonly #deleter: SessionDeleter;
   #startup: Promise<void> | undefined;
 
   constructor(deps: SessionDeps, options: SessionManagerOptions) {
@@ -42,11 +45,19 @@ export class SessionManager {
     this.#opts = sessionOptions(options);
     this.repo = new SessionRepo(deps.store, deps.events);
     this.#runtime = new SessionRuntime({ ...deps, repo: this.repo }, this.#opts);
+    this.#deleter = new SessionDeleter({
+      store: deps.store,
+      events: deps.events,
+      repo: this.repo,
+      dataDir: this.#opts.dataDir,
+      purgers: deps.purgers ?? [],
+    });
   }
 
-  /** Reconciles what a previous manager left, then starts scheduling. */
+  /** Finishes deletions and reconciles what a previous manager left, then starts scheduling. */
   start(): Promise<void> {
     this.#startup ??= (async () => {
+      await this.#deleter.resume();
       await reconcile(this.#runtime, await this.repo.active());
       this.#runtime.start();
     })();
@@ -140,6 +151,15 @@ export class SessionManager {
     const current = await this.get(id);
     if (Object.keys(mergeParams(current, params)).length === 0) return current;
     return this.repo.update(id, (cur) => mergeParams(cur, params));
+  }
+
+  /**
+   * Deletes an ended session with its logs, events, metrics, params and artifacts (blobs nothing else holds are
+   * freed); ConflictError while it is active. Other sessions' event cursors never change.
+   */
+  async delete(id: string): Promise<SessionDeleted> {
+    await this.#startup;
+    return this.#deleter.delete(id);
   }
 
   /** The fast path: newest first, by state at most (filters and other orders: src/experiments). */

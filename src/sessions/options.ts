@@ -4,7 +4,7 @@ import type { EventArchive } from '../events/index.js';
 import type { Executor } from '../executors/index.js';
 import { LONG_RUN_THRESHOLD_MS, type NodeEngine, type Scheduler } from '../scheduler/index.js';
 import type { Store } from '../store/index.js';
-import type { DatasetResolver, StopChannel } from './types.js';
+import type { DatasetResolver, OutputCollector, SessionPurger, StopChannel } from './types.js';
 
 export interface SessionManagerOptions {
   dataDir: string;
@@ -46,4 +46,8 @@ export interface SessionDeps {
   datasets?: DatasetResolver;
   /** Looked up on each stop, as the channel service may be wired after the manager. */
   stopChannel?: () => StopChannel | undefined;
+  /** Collects a session's output dir when it ends (none: nothing is kept). */
+  artifacts?: OutputCollector;
+  /** What other domains recorded per session (metrics, artifacts…), deleted with it. */
+  purgers?: SessionPurger[];
 }

@@ -112,6 +112,24 @@ export class SessionRepo {
     }
   }
 
+  /** Ops that take a session out of every listing (the creation index and its state's). */
+  unlistOps(r: SessionRecord): TxOp[] {
+    return [
+      { op: 'indexRemove', index: CREATED, member: r.id },
+      { op: 'indexRemove', index: stateIndex(r.state), member: r.id },
+    ];
+  }
+
+  /** Ops that delete a session's record, listings, output lines and output offsets. */
+  deleteOps(r: SessionRecord): TxOp[] {
+    return [
+      ...this.unlistOps(r),
+      { op: 'delete', key: sessionKey(r.id) },
+      { op: 'trimLog', log: logName(r.id), before: Number.MAX_SAFE_INTEGER },
+      { op: 'delete', key: outputKey(r.id) },
+    ];
+  }
+
   /** Newest first; with `state`, only sessions in that state. */
   async list(options: { state?: SessionState; limit?: number; offset?: number } = {}): Promise<SessionPage> {
     const index = options.state ? stateIndex(options.state) : CREATED;

@@ -11,6 +11,7 @@ import { execSpec } from './exec-spec.js';
 import { type DemoteDeps, demote, dueForDemotion } from './long-run.js';
 import { armMaxRuntime } from './max-runtime.js';
 import type { SessionDeps, SessionOptions } from './options.js';
+import { keepOutput } from './output.js';
 import type { ReconcileHost } from './reconcile.js';
 import type { SessionRepo } from './repo.js';
 import { runningPatch, startedEvent } from './started.js';
@@ -18,7 +19,10 @@ import { isTerminal } from './states.js';
 import { demandOf } from './submit.js';
 import type { SessionRecord } from './types.js';
 
-export type RuntimeDeps = Pick<SessionDeps, 'scheduler' | 'executor' | 'logger' | 'stopChannel'> & {
+export type RuntimeDeps = Pick<
+  SessionDeps,
+  'scheduler' | 'executor' | 'logger' | 'stopChannel' | 'artifacts'
+> & {
   repo: SessionRepo;
 };
 
@@ -271,6 +275,7 @@ export class SessionRuntime implements ReconcileHost {
   async #end(a: Active, ending: Ending): Promise<void> {
     const id = a.record.id;
     clearTimeout(a.maxTimer);
+    await keepOutput(this.#deps, this.#opts.dataDir, a.record);
     try {
       a.record = await this.#deps.repo.transition(
         id,

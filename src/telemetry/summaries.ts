@@ -8,7 +8,7 @@ import { ConflictError } from '../errors/index.js';
 import type { Store } from '../store/index.js';
 import { type MetricSeries, type Series, seriesLog } from './series.js';
 
-const summaryKey = (sessionId: string): string => `metric-summary/${sessionId}`;
+export const summaryKey = (sessionId: string): string => `metric-summary/${sessionId}`;
 
 interface SummaryDoc {
   /** Series cursor of the last batch folded in. */

@@ -3,6 +3,7 @@ list and compare sessions."""
 from ._env import SessionEnv
 from ._http import Client
 from . import models
+from .artifacts import download_artifact, list_artifacts, upload_artifact
 from .dataset_push import push_dataset
 from .datasets import Batch, Column, DatasetReader, list_datasets, open_dataset
 from .experiments import compare, list_sessions
@@ -46,9 +47,12 @@ __all__ = [
     "UnavailableError",
     "__version__",
     "compare",
+    "download_artifact",
+    "list_artifacts",
     "load_generation",
     "models",
     "push_dataset",
     "save_generation",
     "session",
+    "upload_artifact",
 ]

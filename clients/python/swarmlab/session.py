@@ -302,6 +302,14 @@ class Session:
         kw.setdefault("token", self.info.token)
         return models.save_generation(model, type, format, **kw)
 
+    def artifact(self, file: Any, name: Optional[str] = None) -> Dict[str, Any]:
+        """Stores a file (streamed) as an artifact of this session under `name` (default: the file's name); one
+        HTTP request, made now. Files left in SWARMLAB_OUTPUT_DIR are kept without this when the session ends, when
+        the manager can read that dir (same host)."""
+        from .artifacts import upload_artifact  # noqa: PLC0415
+
+        return upload_artifact(self.id, file, name, url=self.info.url, token=self.info.token)
+
     def load_generation(self, name: str, stage: Optional[str] = None, generation: Optional[int] = None,
                         **kw: Any) -> Any:
         from . import models  # noqa: PLC0415

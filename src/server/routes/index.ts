@@ -2,6 +2,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../services.js';
+import { registerArtifactRoutes } from './artifacts.js';
 import { registerChannelRoutes } from './channel.js';
 import { registerCompareRoutes } from './compare.js';
 import { registerDatasetRoutes } from './datasets.js';
@@ -30,6 +31,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   await registerReportRoutes(app, services);
   await registerTelemetryRoutes(app, services);
   await registerSessionRoutes(app, services);
+  await registerArtifactRoutes(app, services);
   await registerCompareRoutes(app, services);
   await registerSweepRoutes(app, services);
   await registerNodeRoutes(app, services);

@@ -1,4 +1,4 @@
-/** Session API: submit, list (filtered, sorted, paged), get, stop, logs, rules, params. Validated here with zod. */
+/** Session API: submit, list (filtered, sorted, paged), get, stop, delete, logs, rules, params. Validated with zod. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseRules } from '../../rules/index.js';
@@ -73,6 +73,10 @@ export async function registerSessionRoutes(app: FastifyInstance, services: Serv
 
   app.get('/api/v1/sessions/:id', { config: OWN_SESSION }, async (request) =>
     sessions.get(parseQuery(idParams, request.params).id),
+  );
+
+  app.delete('/api/v1/sessions/:id', async (request) =>
+    sessions.delete(parseQuery(idParams, request.params).id),
   );
 
   app.post('/api/v1/sessions/:id/stop', async (request, reply) => {
