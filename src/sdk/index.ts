@@ -31,3 +31,4 @@ export {
   session,
 } from './session.js';
 export { type FollowSessionOptions, SessionsClient } from './sessions.js';
+export { TokensClient } from './tokens.js';
