@@ -37,10 +37,7 @@ export interface SessionSpec {
   params?: Record<string, ParamValue>;
   tags?: string[];
   project?: string;
-  /**
-   * Models the session's token may save generations of (with those its accept rules name); a session that
-   * names none may save any model's.
-   */
+  /** Models the session's token may save generations of; a session that names none may save any model's. */
   models?: string[];
 }
 

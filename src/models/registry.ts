@@ -69,12 +69,15 @@ export class ModelRegistry {
     return new WeightsUpload(this.#ctx.repo.store, this.#maxUpload);
   }
 
-  /** Saves a generation; with `idempotencyKey`, a save the key already made is answered instead (`created` false). */
+  /**
+   * Saves a generation; with `idempotencyKey`, a save the key already made is answered instead (`created` false).
+   * `actor` (who saved it) goes in its history entry.
+   */
   async save(
     name: string,
     meta: GenerationMeta,
     upload: WeightsUpload,
-    options: { idempotencyKey?: string } = {},
+    options: { idempotencyKey?: string; actor?: string } = {},
   ): Promise<SaveResult> {
     const { model, generation, created } = await saveGeneration(
       this.#ctx,
@@ -82,6 +85,7 @@ export class ModelRegistry {
       meta,
       upload,
       options.idempotencyKey,
+      options.actor,
     );
     if (created && model.keepLast !== null) {
       await this.prune(name).catch((err: unknown) =>

@@ -32,3 +32,4 @@ export {
   session,
 } from './session.js';
 export { type FollowSessionOptions, SessionsClient } from './sessions.js';
+export { TokensClient } from './tokens.js';

@@ -32,16 +32,18 @@ export const tokenPrincipal = (name: string, role: Role): Principal => ({
   name,
 });
 
-/** The principal of an active session's token: the models named by `models` and by its accept rules. */
+/**
+ * The principal of an active session's token. Only the submitted `models` confine its saves: an accept rule naming
+ * a model says which saves it judges, not which the job may make.
+ */
 export function sessionPrincipal(record: SessionRecord): Principal {
-  const ruled = (record.rules?.accept ?? []).flatMap((a) => (a.model === undefined ? [] : [a.model]));
   return {
     role: 'session',
     actor: `session:${record.id}`,
     session: {
       sessionId: record.id,
       dataset: record.dataset === undefined ? undefined : parseDatasetRef(record.dataset).name,
-      models: [...new Set([...(record.models ?? []), ...ruled])],
+      models: record.models ?? [],
     },
   };
 }

@@ -167,7 +167,8 @@ async function upload(services: Services, registry: ModelRegistry, request: Fast
         throw new InvalidError('weights: the body is empty', { details: { field: 'weights' } });
       await up.addFile(file, request.body as Readable);
     }
-    return await registry.save(name, await withLineage(services, request, meta), up, key);
+    const actor = request.principal.actor;
+    return await registry.save(name, await withLineage(services, request, meta), up, { ...key, actor });
   } catch (err) {
     await up.abort();
     throw err;
