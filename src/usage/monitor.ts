@@ -119,7 +119,9 @@ export class UsageMonitor {
     const gpuNodes = new Set(
       nodes.filter((n) => n.engine === 'local' && n.capacity.gpus > 0).map((n) => n.name),
     );
-    const gpus = gpuNodes.size > 0 ? await (deps.gpus ?? queryGpus)() : undefined;
+    // No answer (no nvidia-smi, a driver error) is no reading, not idle GPUs.
+    const reports = gpuNodes.size > 0 ? await (deps.gpus ?? queryGpus)() : [];
+    const gpus = reports.length > 0 ? reports : undefined;
     const time = Date.now();
     const ops: TxOp[] = [];
     const byNode = new Map<string, SessionUse[]>();

@@ -22,5 +22,8 @@ export function nodeUse(
     use.gpus = gpus.reduce((sum, g) => sum + g.utilizationPercent / 100, 0);
     use.gpuMemoryMb = gpus.reduce((sum, g) => sum + g.memoryUsedMb, 0);
   }
+  // Sums of floats (0.4 + 0.8 = 1.2000000000000002) shown as what they measure: three decimals are plenty.
+  for (const k of ['cpus', 'memoryMb', 'gpus', 'gpuMemoryMb'] as const)
+    use[k] = Math.round(use[k] * 1000) / 1000;
   return use;
 }

@@ -20,7 +20,7 @@ describe('cgroup backends on a scratch tree', () => {
 
   const text = (path: string) => readFile(path, 'utf8');
 
-  it('v2: enables cpu and memory below our cgroup, writes memory.max and cpu.max, reads cpu.stat and memory.events', async () => {
+  it('v2: enables cpu and memory below our cgroup, writes memory.max and cpu.max, reads cpu.stat, memory.events and memory.stat', async () => {
     const own = join(root, 'v2');
     await mkdir(own);
     await writeFile(join(own, 'cgroup.controllers'), 'cpuset cpu io memory pids\n');
@@ -39,9 +39,12 @@ describe('cgroup backends on a scratch tree', () => {
     assert.deepEqual(await b.read([dir]), { usage: { cpuSeconds: 1.5 }, oomKills: 1 });
     await writeFile(join(dir, 'memory.peak'), String(100 * 1024 * 1024));
     assert.deepEqual(await b.read([dir]), { usage: { cpuSeconds: 1.5, peakMemoryMb: 100 }, oomKills: 1 });
+    assert.equal(await b.sample([dir]), undefined, 'no memory.stat, no sample');
+    await writeFile(join(dir, 'memory.stat'), 'anon 52428800\nfile 104857600\n');
+    assert.deepEqual(await b.sample([dir]), { cpuSeconds: 1.5, rssMb: 50, peakMb: 100 });
   });
 
-  it('v1: one directory per mount (cpu and cpuacct together share one), cfs quota and memory limit', async () => {
+  it('v1: one directory per mount (cpu and cpuacct together share one), cfs quota and memory limit, subtree rss', async () => {
     const memory = join(root, 'v1', 'memory', 'job');
     const cpu = join(root, 'v1', 'cpu,cpuacct');
     await mkdir(memory, { recursive: true });
@@ -64,6 +67,11 @@ describe('cgroup backends on a scratch tree', () => {
     await writeFile(join(dirs[0]!, 'memory.max_usage_in_bytes'), String(32 * 1024 * 1024));
     await writeFile(join(dirs[0]!, 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n');
     assert.deepEqual(await b.read(dirs), { usage: { cpuSeconds: 2.5, peakMemoryMb: 32 }, oomKills: 2 });
+    await writeFile(
+      join(dirs[0]!, 'memory.stat'),
+      'cache 1048576\nrss 1\ntotal_cache 1048576\ntotal_rss 20971520\n',
+    );
+    assert.deepEqual(await b.sample(dirs), { cpuSeconds: 2.5, rssMb: 20, peakMb: 32 });
   });
 
   it('says why neither version is usable', async () => {
