@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { Manager } from '../../src/app.js';
 import { pushDataset } from '../../src/sdk/index.js';
+import { objectiveCommand } from '../../src/sweeps/testing/objective.js';
 import { CHROMIUM, launchBrowser } from '../../src/testing/browser.js';
 import { type TestManager, testManager } from '../../src/testing/manager.js';
 
@@ -162,7 +163,8 @@ describe('dashboard in Chromium', { skip }, () => {
     await writeFile(join(dir, 'sparse.mjs'), SPARSE(SDK));
     await writeFile(join(dir, 'sweep.mjs'), SWEEP(SDK));
     await writeFile(join(dir, 'outputs.mjs'), OUTPUTS);
-    t = await testManager({ nodes });
+    // Usage sampled every second (default 5 s), so the usage card and the nodes' use fill quickly.
+    t = await testManager({ nodes, usageInterval: '1s' });
     manager = t.manager;
     context = await launchBrowser(join(dir, 'profile'));
     page = context.pages()[0] ?? (await context.newPage());
@@ -413,6 +415,124 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.deepEqual(saved, Buffer.alloc(3000, 7));
   });
 
+  it("charts what a CPU-burning session uses against its grant, and the node's use beside its allocation", async () => {
+    const { id } = await submit({
+      name: 'burner',
+      command: [process.execPath, '-e', 'for (;;) {}'],
+      resources: { cpus: 1, memoryMb: 512 },
+    });
+    await page.goto(`${manager.url}/sessions/${id}`);
+    await page.waitForSelector('.session-head [data-state=running]', { timeout: 30_000 });
+    const cpu = '[data-testid=usage-charts] figure[data-chart="cpu cores"]';
+    const cpuPoints = `Number(document.querySelector('${cpu} .chart-box')?.dataset.points ?? 0)`;
+    // cpu samples plus the two ends of the granted line
+    await page.waitForFunction(`${cpuPoints} >= 4`, undefined, { timeout: 30_000 });
+    const first = await page.evaluate<number>(cpuPoints);
+    await page.waitForFunction(`${cpuPoints} > ${first}`, undefined, { timeout: 20_000 });
+    const legend = (chart: string) =>
+      page
+        .locator(`[data-testid=usage-charts] figure[data-chart="${chart}"] .chart-legend .u-series th`)
+        .allTextContents();
+    assert.deepEqual((await legend('cpu cores')).slice(1), ['cpu', 'granted']);
+    assert.deepEqual((await legend('memory MB')).slice(1), ['rss_mb', 'peak_mb', 'granted']);
+    assert.equal(
+      await page.locator('[data-testid=chart-step] figure[data-chart=cpu]').count(),
+      0,
+      'usage stays out of the training metrics',
+    );
+    assert.match((await page.textContent('.kv')) ?? '', /Boot time\d+\.\d\d s from submit to running/);
+    await page.locator('[data-testid=usage-charts]').screenshot({ path: join(SHOTS, 'session-usage.png') });
+
+    const { placement } = await api<{ placement: { node: string } }>(`/api/v1/sessions/${id}`);
+    await page.goto(`${manager.url}/nodes`);
+    // The CPU and memory bars read what the node's sessions were last sampled using, beside the allocation.
+    const used = `[data-node="${placement.node}"] [data-testid=used]`;
+    await page.waitForFunction(
+      `[...document.querySelectorAll(${JSON.stringify(used)})].map((e) => e.textContent).join('|').match(/^used [\\d.]+ · \\|used [1-9]\\d* MiB · /)`,
+      undefined,
+      { timeout: 20_000 },
+    );
+    const { nodes } = await api<{ nodes: Array<{ name: string; used?: { memoryMb: number } }> }>(
+      '/api/v1/nodes',
+    );
+    assert.ok(
+      (nodes.find((n) => n.name === placement.node)?.used?.memoryMb ?? 0) > 0,
+      'the API has the use too',
+    );
+    assert.ok(await page.locator(`[data-node="${placement.node}"] .used-mark`).first().isVisible());
+    await page.locator(`[data-node="${placement.node}"]`).screenshot({ path: join(SHOTS, 'nodes-used.png') });
+    await api(`/api/v1/sessions/${id}/stop`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+  });
+
+  it('follows an ASHA sweep live: trials with state, params, metric and rung, the best so far, progress', async () => {
+    // score = q·epoch, rungs at 1 and 2 epochs, one trial at a time: q=5 runs to the end, q=3 is stopped at rung 0,
+    // q=8 runs to the end and is the best (32 at epoch 4). See src/sweeps/sweeps.test.ts.
+    const sweep = await api<{ id: string; rungs: number[] }>('/api/v1/sweeps', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'asha-e2e',
+        algorithm: 'asha',
+        space: { q: { kind: 'choice', values: [5, 3, 8] } },
+        asha: { minResource: 1, maxResource: 4, eta: 2, sample: 'grid' },
+        metric: 'score',
+        mode: 'max',
+        parallelism: 1,
+        session: { command: objectiveCommand(4, 300), resources: { cpus: 1, memoryMb: 256 } },
+      }),
+    });
+    await page.goto(`${manager.url}/sweeps/${sweep.id}`);
+    const trials = '[data-testid=trials-table] tbody tr';
+    await page.waitForSelector(`${trials}[data-trial="0"] [data-state=running]`, { timeout: 30_000 });
+    assert.equal(await page.locator(trials).count(), 3);
+    assert.notEqual(
+      await page.getAttribute('[data-testid=sweep-progress] [data-testid=progress]', 'data-done'),
+      '3',
+    );
+    await shot('sweep-running');
+    // No reload: the page follows the trials' events until the sweep completes.
+    await page.waitForSelector('[data-testid=sweep-progress] [data-testid=progress][data-done="3"]', {
+      timeout: 90_000,
+    });
+    await page.waitForSelector('.session-head [data-state=completed]', { timeout: 30_000 });
+    const rows = await page
+      .locator(trials)
+      .evaluateAll((trs) =>
+        trs.map((tr) => [
+          tr.querySelector('[data-state]')?.getAttribute('data-state'),
+          tr.querySelectorAll('td')[2]?.textContent,
+          tr.querySelector('[data-col=value]')?.textContent,
+          tr.querySelector('[data-col=rung]')?.textContent,
+        ]),
+      );
+    assert.deepEqual(rows, [
+      ['succeeded', '5', '20', '1 (2)'],
+      ['stopped', '3', '3', '—, stopped at 0'],
+      ['succeeded', '8', '32', '1 (2)'],
+    ]);
+    assert.equal(await page.getAttribute(`${trials}.best-trial`, 'data-trial'), '2');
+    assert.equal(await page.textContent('[data-testid=sweep-best] .value'), '32');
+    const done = await api<{ totalResource: number }>(`/api/v1/sweeps/${sweep.id}`);
+    assert.equal(await page.textContent('[data-testid=trial-epochs]'), `${done.totalResource} trial-epochs`);
+    const axes = await page
+      .locator('[data-testid=parallel-plot] [data-axis]')
+      .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-axis')));
+    assert.deepEqual(axes, ['q', 'score']);
+    assert.equal(await page.locator('[data-testid=parallel-plot] [data-run]').count(), 3);
+    await page.screenshot({ path: join(SHOTS, 'sweep.png'), fullPage: true });
+
+    await page.click('.header h1 a.crumb');
+    const row = `[data-testid=sweeps-table] tr[data-sweep="${sweep.id}"]`;
+    await page.waitForSelector(`${row} [data-state=completed]`);
+    assert.equal(await page.getAttribute(`${row} [data-testid=progress]`, 'data-done'), '3');
+    assert.match((await page.textContent(row)) ?? '', /asha-e2e.*asha.*score \(max\).*3 \/ 3.*32/);
+    await shot('sweeps');
+  });
+
   it('draws Fashion-MNIST images from the preview on canvases', async (t) => {
     const images = join(FASHION, 't10k-images-idx3-ubyte.gz');
     if (!existsSync(images)) return t.skip(`no ${images}`);
@@ -495,6 +615,25 @@ describe('dashboard in Chromium', { skip }, () => {
       await page.waitForSelector('.empty >> text=Start one with');
       await page.waitForSelector('[data-testid=connection].conn-live');
       assert.equal(await page.$('[data-testid=token-prompt]'), null);
+      // The navigation says who the manager takes us for: its own token is an admin.
+      await page.waitForSelector('[data-testid=identity] [data-testid=role] >> text=admin');
+      await shot('identity-admin');
+
+      // A read token, logged in with after forgetting the manager's: the role and the token's name show.
+      const res = await fetch(`${locked.url}/api/v1/tokens`, {
+        method: 'POST',
+        headers: { ...locked.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'alice', role: 'read' }),
+      });
+      assert.equal(res.status, 201);
+      const { token } = (await res.json()) as { token: string };
+      await page.click('button:has-text("Forget token")');
+      await page.waitForSelector('[data-testid=token-prompt]');
+      await page.fill('[data-testid=token-prompt] input', token);
+      await page.click('[data-testid=token-prompt] button[type=submit]');
+      await page.waitForSelector('[data-testid=identity] [data-testid=role] >> text=read');
+      assert.equal(await page.textContent('[data-testid=identity] .actor'), 'alice');
+      await page.locator('nav.nav').screenshot({ path: join(SHOTS, 'identity-read.png') });
     } finally {
       await locked.close();
     }

@@ -26,6 +26,9 @@ export type {
   SessionState,
   Stage,
   SwarmEvent,
+  SweepList,
+  SweepView,
+  TrialView,
   WhoAmI,
 } from '../../../src/api/index.js';
 

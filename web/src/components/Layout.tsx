@@ -9,6 +9,7 @@ import { Link } from './Link.js';
 
 const NAV = [
   ['/sessions', 'Sessions'],
+  ['/sweeps', 'Sweeps'],
   ['/nodes', 'Nodes'],
   ['/datasets', 'Datasets'],
   ['/models', 'Models'],

@@ -26,6 +26,11 @@ export function duration(ms: number): string {
   return `${h}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** Short spans to the hundredth of a second (boot times), longer ones as `duration` does. */
+export function seconds(ms: number): string {
+  return ms < 60_000 ? `${(ms / 1000).toFixed(2)} s` : duration(ms);
+}
+
 export function time(ms: number): string {
   return new Date(ms).toLocaleTimeString(undefined, { hour12: false });
 }
