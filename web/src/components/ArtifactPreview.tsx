@@ -47,7 +47,12 @@ export function ArtifactPreview(props: { artifact: Artifact; url: string; kind: 
     <figure class="artifact-preview" data-testid="artifact-preview" data-path={props.artifact.path}>
       <figcaption class="mono">{props.artifact.path}</figcaption>
       {'src' in loaded ? (
-        <img src={loaded.src} alt={props.artifact.path} />
+        <img
+          src={loaded.src}
+          alt={props.artifact.path}
+          // A tiny image (an MNIST digit, an icon) is drawn larger, its pixels kept sharp.
+          onLoad={(e) => e.currentTarget.classList.toggle('tiny', e.currentTarget.naturalWidth < 128)}
+        />
       ) : (
         <>
           <pre class="logs">{loaded.text}</pre>
