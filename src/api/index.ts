@@ -114,21 +114,6 @@ export type {
   SessionSpec,
   SessionUsage,
 } from './sessions.js';
-export {
-  type CreatedToken,
-  ROLES,
-  type Role,
-  type TokenList,
-  type TokenView,
-  type WhoAmI,
-} from './tokens.js';
-export {
-  type NodeUse,
-  USAGE_METRICS,
-  USAGE_PREFIX,
-  type UsageMetric,
-  usageSeries,
-} from './usage.js';
 export type {
   AshaOptions,
   Dimension,
@@ -145,3 +130,18 @@ export type {
   TrialTemplate,
   TrialView,
 } from './sweeps.js';
+export {
+  type CreatedToken,
+  ROLES,
+  type Role,
+  type TokenList,
+  type TokenView,
+  type WhoAmI,
+} from './tokens.js';
+export {
+  type NodeUse,
+  USAGE_METRICS,
+  USAGE_PREFIX,
+  type UsageMetric,
+  usageSeries,
+} from './usage.js';

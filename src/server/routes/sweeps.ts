@@ -4,8 +4,7 @@ import { z } from 'zod';
 import { type SweepSpec, sweepSchema } from '../../api/sweeps.js';
 import { parseRules } from '../../rules/index.js';
 import type { Services } from '../services.js';
-import { int, parseQuery } from './query.js';
-import { parseBody } from './query.js';
+import { int, parseBody, parseQuery } from './query.js';
 import { submitBody } from './sessions.js';
 
 /** A trial's session: a session submit without `params` (the trial's own). */
