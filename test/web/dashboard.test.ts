@@ -533,6 +533,32 @@ describe('dashboard in Chromium', { skip }, () => {
     await shot('sweeps');
   });
 
+  it('stops a running sweep from its page', async () => {
+    const sweep = await api<{ id: string }>('/api/v1/sweeps', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'long-grid',
+        algorithm: 'grid',
+        space: { q: { kind: 'choice', values: [1, 2, 3] } },
+        metric: 'score',
+        mode: 'max',
+        session: { command: objectiveCommand(100, 300), resources: { cpus: 1, memoryMb: 256 } },
+      }),
+    });
+    await page.goto(`${manager.url}/sweeps/${sweep.id}`);
+    await page.waitForSelector('[data-testid=trials-table] tr[data-trial="0"] [data-state=running]', {
+      timeout: 30_000,
+    });
+    await page.click('.session-head button.danger:has-text("Stop")');
+    await page.waitForSelector('.session-head [data-state=stopped]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid=trials-table] tr[data-trial="0"] [data-state=stopped]', {
+      timeout: 30_000,
+    });
+    assert.equal(await page.locator('.session-head button.danger').count(), 0, 'no Stop once stopped');
+    assert.equal(await page.locator('[data-testid=trials-table] [data-state=running]').count(), 0);
+  });
+
   it('draws Fashion-MNIST images from the preview on canvases', async (t) => {
     const images = join(FASHION, 't10k-images-idx3-ubyte.gz');
     if (!existsSync(images)) return t.skip(`no ${images}`);
