@@ -3,8 +3,8 @@
  * sweep on the same grid points, through a real manager (in this process, LMDB in a temp dir) with real trial
  * sessions (examples/fashion-mnist/train.ts, tfjs on wasm). Prints each sweep's best validation accuracy, its
  * total trial-epochs and wall time, then the ratios. Kept affordable on 2 loaded cores: a training subset
- * (FASHION_TRAIN_ROWS, default 8000) and 9 epochs at most per trial.
- * Usage: npm run bench:sweep [-- --epochs 9 --parallel 2]
+ * (FASHION_TRAIN_ROWS, default 2000; FASHION_VAL_ROWS, default 1000 held out) and 9 epochs at most per trial.
+ * ASHA takes the grid's points in an order shuffled by --seed. Usage: npm run bench:sweep [-- --epochs 9 --parallel 2 --seed 1]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,11 @@ import { resolveConfig } from '../src/config/index.js';
 import { SwarmlabClient } from '../src/sdk/index.js';
 
 const { values: args } = parseArgs({
-  options: { epochs: { type: 'string', default: '9' }, parallel: { type: 'string', default: '2' } },
+  options: {
+    epochs: { type: 'string', default: '9' },
+    parallel: { type: 'string', default: '2' },
+    seed: { type: 'string', default: '1' },
+  },
 });
 const epochs = Number(args.epochs);
 const parallelism = Number(args.parallel);
@@ -43,7 +47,8 @@ try {
     resources: { cpus: 1, memoryMb: 1024 },
     env: {
       FASHION_EPOCHS: String(epochs),
-      FASHION_TRAIN_ROWS: process.env.FASHION_TRAIN_ROWS ?? '8000',
+      FASHION_TRAIN_ROWS: process.env.FASHION_TRAIN_ROWS ?? '2000',
+      FASHION_VAL_ROWS: process.env.FASHION_VAL_ROWS ?? '1000',
       FASHION_MODEL: model,
     },
   });
@@ -85,7 +90,8 @@ try {
   const { s: asha, wall: ashaWall } = await run('asha', {
     ...common,
     algorithm: 'asha',
-    asha: { minResource: 1, maxResource: epochs, eta: 3, sample: 'grid' },
+    asha: { minResource: 1, maxResource: epochs, eta: 3, sample: 'shuffled-grid' },
+    seed: Number(args.seed),
     accept,
     session: session('sweep-asha'),
   });

@@ -47,8 +47,12 @@ export const ashaSchema = z.strictObject({
   maxResource: z.number().int().min(1),
   /** Reduction factor: the top 1/eta of each rung goes on (default 3). */
   eta: z.number().min(2).optional(),
-  /** Where trial params come from: sampled at random (default) or the grid's points in order. */
-  sample: z.enum(['random', 'grid']).optional(),
+  /**
+   * Where trial params come from: sampled at random (default), the grid's points in order, or the grid's points
+   * in an order shuffled by `seed` (as Optuna's GridSampler): ASHA judges a trial against those before it, so
+   * a grid listed from worst to best would stop nothing.
+   */
+  sample: z.enum(['random', 'grid', 'shuffled-grid']).optional(),
 });
 
 /** Everything but `session`, which the server checks with the session submit schema (it holds no zod here). */

@@ -1,4 +1,5 @@
-/** Parsing of repeatable command-line flags shared by commands: `--x a --x b`, `KEY=VALUE` pairs, typed params. */
+/** Parsing of command-line flags shared by commands: `--x a --x b`, `KEY=VALUE` pairs, typed params, JSON files. */
+import { readFile } from 'node:fs/promises';
 import type { ParamValue } from '../api/index.js';
 import { InvalidError } from '../errors/index.js';
 
@@ -26,4 +27,23 @@ export function paramValue(text: string): ParamValue {
     if (Number.isFinite(n)) return n;
   }
   return text;
+}
+
+/** A JSON file given with `flag`; InvalidError (one line) naming the flag and the file when unreadable or not JSON. */
+export async function readJson(flag: string, file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    const why = (cause as NodeJS.ErrnoException).code ?? String(cause);
+    throw new InvalidError(`${flag}: cannot read ${file} (${why})`, { details: { field: flag }, cause });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new InvalidError(`${flag}: ${file} is not JSON (${(cause as Error).message})`, {
+      details: { field: flag },
+      cause,
+    });
+  }
 }

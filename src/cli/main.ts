@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   stop: async () => (await import('./commands/stop.js')).registerStop,
   rm: async () => (await import('./commands/rm.js')).registerRm,
   artifacts: async () => (await import('./commands/artifacts.js')).registerArtifacts,
+  sweep: async () => (await import('./commands/sweep.js')).registerSweep,
   nodes: async () => (await import('./commands/nodes.js')).registerNodes,
   events: async () => (await import('./commands/events.js')).registerEvents,
   dataset: async () => (await import('./commands/dataset.js')).registerDataset,

@@ -33,3 +33,4 @@ export {
 } from './session.js';
 export { type FollowSessionOptions, SessionsClient } from './sessions.js';
 export { TokensClient } from './tokens.js';
+export { SweepsClient } from './sweeps.js';

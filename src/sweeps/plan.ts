@@ -10,13 +10,23 @@ const invalid = (field: string, message: string) =>
 
 /** The trials' params in submission order; InvalidError naming the field when the spec cannot give them. */
 export function planTrials(spec: Omit<SweepSpec, 'session'>): Record<string, ParamValue>[] {
-  const fromGrid = spec.algorithm === 'grid' || spec.asha?.sample === 'grid';
-  if (fromGrid) {
+  const rand = prng(spec.seed ?? 0);
+  const sampling = spec.algorithm === 'grid' ? 'grid' : (spec.asha?.sample ?? 'random');
+  if (sampling !== 'random') {
     const size = gridSize(spec.space);
     if (size > MAX_TRIALS) throw invalid('space', `the grid has ${size} points, more than ${MAX_TRIALS}`);
-    return grid(spec.space).slice(0, spec.trials ?? size);
+    const points = grid(spec.space);
+    if (sampling === 'shuffled-grid') shuffle(points, rand);
+    return points.slice(0, spec.trials ?? size);
   }
   if (spec.trials === undefined) throw invalid('trials', `${spec.algorithm} sampling needs a trial budget`);
-  const rand = prng(spec.seed ?? 0);
   return Array.from({ length: spec.trials }, () => sample(spec.space, rand));
+}
+
+/** Fisher–Yates, in place. */
+function shuffle<T>(items: T[], rand: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
 }

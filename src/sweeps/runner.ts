@@ -90,7 +90,10 @@ export class SweepRunner {
     return this.#cursor.value;
   }
 
-  /** Validates the plan, stores the sweep and submits its first trials (an invalid trial template is a 400). */
+  /**
+   * Plans the trials (InvalidError naming the field when it cannot), stores the sweep and submits its first
+   * trials; a trial the sessions refuse (an unknown dataset, no node to hold it) stops the sweep with the reason.
+   */
   create(spec: SweepSpec): Promise<SweepView> {
     const doc = newSweepDoc(`w-${newSessionId().slice(2)}`, spec, 0);
     return this.#run(async () => {

@@ -115,6 +115,27 @@ describe('sweeps through the API', { timeout: 240_000 }, () => {
       c!.trials.map((x) => x.params),
       expected,
     );
+    // ASHA on a shuffled grid: every point once, in an order the seed fixes.
+    const shuffled = await create({
+      algorithm: 'asha',
+      space: { q: { kind: 'int', min: 1, max: 6 } },
+      asha: { maxResource: 3, sample: 'shuffled-grid' },
+      seed: 3,
+      metric: 'score',
+      mode: 'max',
+      session: { command: objectiveCommand(1000, 100) },
+    });
+    const order = shuffled.trials.map((x) => x.params.q);
+    assert.deepEqual([...order].sort(), [1, 2, 3, 4, 5, 6]);
+    assert.notDeepEqual(order, [1, 2, 3, 4, 5, 6]);
+    const again = await create({ ...shuffled.spec, session: { command: objectiveCommand(1000, 100) } });
+    assert.deepEqual(
+      again.trials.map((x) => x.params.q),
+      order,
+    );
+    await Promise.all(
+      [shuffled, again].map((s) => t.client.json('POST', `/api/v1/sweeps/${s.id}/stop`, { body: {} })),
+    );
     const done = await ended(a!.id);
     assert.deepEqual(
       done.trials.map((x) => x.state),
@@ -162,6 +183,44 @@ describe('sweeps through the API', { timeout: 240_000 }, () => {
     assert.ok(logs.lines.some((l) => l.line.startsWith('stop asked through the SDK: sweep')));
   });
 
+  it("promotes the best trial's generation through the sweep's accept rule, once the sweep ended", async () => {
+    const sweep = await create({
+      algorithm: 'grid',
+      space: { q: { kind: 'choice', values: [1, 3, 2] } },
+      metric: 'score',
+      mode: 'max',
+      parallelism: 3,
+      accept: [{ name: 'best-trial', metric: 'score', stage: 'production', atLeast: 2 }],
+      session: { command: objectiveCommand(2, 20, 'sweep-model') },
+    });
+    const done = await ended(sweep.id);
+    const best = done.trials[1]!;
+    assert.deepEqual(done.best && [done.best.index, done.best.value], [1, 6]);
+    assert.ok(best.generation, 'the best trial saved a generation');
+    const prod = await t.client.json<{ generation: number; metrics: Record<string, number> }>(
+      'GET',
+      '/api/v1/models/sweep-model/generations/production',
+    );
+    assert.deepEqual([prod.generation, prod.metrics.score], [best.generation.generation, 6]);
+    assert.deepEqual(done.promoted, [
+      {
+        rule: 'best-trial',
+        model: 'sweep-model',
+        generation: best.generation.generation,
+        stage: 'production',
+      },
+    ]);
+    const fired = await t.client.json<{ events: { sessionId: string; data: { rule: string } }[] }>(
+      'GET',
+      '/api/v1/events',
+      { query: { type: 'rule.fired', session: best.sessionId } },
+    );
+    assert.deepEqual(
+      fired.events.map((e) => e.data.rule),
+      ['best-trial'],
+    );
+  });
+
   it('stops on request and names a bad field', async () => {
     const sweep = await create({
       algorithm: 'grid',
@@ -182,38 +241,24 @@ describe('sweeps through the API', { timeout: 240_000 }, () => {
       view.trials.map((x) => x.state),
       ['stopped', 'pending', 'pending'],
     );
-    const bad = await fetch(`${t.url}/api/v1/sweeps`, {
-      method: 'POST',
-      headers: { ...t.auth, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        algorithm: 'grid',
-        space: { lr: { kind: 'uniform', min: 0, max: 1 } },
-        metric: 'm',
-        mode: 'max',
-        session: { command: ['true'] },
-      }),
-    });
-    assert.equal(bad.status, 400);
+    /** The field a refused sweep names. */
+    const badField = async (body: object) => {
+      const r = await fetch(`${t.url}/api/v1/sweeps`, {
+        method: 'POST',
+        headers: { ...t.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ metric: 'm', mode: 'max', ...body }),
+      });
+      assert.equal(r.status, 400);
+      return ((await r.json()) as { error: { details: { field: string } } }).error.details.field;
+    };
+    const space = { lr: { kind: 'uniform', min: 0, max: 1 } };
+    const grid = { algorithm: 'grid', space, session: { command: ['true'] } };
+    assert.equal(await badField(grid), 'space.lr.points');
+    assert.equal(await badField({ ...grid, algorithm: 'random' }), 'trials');
     assert.equal(
-      ((await bad.json()) as { error: { details: { field: string } } }).error.details.field,
-      'space.lr.points',
-    );
-    const badSession = await fetch(`${t.url}/api/v1/sweeps`, {
-      method: 'POST',
-      headers: { ...t.auth, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        algorithm: 'random',
-        trials: 2,
-        space: { lr: { kind: 'uniform', min: 0, max: 1 } },
-        metric: 'm',
-        mode: 'max',
-        session: { command: [] },
-      }),
-    });
-    assert.equal(badSession.status, 400);
-    assert.equal(
-      ((await badSession.json()) as { error: { details: { field: string } } }).error.details.field,
+      await badField({ ...grid, algorithm: 'random', trials: 2, session: { command: [] } }),
       'session.command',
     );
+    assert.equal(await badField({ ...grid, algorithm: 'asha' }), 'asha');
   });
 });

@@ -1,5 +1,5 @@
 """Swarmlab's Python client: report from a training session, stream datasets, save and load model generations,
-list and compare sessions."""
+list and compare sessions, run sweeps."""
 from ._env import SessionEnv
 from ._http import Client
 from . import models
@@ -21,6 +21,7 @@ from .errors import (
 )
 from .models import LoadedGeneration, load_generation, save_generation
 from .session import Session, session
+from .sweeps import get_sweep, list_sweeps, stop_sweep, sweep
 
 __version__ = "0.1.0"
 
@@ -48,11 +49,15 @@ __all__ = [
     "__version__",
     "compare",
     "download_artifact",
+    "get_sweep",
     "list_artifacts",
+    "list_sweeps",
     "load_generation",
     "models",
     "push_dataset",
     "save_generation",
     "session",
+    "stop_sweep",
+    "sweep",
     "upload_artifact",
 ]

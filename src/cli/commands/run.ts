@@ -2,14 +2,13 @@
  * `swarmlab run [options] -- CMD ARGS...`: submits a session. With `--follow` it prints the session's output as
  * it comes, a progress line with the last epoch and metrics, and exits with the session's exit code.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { RulesDoc, SessionRecord, SessionSpec, SwarmEvent } from '../../api/index.js';
 import { InvalidError } from '../../errors/index.js';
 import { EventsClient } from '../../sdk/events-client.js';
 import { SessionsClient } from '../../sdk/sessions.js';
 import { parseDurationMs } from '../../util/duration.js';
-import { collect, pairs, paramValue } from '../flags.js';
+import { collect, pairs, paramValue, readJson } from '../flags.js';
 import { formatNumber } from '../format.js';
 
 const typedParams = (raw: Record<string, string> | undefined) =>
@@ -92,22 +91,7 @@ export function submitBody(argv: string[], flags: RunFlags): Record<string, unkn
 
 /** Reads and checks a rules file; InvalidError (one line) names the file and the bad field's path. */
 export async function readRules(file: string): Promise<RulesDoc> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (cause) {
-    const why = (cause as NodeJS.ErrnoException).code ?? String(cause);
-    throw new InvalidError(`--rules: cannot read ${file} (${why})`, { details: { field: '--rules' }, cause });
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (cause) {
-    throw new InvalidError(`--rules: ${file} is not JSON (${(cause as Error).message})`, {
-      details: { field: '--rules' },
-      cause,
-    });
-  }
+  const doc = await readJson('--rules', file);
   // The validator (zod) loads only when a rules file is given.
   const { parseRules } = await import('../../api/rules.js');
   try {
