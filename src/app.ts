@@ -13,7 +13,7 @@ import { ConfigError } from './errors/index.js';
 import { EventArchive, EventHub } from './events/index.js';
 import { Experiments } from './experiments/index.js';
 import { ModelRegistry, migrateModelRefs } from './models/index.js';
-import { RulesEngine } from './rules/index.js';
+import { RulesEngine, rulesPurgeOps } from './rules/index.js';
 import { buildServer, listen, type Server, type Services } from './server/index.js';
 import { ModelServer, RegistrySource } from './serving/index.js';
 import { acquireLease, describeHolder, type LeaseHolder, openStore, type Store } from './store/index.js';
@@ -175,7 +175,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     stopChannel: () => channels,
     datasets,
     artifacts,
-    purgers: [(id) => telemetryPurgeOps(store, id), (id) => artifacts.purgeOps(id)],
+    purgers: [(id) => telemetryPurgeOps(store, id), (id) => artifacts.purgeOps(id), rulesPurgeOps],
   }).catch(async (err) => {
     await closeStore();
     throw err;

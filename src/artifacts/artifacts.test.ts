@@ -134,6 +134,9 @@ for (const backend of ['lmdb', 'redis'] as const) {
 
       const store = t.manager.store;
       await store.append(seriesLog(a.id), { names: ['loss'], points: [] });
+      // What other domains keep per session: a metric summary, a report stream's state, the rules' state.
+      const kept = [`metric-summary/${a.id}`, `channels/${a.id}/stream-1`, `rules/sessions/${a.id}`];
+      for (const key of kept) await store.put(key, { some: 'state' });
       const before = (await eventsOf()).events;
       const ofA = before.filter((e) => e.sessionId === a.id).map((e) => e.cursor);
       const others = before.filter((e) => e.sessionId !== a.id).map((e) => e.cursor);
@@ -154,6 +157,7 @@ for (const backend of ['lmdb', 'redis'] as const) {
       await assert.rejects(artifacts.list(a.id), NotFoundError);
       assert.deepEqual(await store.read(`logs/${a.id}`), []);
       assert.deepEqual(await store.read(seriesLog(a.id)), []);
+      for (const key of kept) assert.equal(await store.get(key), undefined, key);
       assert.equal(
         (await sessions.list({ limit: 1000 })).sessions.some((s) => s.id === a.id),
         false,

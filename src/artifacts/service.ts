@@ -89,6 +89,9 @@ export class ArtifactService {
         const body = file.handle.createReadStream({ autoClose: false });
         await saveArtifact(this.#store, this.#save, sessionId, file.path, body, 'output');
         stored++;
+      } catch (err) {
+        // One unreadable or grown-past-the-limit file costs only itself.
+        skipped.push({ path: file.path, reason: (err as Error).message });
       } finally {
         await file.handle.close();
       }
@@ -96,7 +99,7 @@ export class ArtifactService {
     if (skipped.length > 0) {
       this.#logger.warn(
         { sessionId, dir, skipped: skipped.length, first: skipped.slice(0, 5) },
-        `output dir: ${skipped.length} file(s) not kept as artifacts (symlinks, unsafe names or over the limits)`,
+        `output dir: ${skipped.length} file(s) not kept as artifacts (symlinks, unsafe names, over the limits, errors)`,
       );
     }
     return stored;

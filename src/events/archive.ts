@@ -4,6 +4,9 @@ import type { EventFilter, EventPage, NewEvent, SwarmEvent } from '../api/index.
 import type { Store, TxOp } from '../store/index.js';
 import { compileFilter } from './filter.js';
 
+/** How far before a session's creation its events are looked for, in case the clock was set back meanwhile. */
+const SCAN_MARGIN_MS = 60 * 60 * 1000;
+
 /** The store log that holds every event. */
 export const EVENT_LOG = 'events';
 
@@ -46,17 +49,31 @@ export class EventArchive {
   }
 
   /**
-   * Cursors of the events of a session, for deleting them; a model's events that name the session (a generation
-   * it saved) stay with the model's history. Scans the whole archive, a page at a time.
+   * Cursors of the events of a session that began at `since` (ms), for deleting them; a model's events that name
+   * the session (a generation it saved) stay with the model's history. Scans from the first event stamped an hour
+   * before `since`: the archive is appended in time order, and the hour absorbs clock adjustments.
    */
-  async sessionCursors(sessionId: string): Promise<number[]> {
+  async sessionCursors(sessionId: string, since: number): Promise<number[]> {
     const cursors: number[] = [];
-    for (let after = 0; ; ) {
+    for (let after = await this.#before(since - SCAN_MARGIN_MS); ; ) {
       const batch = await this.read(after, 1000);
       if (batch.length === 0) return cursors;
       for (const e of batch) if (e.sessionId === sessionId && e.model === undefined) cursors.push(e.cursor);
       after = batch.at(-1)!.cursor;
     }
+  }
+
+  /** A cursor after which every event stamped `time` or later lies (binary search over the time-ordered log). */
+  async #before(time: number): Promise<number> {
+    let lo = 0;
+    let hi = await this.lastCursor();
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const [next] = await this.read(mid, 1);
+      if (next === undefined || next.time >= time) hi = mid;
+      else lo = next.cursor;
+    }
+    return Math.min(lo, hi);
   }
 
   /** A transaction op that removes these events; every other event keeps its cursor. */

@@ -93,4 +93,49 @@ describe('events', () => {
     stop();
     await hub.close();
   });
+
+  it("finds a session's events by scanning only from about its start, skipping its model's events", async () => {
+    const own = await mkdtemp(join(tmpdir(), 'swarmlab-events-scan-'));
+    const real = await openLmdbStore({ path: own });
+    let scanned = 0;
+    // The real store, with the entries each read returns counted.
+    const counting = new Proxy(real, {
+      get: (target, key) =>
+        key === 'read'
+          ? async (...args: Parameters<Store['read']>) => {
+              const entries = await target.read(...args);
+              scanned += entries.length;
+              return entries;
+            }
+          : Reflect.get(target, key).bind(target),
+    });
+    try {
+      const scan = new EventArchive(counting as Store);
+      const minute = 60_000;
+      const started = 240 * minute;
+      const events: NewEvent[] = [];
+      for (let i = 0; i < 300; i++) {
+        const mine = i >= 240 && i % 3 === 0;
+        events.push({ ...log(mine ? 's-x' : `s-${i % 7}`, String(i)), time: i * minute });
+      }
+      events.push({
+        type: 'generation.saved',
+        sessionId: 's-x',
+        model: 'm',
+        data: { model: 'm', generation: 1, metrics: {} },
+        time: 300 * minute,
+      });
+      const appended = await scan.append(events);
+      const expected = appended
+        .filter((e) => e.sessionId === 's-x' && e.model === undefined)
+        .map((e) => e.cursor);
+      assert.equal(expected.length, 20);
+      scanned = 0;
+      assert.deepEqual(await scan.sessionCursors('s-x', started), expected);
+      assert.ok(scanned < 140, `read ${scanned} entries: from about an hour before the start, not all 301`);
+    } finally {
+      await real.close();
+      await rm(own, { recursive: true, force: true });
+    }
+  });
 });

@@ -5,7 +5,7 @@ export { formatPath, parseRules, rulesSchema } from '../api/rules.js';
 export type { AcceptVerdict, Candidate, ModelControl } from './accept.js';
 export { type ActionContext, onGeneration, type SessionControl } from './actions.js';
 export { RulesEngine, type RulesEngineDeps, type SessionRulesView } from './engine.js';
-export type { Firing, SessionRuleState } from './state.js';
+export { type Firing, rulesPurgeOps, type SessionRuleState } from './state.js';
 export {
   type Observation,
   observationsOf,

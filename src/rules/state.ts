@@ -3,10 +3,16 @@
  * was stopped, its firings, and the cursor of the last event that changed it) and the engine's resume cursor.
  */
 import type { RulesDoc, StopAction } from '../api/index.js';
+import type { TxOp } from '../store/index.js';
 import { initialStopState, type StopRuleState } from './stop.js';
 
 export const CURSOR_KEY = 'rules/engine/cursor';
 export const stateKey = (sessionId: string): string => `rules/sessions/${sessionId}`;
+
+/** What the engine forgets when a session is deleted: its rule state (counters and firings). */
+export const rulesPurgeOps = async (sessionId: string): Promise<TxOp[]> => [
+  { op: 'delete', key: stateKey(sessionId) },
+];
 
 export interface Firing {
   /** Cursor of the event that fired the rule. */

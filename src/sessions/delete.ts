@@ -5,6 +5,7 @@
  * in between finds the marker at start and finishes.
  */
 import { rm } from 'node:fs/promises';
+import type { Logger } from 'pino';
 import type { SessionDeleted } from '../api/index.js';
 import { ConflictError } from '../errors/index.js';
 import type { EventArchive } from '../events/index.js';
@@ -29,6 +30,7 @@ export interface DeleteDeps {
   repo: SessionRepo;
   dataDir: string;
   purgers: SessionPurger[];
+  logger: Pick<Logger, 'warn'>;
 }
 
 const RETRIES = 10;
@@ -63,19 +65,31 @@ export class SessionDeleter {
     return this.#finish(marker?.value.record ?? record);
   }
 
-  /** Finishes the deletions a previous manager left half-done; returns how many. */
-  async resume(): Promise<number> {
-    const markers = await this.#deps.store.list<Marker>(DELETING_PREFIX);
-    for (const m of markers) await this.#finish(m.value.record);
-    return markers.length;
+  /** Finishes the deletions a previous manager left half-done; one that fails again is logged, not fatal. */
+  async resume(): Promise<void> {
+    for (const m of await this.#deps.store.list<Marker>(DELETING_PREFIX)) {
+      try {
+        await this.#finish(m.value.record);
+      } catch (err) {
+        this.#deps.logger.warn(
+          { err, sessionId: m.value.record.id },
+          'unfinished session delete failed again',
+        );
+      }
+    }
   }
 
   async #finish(record: SessionRecord): Promise<SessionDeleted> {
     const { store, events, repo, dataDir, purgers } = this.#deps;
     const id = record.id;
-    await rm(sessionDir(dataDir, id), { recursive: true, force: true });
+    try {
+      await rm(sessionDir(dataDir, id), { recursive: true, force: true });
+    } catch (err) {
+      // E.g. files a container wrote as another user: the stored data still goes; the files stay for an admin.
+      this.#deps.logger.warn({ err, sessionId: id }, 'session directory not removed');
+    }
     for (let attempt = 0; ; attempt++) {
-      const cursors = await events.sessionCursors(id);
+      const cursors = await events.sessionCursors(id, record.createdAt);
       const purged = (await Promise.all(purgers.map((purge) => purge(id)))).flat();
       const ops: TxOp[] = [
         ...repo.deleteOps(record),

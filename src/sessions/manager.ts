@@ -51,6 +51,7 @@ export class SessionManager {
       repo: this.repo,
       dataDir: this.#opts.dataDir,
       purgers: deps.purgers ?? [],
+      logger: deps.logger,
     });
   }
 
