@@ -138,5 +138,6 @@ describe('session tokens', () => {
       body,
     });
     assert.ok(ok.status === 200 || ok.status === 409, String(ok.status));
+    await waitForSession(tm.client, s.id, (x) => isTerminal(x.state));
   });
 });
