@@ -11,10 +11,10 @@ import { sameSecret } from '../tokens/index.js';
 import { anonymous, MANAGER, type Principal, type SessionScope } from './principal.js';
 
 /**
- * Which routes a session token may use: its session's (`:id`), its dataset's or its models' (`:name`), or `any`
- * (the handler narrows its answer to what the session may see: whoami, the dataset list).
+ * Which routes a session token may use: its session's (`:id`), its models' (`:name`), or `any` (whoami, dataset
+ * reads: a job reads its dataset and often others, a validation set, and datasets are inputs, not results).
  */
-export type SessionAccess = 'session' | 'dataset' | 'model' | 'any';
+export type SessionAccess = 'session' | 'model' | 'any';
 
 export interface AuthOptions {
   /** The manager's own token: admin. Without one, nothing is checked. */
@@ -35,7 +35,7 @@ declare module 'fastify' {
     public?: boolean;
     /** The least role the route needs (default `read` for GET/HEAD, `write` otherwise). */
     role?: Role;
-    /** Lets session tokens in, for their own session, dataset or models (see SessionAccess). */
+    /** Lets session tokens in, for their own session or models, or any (see SessionAccess). */
     sessionScope?: SessionAccess;
     /** What jobs send (reports, params, the channel): a token is needed even on loopback. */
     job?: boolean;
@@ -91,8 +91,6 @@ function inScope(scope: SessionScope, access: SessionAccess, params: unknown): b
   switch (access) {
     case 'session':
       return p.id === scope.sessionId;
-    case 'dataset':
-      return p.name !== undefined && p.name === scope.dataset;
     case 'any':
       return true;
     case 'model':

@@ -3,12 +3,11 @@
  * that session), or nobody (from loopback, or a read where tokens are not required). Its `actor` is what stage
  * changes, deletes and token changes record.
  */
-import { parseDatasetRef, type Role, type SessionRecord, type WhoAmI } from '../api/index.js';
+import type { Role, SessionRecord, WhoAmI } from '../api/index.js';
 
-/** What a session's token may touch: its session, its dataset, the models it names (none named: any). */
+/** What a session's token may touch beyond reading datasets: its session, the models it names (none named: any). */
 export interface SessionScope {
   sessionId: string;
-  dataset: string | undefined;
   models: string[];
 }
 
@@ -42,7 +41,6 @@ export function sessionPrincipal(record: SessionRecord): Principal {
     actor: `session:${record.id}`,
     session: {
       sessionId: record.id,
-      dataset: record.dataset === undefined ? undefined : parseDatasetRef(record.dataset).name,
       models: record.models ?? [],
     },
   };

@@ -1,4 +1,4 @@
-// A session's own token, used by a real job process: what it may do (its session, dataset, named models), what it
+// A session's own token, used by a real job process: what it may do (its session, datasets, named models), what it
 // may not, and that it stops working when the session ends, across a manager restart too.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -52,7 +52,7 @@ describe('session tokens', () => {
     assert.equal(res.status, 201, await res.text());
   };
 
-  it('scope a job to its session, its dataset and the models it names, and end with it', async () => {
+  it('scope a job to its session and the models it names, let it read datasets, and end with it', async () => {
     await push('roles-ds');
     await push('other-ds');
     const other = await tm.client.json<{ id: string }>('POST', '/api/v1/sessions', {
@@ -81,8 +81,8 @@ describe('session tokens', () => {
       otherSession: 403,
       sessionList: 403,
       dataset: 200,
-      otherDataset: 403,
-      datasets: ['roles-ds'],
+      otherDataset: 200,
+      datasets: ['other-ds', 'roles-ds'],
       saveNamed: 201,
       saveOther: 403,
       stage: 403,
@@ -138,5 +138,6 @@ describe('session tokens', () => {
       body,
     });
     assert.ok(ok.status === 200 || ok.status === 409, String(ok.status));
+    await waitForSession(tm.client, s.id, (x) => isTerminal(x.state));
   });
 });

@@ -35,6 +35,7 @@ interface RunFlags {
   param?: string[];
   tag?: string[];
   project?: string;
+  model?: string[];
 }
 
 function number(flag: string, value: string | undefined): number | undefined {
@@ -84,6 +85,7 @@ export function submitBody(argv: string[], flags: RunFlags): Record<string, unkn
     params: typedParams(pairs('--param', flags.param)),
     tags: flags.tag?.length ? flags.tag : undefined,
     project: flags.project,
+    models: flags.model?.length ? flags.model : undefined,
   };
   if (Object.keys(resources).length > 0) body.resources = resources;
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
@@ -184,6 +186,7 @@ export function registerRun(program: Command): void {
     )
     .option('--tag <tag>', 'a tag (repeatable)', collect, [])
     .option('--project <name>', 'the project the session belongs to')
+    .option('--model <name>', "a model the session's token may save generations of (repeatable)", collect, [])
     .action(async (argv: string[], flags: RunFlags) => {
       const sessions = new SessionsClient();
       const body = submitBody(argv, flags);

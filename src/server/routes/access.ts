@@ -5,8 +5,8 @@ import type { FastifyContextConfig } from 'fastify';
 export const JOB_ROUTE: FastifyContextConfig = { job: true, role: 'write', sessionScope: 'session' };
 /** Reads of one session, which its own token may make too. */
 export const OWN_SESSION: FastifyContextConfig = { sessionScope: 'session' };
-/** Reads of a dataset, which the token of a session reading it may make too. */
-export const OWN_DATASET: FastifyContextConfig = { sessionScope: 'dataset' };
+/** Dataset reads, which sessions' tokens may make too (a job reads its dataset, and often a validation set). */
+export const DATASET_READ: FastifyContextConfig = { sessionScope: 'any' };
 /** A model's reads and generation saves, which the token of a session naming it may make too. */
 export const OWN_MODEL: FastifyContextConfig = { sessionScope: 'model' };
 /** Token management. */

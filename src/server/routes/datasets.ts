@@ -11,7 +11,7 @@ import { guessFormat, type ImportFormat } from '../../api/index.js';
 import { type DatasetService, EXPORT_FORMATS, IMPORT_FORMATS } from '../../datasets/index.js';
 import { InvalidError } from '../../errors/index.js';
 import type { Services } from '../services.js';
-import { OWN_DATASET } from './access.js';
+import { DATASET_READ } from './access.js';
 import { multipartUpload, rawUpload } from './datasets-upload.js';
 import { parseQuery } from './query.js';
 
@@ -107,23 +107,21 @@ export async function registerDatasetRoutes(app: FastifyInstance, services: Serv
     });
   });
 
-  // A session's token may list too (the SDKs find the local store here), and sees only its own dataset.
-  app.get('/api/v1/datasets', { config: { sessionScope: 'any' } }, async (request) => {
-    const own = request.principal.session;
-    const all = await datasets.list();
-    return { datasets: own ? all.filter((d) => d.name === own.dataset) : all, store: datasets.storeInfo() };
-  });
+  app.get('/api/v1/datasets', { config: DATASET_READ }, async () => ({
+    datasets: await datasets.list(),
+    store: datasets.storeInfo(),
+  }));
 
-  app.get('/api/v1/datasets/:name', { config: OWN_DATASET }, async (request) =>
+  app.get('/api/v1/datasets/:name', { config: DATASET_READ }, async (request) =>
     datasets.get(parseQuery(nameParams, request.params).name),
   );
 
-  app.get('/api/v1/datasets/:name/versions/:version', { config: OWN_DATASET }, async (request) => {
+  app.get('/api/v1/datasets/:name/versions/:version', { config: DATASET_READ }, async (request) => {
     const p = parseQuery(versionParams, request.params);
     return datasets.manifest(p.name, v(p));
   });
 
-  app.get('/api/v1/datasets/:name/versions/:version/rows', { config: OWN_DATASET }, async (request) => {
+  app.get('/api/v1/datasets/:name/versions/:version/rows', { config: DATASET_READ }, async (request) => {
     const p = parseQuery(versionParams, request.params);
     const q = parseQuery(rowsQuery, request.query);
     return datasets.rows(p.name, v(p), q.offset, q.limit);
@@ -131,7 +129,7 @@ export async function registerDatasetRoutes(app: FastifyInstance, services: Serv
 
   app.get(
     '/api/v1/datasets/:name/versions/:version/export',
-    { config: OWN_DATASET },
+    { config: DATASET_READ },
     async (request, reply) => {
       const p = parseQuery(versionParams, request.params);
       const q = parseQuery(exportQuery, request.query);
@@ -161,7 +159,7 @@ export async function registerDatasetRoutes(app: FastifyInstance, services: Serv
 
   app.get(
     '/api/v1/datasets/:name/versions/:version/stream',
-    { config: OWN_DATASET },
+    { config: DATASET_READ },
     async (request, reply) => {
       const p = parseQuery(versionParams, request.params);
       const q = parseQuery(streamQuery, request.query);
