@@ -27,6 +27,15 @@ describe('config', () => {
     assert.throws(() => resolveConfig({ bodyLimit: 'lots' }), /--body-limit/);
   });
 
+  it('takes the usage interval as a duration, 0 or off to turn sampling off', () => {
+    assert.equal(resolveConfig().usageIntervalMs, 5000);
+    assert.equal(resolveConfig(optionsFromEnv({ SWARMLAB_USAGE_INTERVAL: '250ms' })).usageIntervalMs, 250);
+    assert.equal(resolveConfig({ usageInterval: 'off' }).usageIntervalMs, 0);
+    assert.equal(resolveConfig({ usageInterval: '0' }).usageIntervalMs, 0);
+    assert.equal(resolveConfig({ usageInterval: 0 }).usageIntervalMs, 0);
+    assert.throws(() => resolveConfig({ usageInterval: 'often' }), /^ConfigError: --usage-interval: "often"/);
+  });
+
   it('parses sizes and recognizes loopback addresses', () => {
     assert.equal(parseSize('512MiB', 'x'), 512 * 1024 ** 2);
     assert.equal(parseSize('2k', 'x'), 2048);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ExecSpec } from '../executors/index.js';
+import type { ExecSpec, RankUsage } from '../executors/index.js';
 import { DockerExecutor, type DockerMode, sessionEnv } from '../executors/index.js';
 import { hooksRecorder } from '../executors/testing/recorder.js';
 import { BUSYBOX_IMAGE, ensureImages, NO_DOCKER, NODE_IMAGE, type TestDocker, testDocker } from './docker.js';
@@ -112,6 +112,28 @@ export function dockerExecutorSuite(mode: DockerMode): void {
       assert.equal(await readFile(join(s.dir, 'stdout.log'), 'utf8'), 'one\nthree');
       assert.equal(await leftovers(s.sessionId), 0);
       assert.equal(r.exits(), 1);
+    });
+
+    test("samples a running container's CPU time and memory through the stats API", async () => {
+      const r = hooksRecorder();
+      const s = await spec('usage', ['sh', '-c', 'while :; do :; done']);
+      await ex.start(s, r.hooks);
+      const deadline = Date.now() + 60_000;
+      let first: RankUsage | undefined;
+      for (;;) {
+        const u = (await ex.usage()).get(s.sessionId)?.[0];
+        if (u && first && u.cpuSeconds > first.cpuSeconds + 0.05) {
+          assert.equal(u.rank, 0);
+          assert.ok(u.rssMb > 0 && u.rssMb < 64, `rss ${u.rssMb}`);
+          break;
+        }
+        first ??= u;
+        assert.ok(Date.now() < deadline, `no growing CPU time: ${JSON.stringify(u)}`);
+        await sleep(200);
+      }
+      await ex.stop(s.sessionId, 1000);
+      await r.exited;
+      assert.equal((await ex.usage()).has(s.sessionId), false, 'an ended session is not sampled');
     });
 
     test('reports the exit code', async () => {

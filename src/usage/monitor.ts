@@ -4,19 +4,19 @@
  * and keeps each node's use beside its allocation.
  */
 import type { Logger } from 'pino';
-import type { GpuReport, NodeSnapshot, NodeUse, SessionRecord } from '../api/index.js';
+import type { GpuReport, NodeSnapshot, NodeUse } from '../api/index.js';
 import type { Executor } from '../executors/index.js';
 import type { Store, TxOp } from '../store/index.js';
 import { type MetricSeries, packPoints } from '../telemetry/index.js';
 import { queryGpus } from '../util/nvidia-smi.js';
 import { nodeUse } from './nodes.js';
-import { type SessionUse, UsageReadings } from './readings.js';
+import { type Running, type SessionUse, UsageReadings } from './readings.js';
 
 export interface UsageDeps {
   store: Store;
   series: MetricSeries;
   executor: Pick<Executor, 'usage'>;
-  sessions: { running(): SessionRecord[] };
+  sessions: { running(): Running[] };
   /** The scheduler's nodes, with what is allocated on each. */
   nodes(): NodeSnapshot[];
   logger: Pick<Logger, 'warn'>;

@@ -37,9 +37,9 @@ export async function v1Backend(own: ReadonlyMap<string, string>): Promise<Cgrou
     },
     async read(dirs) {
       const memory = dirs[at.memory]!;
-      const cpuNs = await readNumber(join(dirs[at.cpuacct]!, 'cpuacct.usage'));
-      const oom = await readKeyed(join(memory, 'memory.oom_control'));
-      const peak = await readNumber(join(memory, 'memory.max_usage_in_bytes'));
+      const cpuNs = readNumber(join(dirs[at.cpuacct]!, 'cpuacct.usage'));
+      const oom = readKeyed(join(memory, 'memory.oom_control'));
+      const peak = readNumber(join(memory, 'memory.max_usage_in_bytes'));
       if (cpuNs === undefined || oom === undefined || peak === undefined) return undefined;
       return {
         usage: { cpuSeconds: cpuNs / 1e9, peakMemoryMb: peak / MIB },
@@ -49,10 +49,10 @@ export async function v1Backend(own: ReadonlyMap<string, string>): Promise<Cgrou
     },
     async sample(dirs) {
       const memory = dirs[at.memory]!;
-      const cpuNs = await readNumber(join(dirs[at.cpuacct]!, 'cpuacct.usage'));
+      const cpuNs = readNumber(join(dirs[at.cpuacct]!, 'cpuacct.usage'));
       // `total_rss`: anonymous memory of the whole subtree, page cache left out (usage_in_bytes counts it).
-      const rss = (await readKeyed(join(memory, 'memory.stat')))?.get('total_rss');
-      const peak = await readNumber(join(memory, 'memory.max_usage_in_bytes'));
+      const rss = readKeyed(join(memory, 'memory.stat'))?.get('total_rss');
+      const peak = readNumber(join(memory, 'memory.max_usage_in_bytes'));
       if (cpuNs === undefined || rss === undefined) return undefined;
       return {
         cpuSeconds: cpuNs / 1e9,

@@ -31,11 +31,11 @@ export async function v2Backend(own: string | undefined): Promise<CgroupBackend>
       if (grant.cpus > 0) await writeFile(join(dir!, 'cpu.max'), `${quotaUs(grant.cpus)} ${PERIOD_US}`);
     },
     async read([dir]) {
-      const cpu = await readKeyed(join(dir!, 'cpu.stat'));
-      const events = await readKeyed(join(dir!, 'memory.events'));
+      const cpu = readKeyed(join(dir!, 'cpu.stat'));
+      const events = readKeyed(join(dir!, 'memory.events'));
       if (!cpu || !events) return undefined;
       // memory.peak came with Linux 5.19.
-      const peak = await readNumber(join(dir!, 'memory.peak'));
+      const peak = readNumber(join(dir!, 'memory.peak'));
       return {
         usage: {
           cpuSeconds: (cpu.get('usage_usec') ?? 0) / 1e6,
@@ -45,11 +45,11 @@ export async function v2Backend(own: string | undefined): Promise<CgroupBackend>
       };
     },
     async sample([dir]) {
-      const cpu = await readKeyed(join(dir!, 'cpu.stat'));
+      const cpu = readKeyed(join(dir!, 'cpu.stat'));
       // `anon`: anonymous memory, page cache left out (memory.current counts it).
-      const anon = (await readKeyed(join(dir!, 'memory.stat')))?.get('anon');
+      const anon = readKeyed(join(dir!, 'memory.stat'))?.get('anon');
       if (!cpu || anon === undefined) return undefined;
-      const peak = await readNumber(join(dir!, 'memory.peak'));
+      const peak = readNumber(join(dir!, 'memory.peak'));
       return {
         cpuSeconds: (cpu.get('usage_usec') ?? 0) / 1e6,
         rssMb: anon / MIB,
