@@ -32,5 +32,5 @@ export {
   session,
 } from './session.js';
 export { type FollowSessionOptions, SessionsClient } from './sessions.js';
-export { TokensClient } from './tokens.js';
 export { SweepsClient } from './sweeps.js';
+export { TokensClient } from './tokens.js';
