@@ -1,7 +1,8 @@
 /**
  * A sweep's view kept current: read again (throttled) when one of its trials starts, reports, ends, or when a
  * session is submitted (a new trial). Sweeps have no events of their own, so while one runs a slow poll also
- * catches its own state changing (the last trial's exit comes before the sweep records it is completed).
+ * catches its own state changing (the last trial's exit comes before the sweep records it is completed), until the
+ * sweep and all its trials have ended.
  */
 import { useEffect, useMemo } from 'preact/hooks';
 import type { SweepView } from '../api/types.js';
@@ -11,11 +12,15 @@ import { useEvents } from './use-events.js';
 
 const TYPES = ['session.submitted', 'session.started', 'session.epoch', 'session.metric', 'session.exited'];
 const POLL_MS = 3000;
+const ACTIVE = new Set(['queued', 'placed', 'starting', 'running']);
 
 export function useSweepLive(id: string): Resource<SweepView> {
   const sweep = useApi<SweepView>(`/api/v1/sweeps/${encodeURIComponent(id)}`, [id]);
   const reload = useMemo(() => throttle(sweep.reload, 500), [sweep.reload]);
-  const running = sweep.data?.state === 'running';
+  // A stopped sweep's trials may still be stopping (their SDK is asked first): follow until they end too.
+  const running =
+    sweep.data !== undefined &&
+    (sweep.data.state === 'running' || sweep.data.trials.some((t) => ACTIVE.has(t.state)));
   useEffect(() => {
     if (!running) return;
     const t = setInterval(reload, POLL_MS);
