@@ -20,6 +20,7 @@ import { ModelServer, RegistrySource } from './serving/index.js';
 import { acquireLease, describeHolder, type LeaseHolder, openStore, type Store } from './store/index.js';
 import { SweepRunner } from './sweeps/index.js';
 import { MetricSeries, MetricSummaries, SessionChannels, telemetryPurgeOps } from './telemetry/index.js';
+import { SessionTokens, TokenService } from './tokens/index.js';
 import { UsageMonitor } from './usage/index.js';
 
 export interface Manager {
@@ -154,13 +155,14 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     throw err;
   });
   const artifacts = new ArtifactService({ store, logger }, { maxFileBytes: config.bodyLimit });
+  const sessionTokens = new SessionTokens(token);
   const { sessions, scheduler, swarmSync, executor } = await createSessions({
     store,
     events,
     logger,
     dataDir: config.dataDir,
     publicUrl: () => url,
-    token,
+    sessionToken: (id) => sessionTokens.mint(id),
     nodesFile: config.nodesFile,
     localNode: config.localNode,
     longRunMs: config.longRunMs,
@@ -247,6 +249,8 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     serving,
     artifacts,
     token,
+    tokens: new TokenService({ store, events }),
+    sessionTokens,
     publicUrl: () => url,
   };
   let server: Server;

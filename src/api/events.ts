@@ -68,9 +68,10 @@ export interface EventPayloads {
   /** A session and everything it recorded were deleted; its own events are gone from the archive. */
   'session.deleted': { id: string; name: string };
   'dataset.pushed': { name: string; version: number; rows: number; bytes: number };
-  'dataset.deleted': { name: string; version: number };
+  /** `actor`: who deleted it (see `WhoAmI.actor`). */
+  'dataset.deleted': { name: string; version: number; actor?: string };
   'generation.saved': { model: string; generation: number; metrics: Record<string, number> };
-  'generation.deleted': { model: string; generation: number; reason: string };
+  'generation.deleted': { model: string; generation: number; reason: string; actor?: string };
   /** A generation changed stage (`from` → `stage`); `previous` held `stage` before and is archived by it. */
   'model.promoted': {
     model: string;
@@ -79,7 +80,11 @@ export interface EventPayloads {
     previous?: number;
     from?: string;
     reason?: string;
+    /** Who changed the stage: an API caller (see `WhoAmI.actor`) or `rule:<name>`. */
+    actor?: string;
   };
+  'token.created': { id: string; name: string; role: string; actor: string };
+  'token.revoked': { id: string; name: string; role: string; actor: string };
   'rule.fired': { rule: string; kind: string; observed: Record<string, unknown>; action: string };
   'node.joined': { node: string };
   'node.lost': { node: string; reason: string };

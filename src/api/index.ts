@@ -141,6 +141,14 @@ export type {
   TrialView,
 } from './sweeps.js';
 export {
+  type CreatedToken,
+  ROLES,
+  type Role,
+  type TokenList,
+  type TokenView,
+  type WhoAmI,
+} from './tokens.js';
+export {
   type NodeUse,
   USAGE_METRICS,
   USAGE_PREFIX,

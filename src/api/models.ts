@@ -94,6 +94,8 @@ export interface HistoryEntry {
   from: Stage | null;
   to: Stage;
   reason?: string;
+  /** Who changed it (see `WhoAmI.actor`); absent on entries from before actors were recorded. */
+  actor?: string;
 }
 
 /** `GET /api/v1/models/{name}/history`. */

@@ -32,6 +32,10 @@ export const paths = {
   datasetVersions: (name: string) => `${API_PREFIX}/datasets/${enc(name)}/versions`,
   datasetVersion: (name: string, version: number | 'latest') =>
     `${API_PREFIX}/datasets/${enc(name)}/versions/${version}`,
+  /** GET lists, POST `{name, role}` creates (admin); DELETE `tokens/{id}` revokes. */
+  tokens: `${API_PREFIX}/tokens`,
+  token: (id: string) => `${API_PREFIX}/tokens/${enc(id)}`,
+  whoami: `${API_PREFIX}/whoami`,
   models: `${API_PREFIX}/models`,
   model: (name: string) => `${API_PREFIX}/models/${enc(name)}`,
   generations: (name: string) => `${API_PREFIX}/models/${enc(name)}/generations`,

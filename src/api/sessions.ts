@@ -37,6 +37,8 @@ export interface SessionSpec {
   params?: Record<string, ParamValue>;
   tags?: string[];
   project?: string;
+  /** Models the session's token may save generations of; a session that names none may save any model's. */
+  models?: string[];
   /**
    * Ranks of a distributed job (default 1): all placed at once or none, each with `resources`, each told its
    * rank and the PyTorch rendezvous (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE, LOCAL_RANK).
@@ -91,6 +93,8 @@ export interface SessionRecord {
   addedParams?: string[];
   tags?: string[];
   project?: string;
+  /** As submitted (`SessionSpec.models`). */
+  models?: string[];
   state: SessionState;
   createdAt: number;
   placedAt?: number;

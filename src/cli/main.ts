@@ -25,6 +25,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   dataset: async () => (await import('./commands/dataset.js')).registerDataset,
   model: async () => (await import('./commands/model.js')).registerModel,
   serve: async () => (await import('./commands/serve.js')).registerServe,
+  token: async () => (await import('./commands/token.js')).registerToken,
+  whoami: async () => (await import('./commands/token.js')).registerWhoami,
 };
 
 /** The commands to register: the one named, none for `--version`, all for help or an unknown name. */

@@ -32,7 +32,8 @@ export interface SessionsSetup {
   logger: Logger;
   dataDir: string;
   publicUrl: () => string;
-  token: string;
+  /** The token a session's job gets (SWARMLAB_TOKEN). */
+  sessionToken: (sessionId: string) => string;
   /** JSON file of extra nodes; a declared node named like this machine replaces the detected one. */
   nodesFile: string | undefined;
   localNode: boolean;
@@ -140,7 +141,7 @@ export async function createSessions(setup: SessionsSetup): Promise<Sessions> {
     {
       dataDir: setup.dataDir,
       publicUrl: setup.publicUrl,
-      token: setup.token,
+      sessionToken: setup.sessionToken,
       longRunMs: setup.longRunMs,
       stopGraceMs: setup.stopGraceMs,
       ...(run.containerEngine ? { containerEngine: run.containerEngine } : {}),

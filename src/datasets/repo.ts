@@ -87,7 +87,7 @@ export class DatasetRepo {
   }
 
   /** Removes a version; its shard blobs no other owner holds are freed in the same commit and returned. */
-  async deleteVersion(name: string, version: number): Promise<string[]> {
+  async deleteVersion(name: string, version: number, actor?: string): Promise<string[]> {
     for (let attempt = 0; ; attempt++) {
       const head = await this.#store.get<HeadDoc>(keys.head(name));
       const doc = await this.#store.get<Manifest>(keys.manifest(name, version));
@@ -104,7 +104,10 @@ export class DatasetRepo {
         },
         { op: 'delete', key: keys.manifest(name, version), ifVersion: doc.version },
         ...refOps('unref', digests, owners.version(name, version)),
-        this.#events.op({ type: 'dataset.deleted', data: { name, version } }),
+        this.#events.op({
+          type: 'dataset.deleted',
+          data: actor === undefined ? { name, version } : { name, version, actor },
+        }),
       ];
       try {
         return (await this.#store.commit(ops)).freed ?? [];

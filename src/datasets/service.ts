@@ -217,8 +217,9 @@ export class DatasetService {
     return { name, version: m.version };
   }
 
-  async delete(name: string, version: number): Promise<void> {
-    const freed = await this.#repo.deleteVersion(checkDatasetName(name), version);
+  /** Deletes a version; `actor` (who asked) goes in the `dataset.deleted` event. */
+  async delete(name: string, version: number, actor?: string): Promise<void> {
+    const freed = await this.#repo.deleteVersion(checkDatasetName(name), version, actor);
     this.#shards.forget(freed);
   }
 

@@ -69,12 +69,15 @@ export class ModelRegistry {
     return new WeightsUpload(this.#ctx.repo.store, this.#maxUpload);
   }
 
-  /** Saves a generation; with `idempotencyKey`, a save the key already made is answered instead (`created` false). */
+  /**
+   * Saves a generation; with `idempotencyKey`, a save the key already made is answered instead (`created` false).
+   * `actor` (who saved it) goes in its history entry.
+   */
   async save(
     name: string,
     meta: GenerationMeta,
     upload: WeightsUpload,
-    options: { idempotencyKey?: string } = {},
+    options: { idempotencyKey?: string; actor?: string } = {},
   ): Promise<SaveResult> {
     const { model, generation, created } = await saveGeneration(
       this.#ctx,
@@ -82,6 +85,7 @@ export class ModelRegistry {
       meta,
       upload,
       options.idempotencyKey,
+      options.actor,
     );
     if (created && model.keepLast !== null) {
       await this.prune(name).catch((err: unknown) =>
@@ -149,8 +153,17 @@ export class ModelRegistry {
     return { generation, file, body };
   }
 
-  /** Moves a generation to a stage; see stages.ts for who gets displaced. One transaction, CAS on the model. */
-  async setStage(name: string, ref: GenerationRef, to: TargetStage, reason?: string): Promise<StageResult> {
+  /**
+   * Moves a generation to a stage; see stages.ts for who gets displaced. One transaction, CAS on the model. `actor`
+   * (who asked: an API caller, a rule) goes in the history entries and events.
+   */
+  async setStage(
+    name: string,
+    ref: GenerationRef,
+    to: TargetStage,
+    reason?: string,
+    actor?: string,
+  ): Promise<StageResult> {
     checkModelName(name);
     const { repo, events } = this.#ctx;
     return retrying(async () => {
@@ -167,6 +180,7 @@ export class ModelRegistry {
       for (const c of changes) {
         const history: StoredHistory = { time: now, generation: c.generation, from: c.from, to: c.to };
         if (reason !== undefined) history.reason = reason;
+        if (actor !== undefined) history.actor = actor;
         ops.push({ op: 'append', log: historyLog(name), value: history });
         ops.push(
           events.op({
@@ -180,6 +194,7 @@ export class ModelRegistry {
               from: c.from,
               ...(c.generation === generation && displaced !== undefined ? { previous: displaced } : {}),
               ...(reason !== undefined ? { reason } : {}),
+              ...(actor !== undefined ? { actor } : {}),
             },
           }),
         );
@@ -206,8 +221,8 @@ export class ModelRegistry {
     return replayStages(name, entries, at);
   }
 
-  /** Sets the retention policy (null keeps every generation) and applies it. */
-  async setRetention(name: string, keepLast: number | null): Promise<ModelRecord> {
+  /** Sets the retention policy (null keeps every generation) and applies it, as `actor`. */
+  async setRetention(name: string, keepLast: number | null, actor?: string): Promise<ModelRecord> {
     checkModelName(name);
     if (keepLast !== null && !(Number.isSafeInteger(keepLast) && keepLast >= 0)) {
       throw new InvalidError('keepLast: must be a non-negative integer or null', {
@@ -219,12 +234,15 @@ export class ModelRegistry {
       const next = { ...doc.value, keepLast, updatedAt: this.#ctx.now() };
       await this.#ctx.repo.store.put(modelKey(name), next, { ifVersion: doc.version });
     });
-    if (keepLast !== null) await this.prune(name);
+    if (keepLast !== null) await this.prune(name, undefined, actor);
     return (await this.#ctx.repo.model(name)).value;
   }
 
-  /** Applies retention: keeps the newest `keepLast` (default: the model's policy) and every ever-staged one. */
-  async prune(name: string, keepLast?: number): Promise<PruneResult> {
+  /**
+   * Applies retention: keeps the newest `keepLast` (default: the model's policy) and every ever-staged one; `actor`
+   * (who asked) goes in the `generation.deleted` events.
+   */
+  async prune(name: string, keepLast?: number, actor?: string): Promise<PruneResult> {
     checkModelName(name);
     return removeGenerations(
       this.#ctx,
@@ -234,17 +252,19 @@ export class ModelRegistry {
         return keep === null ? [] : toPrune(model, keep);
       },
       'retention',
+      actor,
     );
   }
 
   /** Deletes one generation (not while it is in staging or production); frees its blob if nothing shares it. */
-  async deleteGeneration(name: string, ref: GenerationRef): Promise<PruneResult> {
+  async deleteGeneration(name: string, ref: GenerationRef, actor?: string): Promise<PruneResult> {
     const generation = await this.resolve(name, ref);
     return removeGenerations(
       this.#ctx,
       name,
       (model) => (model.generations.includes(generation) ? [generation] : []),
       'deleted',
+      actor,
     );
   }
 

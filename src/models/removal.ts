@@ -15,8 +15,9 @@ export async function removeGenerations(
   name: string,
   select: (model: ModelRecord) => number[],
   reason: string,
+  actor: string | undefined,
 ): Promise<PruneResult> {
-  return retrying(() => commitRemoval(ctx, name, select, reason));
+  return retrying(() => commitRemoval(ctx, name, select, reason, actor));
 }
 
 async function commitRemoval(
@@ -24,6 +25,7 @@ async function commitRemoval(
   name: string,
   select: (model: ModelRecord) => number[],
   reason: string,
+  actor: string | undefined,
 ): Promise<PruneResult> {
   const { repo, events } = ctx;
   const doc = await repo.model(name);
@@ -62,7 +64,7 @@ async function commitRemoval(
       events.op({
         type: 'generation.deleted',
         model: name,
-        data: { model: name, generation: g.generation, reason },
+        data: { model: name, generation: g.generation, reason, ...(actor === undefined ? {} : { actor }) },
         time: now,
       }),
     );

@@ -52,6 +52,7 @@ export async function saveGeneration(
   meta: GenerationMeta,
   upload: WeightsUpload,
   key?: string,
+  actor?: string,
 ): Promise<Saved> {
   let stored: StoredWeights;
   try {
@@ -66,7 +67,7 @@ export async function saveGeneration(
   }
   let saved: Saved | undefined;
   try {
-    saved = await retrying(() => commitGeneration(ctx, name, meta, stored, upload.owner, key));
+    saved = await retrying(() => commitGeneration(ctx, name, meta, stored, upload.owner, key, actor));
     return saved;
   } finally {
     // A made generation took the blob over in its commit; otherwise the upload lets go of it here.
@@ -87,6 +88,7 @@ async function commitGeneration(
   stored: StoredWeights,
   uploadOwner: string,
   key: string | undefined,
+  actor: string | undefined,
 ): Promise<Saved> {
   const { repo, events } = ctx;
   const now = ctx.now();
@@ -132,6 +134,7 @@ async function commitGeneration(
   };
   const { digest } = stored.weights;
   const history: StoredHistory = { time: now, generation: number, from: null, to: 'draft' };
+  if (actor !== undefined) history.actor = actor;
   const ops: TxOp[] = [
     { op: 'put', key: modelKey(name), value: model, ifVersion: doc?.version ?? 0 },
     // Written once: version 0 means "must not exist", so a generation is never overwritten.

@@ -18,6 +18,7 @@ export interface ModelControl {
     ref: number,
     to: 'staging' | 'production',
     reason?: string,
+    actor?: string,
   ): Promise<{ changes: unknown[] }>;
   diff(
     name: string,

@@ -71,7 +71,13 @@ export async function onGeneration(
   for (const v of verdicts) {
     const name = ruleName(accept[v.index]!, 'accept', v.index);
     try {
-      await ctx.models.setStage(candidate.model, candidate.generation, v.stage, `rule ${name}`);
+      await ctx.models.setStage(
+        candidate.model,
+        candidate.generation,
+        v.stage,
+        `rule ${name}`,
+        `rule:${name}`,
+      );
     } catch (err) {
       // e.g. the generation was deleted meanwhile: nothing was staged, so nothing fired.
       if (!(err instanceof NotFoundError)) throw err;

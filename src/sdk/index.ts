@@ -34,3 +34,4 @@ export {
 } from './session.js';
 export { type FollowSessionOptions, SessionsClient } from './sessions.js';
 export { SweepsClient } from './sweeps.js';
+export { TokensClient } from './tokens.js';

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { createBaseApp } from './base.js';
 import { installHealth } from './health.js';
 import { createRegistry } from './metrics.js';
+import { principalResolver } from './principals.js';
 import { registerRoutes } from './routes/index.js';
 import type { Services } from './services.js';
 import { registerUsageMetrics } from './usage-metrics.js';
@@ -31,6 +32,7 @@ export async function buildServer(deps: ServerDeps): Promise<Server> {
       token: deps.services.token,
       requireForReads: deps.requireToken,
       requireForWrites: deps.requireToken || deps.exposed,
+      resolve: principalResolver(deps.services),
     },
     serving: deps.services.serving,
     registry,

@@ -51,7 +51,8 @@ export function installErrorHandling(app: FastifyInstance): void {
         fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ||
         fe.code?.startsWith('FST_ERR_CTP')
       ) {
-        return reply.status(fe.statusCode ?? 400).send(errorBody('INVALID', fe.message));
+        // A body the parser refused (bad JSON, a forbidden __proto__ key, a media type) is at fault as a whole.
+        return reply.status(fe.statusCode ?? 400).send(errorBody('INVALID', fe.message, { field: 'body' }));
       }
       if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
         return reply.status(fe.statusCode).send(errorBody('INVALID', fe.message));

@@ -18,7 +18,7 @@ import {
   parseV2,
   type Selector,
 } from '../serving/index.js';
-import { type AuthOptions, presentedToken, refusal } from './auth.js';
+import { type AuthOptions, forbidden, identify, presentedToken } from './auth.js';
 import { errorReply, logLine } from './errors.js';
 import type { HttpObserver } from './metrics.js';
 import { beforeVerb, labelSelector, versionSelector } from './routes/selectors.js';
@@ -142,7 +142,10 @@ export class InferenceEndpoint {
       if (this.#closing) throw new UnavailableError('the server is shutting down');
       const q = req.url!.indexOf('?');
       const query = q < 0 ? undefined : Object.fromEntries(new URLSearchParams(req.url!.slice(q + 1)));
-      const refused = refusal(this.#options.auth, true, presentedToken({ headers: req.headers, query }));
+      const { auth } = this.#options;
+      const who = await identify(auth, presentedToken({ headers: req.headers, query }), auth.requireForReads);
+      if (who instanceof Error) throw who;
+      const refused = forbidden(who, { role: 'read' });
       if (refused) throw refused;
       const raw = await readBody(req, this.#options.bodyLimit);
       // The model before the body's content: an unknown one is a 404 whatever the body, and opens no metric

@@ -13,6 +13,7 @@ import type { SessionManager } from '../sessions/index.js';
 import type { Store } from '../store/index.js';
 import type { SweepRunner } from '../sweeps/index.js';
 import type { MetricSeries, SessionChannels } from '../telemetry/index.js';
+import type { SessionTokens, TokenService } from '../tokens/index.js';
 import type { UsageMonitor } from '../usage/index.js';
 
 export interface Services {
@@ -48,5 +49,10 @@ export interface Services {
   artifacts: ArtifactService;
   /** Public URL of this manager, as sessions and clients should reach it. */
   publicUrl: () => string;
+  /** The manager's own token: admin, and the key session tokens are derived under. */
   token: string;
+  /** API tokens with roles (admin, write, read). */
+  tokens: TokenService;
+  /** The tokens sessions' jobs get: valid while their session is active. */
+  sessionTokens: SessionTokens;
 }

@@ -26,7 +26,7 @@ function local(r: SessionRecord, rank: number): { localRank: number; localWorldS
  * For a gang, `rank` picks the rank (its node, GPUs, own directory, and the rendezvous in its environment).
  */
 export function execSpec(
-  o: Pick<SessionOptions, 'dataDir' | 'publicUrl' | 'token'>,
+  o: Pick<SessionOptions, 'dataDir' | 'publicUrl' | 'sessionToken'>,
   r: SessionRecord,
   rank?: number,
 ): ExecSpec {
@@ -47,7 +47,7 @@ export function execSpec(
     env: sessionEnv(
       {
         url: o.publicUrl(),
-        token: o.token,
+        token: o.sessionToken(r.id),
         sessionId: r.id,
         dataset: r.dataset,
         node,

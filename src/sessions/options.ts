@@ -8,9 +8,10 @@ import type { DatasetResolver, OutputCollector, SessionPurger, StopChannel } fro
 
 export interface SessionManagerOptions {
   dataDir: string;
-  /** URL and token sessions use to reach the manager (SWARMLAB_URL, SWARMLAB_TOKEN). */
+  /** URL sessions use to reach the manager (SWARMLAB_URL). */
   publicUrl: () => string;
-  token: string;
+  /** The token a session's job reports with (SWARMLAB_TOKEN): its own, scoped to it. */
+  sessionToken: (sessionId: string) => string;
   /** Time between SIGTERM (or the SDK's stop request) and SIGKILL (default 10 s). */
   stopGraceMs?: number;
   /** `training` sessions running longer than this are demoted to `low-priority` (default 5 h). */

@@ -104,6 +104,7 @@ export function specOf(r: SessionRecord, defaultCwd: string): SessionSpec {
   if (r.tags !== undefined) spec.tags = r.tags;
   if (r.project !== undefined) spec.project = r.project;
   if (r.replicas !== undefined) spec.replicas = r.replicas;
+  if (r.models !== undefined) spec.models = r.models;
   return spec;
 }
 
@@ -167,5 +168,6 @@ export async function buildRecord(
   if (spec.project !== undefined) record.project = spec.project;
   // A plain session's record stays as it was before gangs.
   if (replicas > 1) record.replicas = replicas;
+  if (spec.models !== undefined && spec.models.length > 0) record.models = [...new Set(spec.models)];
   return record;
 }

@@ -26,6 +26,7 @@ const metricValue = z.union([
   z.enum(['NaN', 'Infinity', '-Infinity']).transform((s) => NON_FINITE[s]!),
 ]);
 const items = itemsSchema(metricValue);
+const BATCH_FIELDS = new Set(['q', 'points', 'items']);
 
 function column(points: Record<string, unknown>, name: string, count: number | undefined): unknown[] {
   const col = points[name];
@@ -71,6 +72,9 @@ function parsePoints(raw: unknown): MetricPoint[] {
 export function parseReport(body: unknown): ChannelBatch {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     fail('the body must be a JSON object {q, points?, items?}', 'body');
+  // Unknown fields are refused, as in every JSON body: a misspelt `item` must not drop the items silently.
+  const unknown = Object.keys(body).find((k) => !BATCH_FIELDS.has(k));
+  if (unknown !== undefined) fail('unknown field', unknown);
   const { q, points, items: rawItems } = body as Record<string, unknown>;
   if (typeof q !== 'number' || !Number.isSafeInteger(q) || q < 1)
     fail('batch number must be an integer ≥ 1', 'q');

@@ -15,11 +15,15 @@ import { NodesPage } from './pages/Nodes.js';
 import { ServingPage } from './pages/Serving.js';
 import { SessionPage } from './pages/Session.js';
 import { SessionsPage } from './pages/Sessions.js';
+import { SweepPage } from './pages/Sweep.js';
+import { SweepsPage } from './pages/Sweeps.js';
 
 const ROUTES: Array<[string, (p: Record<string, string>) => JSX.Element]> = [
   ['/sessions', () => <SessionsPage />],
   ['/sessions/:id', (p) => <SessionPage key={p.id} id={p.id!} />],
   ['/compare', () => <ComparePage />],
+  ['/sweeps', () => <SweepsPage />],
+  ['/sweeps/:id', (p) => <SweepPage key={p.id} id={p.id!} />],
   ['/nodes', () => <NodesPage />],
   ['/datasets', () => <DatasetsPage />],
   ['/datasets/:name', (p) => <DatasetPage key={p.name} name={p.name!} />],

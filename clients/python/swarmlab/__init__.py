@@ -49,6 +49,7 @@ __all__ = [
     "__version__",
     "compare",
     "download_artifact",
+    "get_sweep",
     "list_artifacts",
     "get_sweep",
     "list_sweeps",
@@ -57,7 +58,7 @@ __all__ = [
     "push_dataset",
     "save_generation",
     "session",
-    "upload_artifact",
     "stop_sweep",
     "sweep",
+    "upload_artifact",
 ]

@@ -13,10 +13,12 @@ describe('swarmlab run', () => {
       label: ['gpu=a100'],
       env: ['A=b=c'],
       cwd: '/tmp',
+      model: ['fashion-cnn', 'fashion-mlp'],
     });
     assert.deepEqual(body, {
       command: ['python', '-u', 'train.py'],
       cwd: '/tmp',
+      models: ['fashion-cnn', 'fashion-mlp'],
       labels: { gpu: 'a100' },
       env: { A: 'b=c' },
       maxRuntimeMs: 5_400_000,

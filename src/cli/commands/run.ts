@@ -36,6 +36,7 @@ interface RunFlags {
   tag?: string[];
   project?: string;
   replicas?: string;
+  model?: string[];
 }
 
 function number(flag: string, value: string | undefined): number | undefined {
@@ -86,6 +87,7 @@ export function submitBody(argv: string[], flags: RunFlags): Record<string, unkn
     tags: flags.tag?.length ? flags.tag : undefined,
     project: flags.project,
     replicas: number('--replicas', flags.replicas),
+    models: flags.model?.length ? flags.model : undefined,
   };
   if (Object.keys(resources).length > 0) body.resources = resources;
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
@@ -190,6 +192,7 @@ export function registerRun(program: Command): void {
     .option('--tag <tag>', 'a tag (repeatable)', collect, [])
     .option('--project <name>', 'the project the session belongs to')
     .option('--replicas <n>', 'ranks of a distributed job, all started at once or none (default 1)')
+    .option('--model <name>', "a model the session's token may save generations of (repeatable)", collect, [])
     .action(async (argv: string[], flags: RunFlags) => {
       const sessions = new SessionsClient();
       const body = submitBody(argv, flags);

@@ -7,8 +7,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { type Artifact, checkArtifactPath } from '../../api/index.js';
 import { TooLargeError } from '../../errors/index.js';
-import { requireManagerToken } from '../auth.js';
 import type { Services } from '../services.js';
+import { JOB_ROUTE } from './access.js';
 import { parseQuery, sessionIdParam } from './query.js';
 import { parseRange } from './range.js';
 
@@ -59,8 +59,8 @@ export async function registerArtifactRoutes(app: FastifyInstance, services: Ser
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    const preValidation = requireManagerToken(services.token, 'artifact uploads');
-    scope.put('/api/v1/sessions/:id/artifacts/*', { preValidation }, async (request, reply) => {
+    // A job's upload: its session token (or the manager's), even on loopback.
+    scope.put('/api/v1/sessions/:id/artifacts/*', { config: JOB_ROUTE }, async (request, reply) => {
       const { id, '*': path } = parseQuery(fileParams, request.params);
       const declared = Number(request.headers['content-length']);
       if (Number.isFinite(declared) && declared > artifacts.maxFileBytes) {

@@ -1,16 +1,17 @@
 /**
  * `WS /api/v1/sessions/{id}/channel`: the session SDK's one connection to the manager (MessagePack binary
- * frames, see src/events/protocol.ts). Always needs the manager token; bad frames close the socket with 4400.
+ * frames, see src/events/protocol.ts). Always needs a token (the session's own, or a write token); bad frames
+ * close the socket with 4400.
  */
 import type { FastifyInstance } from 'fastify';
 import { Packr, Unpackr } from 'msgpackr';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
 import { type ChannelDown, CloseCode } from '../../api/index.js';
-import { InvalidError, isSwarmlabError, UnauthorizedError } from '../../errors/index.js';
+import { InvalidError, isSwarmlabError } from '../../errors/index.js';
 import { type Channel, type ChannelPeer, parseBatch, parseHello } from '../../telemetry/index.js';
-import { presentedToken, tokenMatches } from '../auth.js';
 import type { Services } from '../services.js';
+import { JOB_ROUTE } from './access.js';
 import { startHeartbeat } from './heartbeat.js';
 import { parseQuery, sessionIdParam } from './query.js';
 
@@ -26,12 +27,8 @@ export async function registerChannelRoutes(app: FastifyInstance, services: Serv
     '/api/v1/sessions/:id/channel',
     {
       websocket: true,
+      config: JOB_ROUTE,
       preValidation: async (request) => {
-        if (!tokenMatches(services.token, presentedToken(request))) {
-          throw new UnauthorizedError('a session channel needs the manager token (SWARMLAB_TOKEN)', {
-            details: { header: 'authorization' },
-          });
-        }
         parseQuery(params, request.params);
       },
     },

@@ -15,6 +15,7 @@ import { registerServingRoutes } from './serving.js';
 import { registerSessionRoutes } from './sessions.js';
 import { registerSweepRoutes } from './sweeps.js';
 import { registerTelemetryRoutes } from './telemetry.js';
+import { registerTokenRoutes } from './tokens.js';
 import { registerWebRoutes } from './web.js';
 
 export async function registerRoutes(app: FastifyInstance, services: Services): Promise<void> {
@@ -38,6 +39,7 @@ export async function registerRoutes(app: FastifyInstance, services: Services): 
   await registerModelRoutes(app, services);
   await registerDatasetRoutes(app, services);
   await registerRetentionRoutes(app, services);
+  await registerTokenRoutes(app, services);
   await registerServingRoutes(app, services.serving);
   // Last: its catch-all route serves the dashboard for every path no API route claimed.
   await registerWebRoutes(app);

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { InvalidError, TooLargeError } from '../../errors/index.js';
+import { ForbiddenError, InvalidError, TooLargeError } from '../../errors/index.js';
 import {
   checkIdempotencyKey,
   DEFAULT_FILE_NAMES,
@@ -20,7 +20,8 @@ import {
   type WeightsUpload,
 } from '../../models/index.js';
 import type { Services } from '../services.js';
-import { parseQuery, sessionIdParam } from './query.js';
+import { OWN_MODEL } from './access.js';
+import { parseBody, parseQuery, sessionIdParam } from './query.js';
 
 const metaSchema = z.strictObject({
   type: z.string().min(1).max(200).optional(),
@@ -67,18 +68,6 @@ const diffQuery = z.object({
 });
 const treeQuery = z.object({ type: z.string().optional() });
 const weightsQuery = z.object({ file: z.string().optional() });
-
-/** Like `parseQuery`, naming an unknown field too. */
-function parseBody<S extends z.ZodType>(schema: S, body: unknown, prefix = ''): z.output<S> {
-  const r = schema.safeParse(body);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-  const field = prefix + ([...issue.path, ...keys.slice(0, 1)].map(String).join('.') || 'body');
-  throw new InvalidError(`${field}: ${keys.length > 0 ? 'unknown field' : issue.message}`, {
-    details: { field },
-  });
-}
 
 function parseJson(text: string, field: string): unknown {
   try {
@@ -128,8 +117,22 @@ async function readMultipart(request: FastifyRequest, upload: WeightsUpload): Pr
   return meta;
 }
 
-/** Lineage from the session record: its dataset when the client named none. */
-async function withLineage(services: Services, meta: GenerationMeta): Promise<GenerationMeta> {
+/**
+ * Lineage from the session record: its dataset when the client named none. A session's token saves for its own
+ * session only, named or not.
+ */
+async function withLineage(
+  services: Services,
+  request: FastifyRequest,
+  given: GenerationMeta,
+): Promise<GenerationMeta> {
+  const own = request.principal.session?.sessionId;
+  if (own !== undefined && given.sessionId !== undefined && given.sessionId !== own) {
+    throw new ForbiddenError(`sessionId: a session's token saves for its own session (${own})`, {
+      details: { field: 'sessionId' },
+    });
+  }
+  const meta = own === undefined ? given : { ...given, sessionId: own };
   if (meta.sessionId === undefined) return meta;
   const session = await services.sessions.get(meta.sessionId).catch(() => undefined);
   if (!session) {
@@ -164,7 +167,8 @@ async function upload(services: Services, registry: ModelRegistry, request: Fast
         throw new InvalidError('weights: the body is empty', { details: { field: 'weights' } });
       await up.addFile(file, request.body as Readable);
     }
-    return await registry.save(name, await withLineage(services, meta), up, key);
+    const actor = request.principal.actor;
+    return await registry.save(name, await withLineage(services, request, meta), up, { ...key, actor });
   } catch (err) {
     await up.abort();
     throw err;
@@ -203,7 +207,7 @@ export async function registerModelRoutes(app: FastifyInstance, services: Servic
       );
     }
 
-    scope.post('/api/v1/models/:name/generations', async (request, reply) => {
+    scope.post('/api/v1/models/:name/generations', { config: OWN_MODEL }, async (request, reply) => {
       const { generation, created } = await upload(services, registry, request);
       // 200 when an earlier save with the same Idempotency-Key made it.
       reply.status(created ? 201 : 200);
@@ -213,45 +217,53 @@ export async function registerModelRoutes(app: FastifyInstance, services: Servic
 
   app.get('/api/v1/models', async (request) => registry.tree(parseQuery(treeQuery, request.query)));
 
-  app.get('/api/v1/models/:name', async (request) =>
+  app.get('/api/v1/models/:name', { config: OWN_MODEL }, async (request) =>
     registry.model(parseQuery(nameParams, request.params).name),
   );
 
   app.patch('/api/v1/models/:name', async (request) => {
     const { name } = parseQuery(nameParams, request.params);
-    return registry.setRetention(name, parseBody(retentionBody, request.body ?? {}).keepLast);
+    return registry.setRetention(
+      name,
+      parseBody(retentionBody, request.body ?? {}).keepLast,
+      request.principal.actor,
+    );
   });
 
-  app.get('/api/v1/models/:name/generations', async (request) => {
+  app.get('/api/v1/models/:name/generations', { config: OWN_MODEL }, async (request) => {
     const view = await registry.model(parseQuery(nameParams, request.params).name);
     return { model: view.name, generations: view.generationList };
   });
 
-  app.get('/api/v1/models/:name/generations/:g', async (request) => {
+  app.get('/api/v1/models/:name/generations/:g', { config: OWN_MODEL }, async (request) => {
     const { name, g } = parseQuery(genParams, request.params);
     return registry.generation(name, g);
   });
 
   app.delete('/api/v1/models/:name/generations/:g', async (request) => {
     const { name, g } = parseQuery(genParams, request.params);
-    return registry.deleteGeneration(name, g);
+    return registry.deleteGeneration(name, g, request.principal.actor);
   });
 
-  app.get('/api/v1/models/:name/generations/:g/weights', async (request, reply) => {
+  app.get('/api/v1/models/:name/generations/:g/weights', { config: OWN_MODEL }, async (request, reply) => {
     const { name, g } = parseQuery(genParams, request.params);
     return sendFile(registry, reply, name, g, parseQuery(weightsQuery, request.query).file);
   });
 
   // Files by path, so a TF.js client loading …/files/model.json finds its shards next to it.
-  app.get('/api/v1/models/:name/generations/:g/files/:file', async (request, reply) => {
-    const { name, g, file } = parseQuery(fileParams, request.params);
-    return sendFile(registry, reply, name, g, file);
-  });
+  app.get(
+    '/api/v1/models/:name/generations/:g/files/:file',
+    { config: OWN_MODEL },
+    async (request, reply) => {
+      const { name, g, file } = parseQuery(fileParams, request.params);
+      return sendFile(registry, reply, name, g, file);
+    },
+  );
 
   app.post('/api/v1/models/:name/generations/:g/stage', async (request) => {
     const { name, g } = parseQuery(genParams, request.params);
     const body = parseBody(stageBody, request.body ?? {});
-    return registry.setStage(name, g, body.stage, body.reason);
+    return registry.setStage(name, g, body.stage, body.reason, request.principal.actor);
   });
 
   app.get('/api/v1/models/:name/history', async (request) => {
@@ -269,7 +281,11 @@ export async function registerModelRoutes(app: FastifyInstance, services: Servic
 
   app.post('/api/v1/models/:name/prune', async (request) => {
     const { name } = parseQuery(nameParams, request.params);
-    return registry.prune(name, parseBody(pruneBody, request.body ?? undefined)?.keepLast);
+    return registry.prune(
+      name,
+      parseBody(pruneBody, request.body ?? undefined)?.keepLast,
+      request.principal.actor,
+    );
   });
 
   app.get('/api/v1/models/:name/diff', async (request) => {

@@ -13,7 +13,7 @@ import {
   statusV1,
 } from '../../serving/index.js';
 import { GENERATION_HEADER } from '../inference.js';
-import { parseQuery } from './query.js';
+import { parseBody } from './query.js';
 import { labelSelector, versionSelector } from './selectors.js';
 
 const configBody = z.strictObject({
@@ -111,7 +111,7 @@ export async function registerServingRoutes(
     serving.status(request.params.name),
   );
   app.put<{ Params: { name: string } }>('/api/v1/serving/:name', async (request) => {
-    const patch = parseQuery(configBody, request.body);
+    const patch = parseBody(configBody, request.body);
     await serving.model(request.params.name);
     return { model: request.params.name, config: await configure(request.params.name, patch) };
   });

@@ -1,12 +1,11 @@
 /** Session API: submit, list (filtered, sorted, paged), get, stop, delete, logs, rules, params. Validated with zod. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { InvalidError } from '../../errors/index.js';
 import { parseRules } from '../../rules/index.js';
 import type { SessionSpec } from '../../sessions/index.js';
-import { requireManagerToken } from '../auth.js';
 import type { Services } from '../services.js';
-import { int, parseQuery, sessionIdParam } from './query.js';
+import { JOB_ROUTE, OWN_SESSION } from './access.js';
+import { int, parseBody, parseQuery, sessionIdParam } from './query.js';
 import { paramsSchema, safeName, tagsSchema } from './session-fields.js';
 import { parseListQuery } from './session-list.js';
 
@@ -47,6 +46,8 @@ export const submitBody = z.strictObject({
   tags: tagsSchema.optional(),
   project: safeName.optional(),
   replicas: z.number().int().min(1).max(1024).optional(),
+  /** Models the session's token may save generations of. */
+  models: z.array(z.string().min(1).max(200)).max(100).optional(),
 });
 
 const logsQuery = z.object({
@@ -58,20 +59,6 @@ const logsQuery = z.object({
 const idParams = z.object({ id: sessionIdParam });
 const stopBody = z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional();
 const paramsBody = z.strictObject({ params: paramsSchema });
-
-/**
- * Like `parseQuery`, but an unknown body field is named too (`details.field`), not just "body"; `prefix` places
- * a nested body (`session.` for a sweep's trial template).
- */
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown, prefix = ''): z.output<S> {
-  const r = schema.safeParse(body ?? {});
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-  const field = prefix + ([...issue.path, ...keys.slice(0, 1)].map(String).join('.') || 'body');
-  const message = keys.length > 0 ? 'unknown field' : issue.message;
-  throw new InvalidError(`${field}: ${message}`, { details: { field } });
-}
 
 export async function registerSessionRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const { sessions } = services;
@@ -85,7 +72,9 @@ export async function registerSessionRoutes(app: FastifyInstance, services: Serv
 
   app.get('/api/v1/sessions', async (request) => services.experiments.list(parseListQuery(request.query)));
 
-  app.get('/api/v1/sessions/:id', async (request) => sessions.get(parseQuery(idParams, request.params).id));
+  app.get('/api/v1/sessions/:id', { config: OWN_SESSION }, async (request) =>
+    sessions.get(parseQuery(idParams, request.params).id),
+  );
 
   app.delete('/api/v1/sessions/:id', async (request) =>
     sessions.delete(parseQuery(idParams, request.params).id),
@@ -98,17 +87,16 @@ export async function registerSessionRoutes(app: FastifyInstance, services: Serv
     return sessions.stop(id, body?.reason);
   });
 
-  const preValidation = requireManagerToken(services.token, 'added params');
-  app.post('/api/v1/sessions/:id/params', { preValidation }, async (request) => {
+  app.post('/api/v1/sessions/:id/params', { config: JOB_ROUTE }, async (request) => {
     const { id } = parseQuery(idParams, request.params);
     return sessions.addParams(id, parseBody(paramsBody, request.body).params);
   });
 
-  app.get('/api/v1/sessions/:id/rules', async (request) =>
+  app.get('/api/v1/sessions/:id/rules', { config: OWN_SESSION }, async (request) =>
     services.rules.describe(parseQuery(idParams, request.params).id),
   );
 
-  app.get('/api/v1/sessions/:id/logs', async (request) => {
+  app.get('/api/v1/sessions/:id/logs', { config: OWN_SESSION }, async (request) => {
     const { id } = parseQuery(idParams, request.params);
     return sessions.logs(id, parseQuery(logsQuery, request.query));
   });

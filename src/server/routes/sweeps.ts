@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { type SweepSpec, sweepSchema } from '../../api/sweeps.js';
 import { parseRules } from '../../rules/index.js';
 import type { Services } from '../services.js';
-import { int, parseQuery } from './query.js';
-import { parseBody, submitBody } from './sessions.js';
+import { int, parseBody, parseQuery } from './query.js';
+import { submitBody } from './sessions.js';
 
 /** A trial's session: a session submit without `params` (the trial's own). */
 const trialTemplate = submitBody.omit({ params: true });

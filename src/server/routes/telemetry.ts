@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../services.js';
+import { OWN_SESSION } from './access.js';
 import { listParam, parseQuery, sessionIdParam } from './query.js';
 
 const params = z.object({ id: sessionIdParam });
@@ -21,7 +22,7 @@ const query = z.object({
 });
 
 export async function registerTelemetryRoutes(app: FastifyInstance, services: Services): Promise<void> {
-  app.get('/api/v1/sessions/:id/metrics', async (request) => {
+  app.get('/api/v1/sessions/:id/metrics', { config: OWN_SESSION }, async (request) => {
     const { id } = parseQuery(params, request.params);
     const { latest, ...q } = parseQuery(query, request.query);
     return latest === 'true' ? services.series.latest(id, q) : services.series.read(id, q);

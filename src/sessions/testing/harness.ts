@@ -63,7 +63,7 @@ export async function harness(
       {
         dataDir: dir,
         publicUrl: () => 'http://127.0.0.1:1',
-        token: 'test-token',
+        sessionToken: () => 'test-token',
         stopGraceMs: 2000,
         ...options,
       },

@@ -13,7 +13,8 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+/** The response itself (bytes: downloads, previews), after the token and error handling every call gets. */
+export async function request(path: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   const token = getToken();
   if (token) headers.set('authorization', `Bearer ${token}`);
@@ -33,6 +34,11 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
     if (res.status === 401) authNeeded.set(message || 'This manager needs an API token.');
     throw new ApiError(res.status, code, message);
   }
+  return res;
+}
+
+export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await request(path, init);
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }

@@ -3,6 +3,8 @@
  * imports: nothing of the server is bundled, and a field the server adds is a field the dashboard sees).
  */
 export type {
+  Artifact,
+  ArtifactList,
   ComparedSession,
   Comparison,
   DatasetSummary,
@@ -17,12 +19,17 @@ export type {
   NodeSnapshot,
   NodesResponse,
   ParamValue,
+  Placement,
   RowsPage,
   SessionPage,
   SessionRecord,
   SessionState,
   Stage,
   SwarmEvent,
+  SweepList,
+  SweepView,
+  TrialView,
+  WhoAmI,
 } from '../../../src/api/index.js';
 
 // Metric series are still defined by src/telemetry (being changed on main); they move to src/api after that

@@ -1,6 +1,10 @@
-/** Compared runs overlaid: one chart per metric (never two metrics on one axis), a line per run against the step. */
+/**
+ * Compared runs overlaid: one chart per training metric (never two metrics on one axis), a line per run against
+ * the step. Usage series (`sys/…`, stepped in seconds) stay on each session's page.
+ */
 import { useMemo } from 'preact/hooks';
 import type { ComparedSession } from '../api/types.js';
+import { splitUsage } from '../lib/usage-series.js';
 import { Chart, type XY } from './Chart.js';
 
 /** `labels[i]` names `sessions[i]` in the legends. */
@@ -8,7 +12,7 @@ export function CompareCharts(props: { sessions: ComparedSession[]; labels: stri
   const charts = useMemo(() => {
     const byMetric = new Map<string, Map<string, XY>>();
     props.sessions.forEach((s, i) => {
-      for (const [metric, series] of Object.entries(s.series)) {
+      for (const [metric, series] of splitUsage(new Map(Object.entries(s.series))).training) {
         const runs = byMetric.get(metric) ?? new Map<string, XY>();
         runs.set(props.labels[i]!, { x: series.step, y: series.value });
         byMetric.set(metric, runs);

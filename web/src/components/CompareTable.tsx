@@ -1,25 +1,34 @@
-/** Compared runs side by side: a row per param, then per metric (last value); rows whose values differ are marked. */
-import type { ComparedSession, ParamValue } from '../api/types.js';
-import { num } from '../lib/format.js';
+/**
+ * Compared runs side by side: a row per param, then per metric (last value); rows whose values differ are marked,
+ * and in a metric row the best value (lowest loss, highest accuracy: see metric-goal) is singled out.
+ */
+import type { ComparedSession } from '../api/types.js';
+import { valueText } from '../lib/format.js';
+import { bestIndexes, goalOf } from '../lib/metric-goal.js';
 import { Link } from './Link.js';
 
-function show(v: ParamValue | number | null | undefined): string {
-  if (v === undefined) return '—';
-  if (v === null) return 'NaN';
-  return typeof v === 'number' ? num(v) : String(v);
-}
+const BEST = { min: 'best (lowest)', max: 'best (highest)' };
 
-function Row(props: { kind: 'param' | 'metric'; name: string; values: string[]; differs: boolean }) {
+function Row(props: {
+  kind: 'param' | 'metric';
+  name: string;
+  values: string[];
+  differs: boolean;
+  best?: { at: Set<number>; title: string };
+}) {
   return (
     <tr class={props.differs ? 'differs' : ''} data-row={`${props.kind}:${props.name}`}>
       <th scope="row" class="mono">
         {props.name}
       </th>
-      {props.values.map((v, i) => (
-        <td key={i} class="num">
-          {v}
-        </td>
-      ))}
+      {props.values.map((v, i) => {
+        const best = props.best?.at.has(i);
+        return (
+          <td key={i} class={best ? 'num best' : 'num'} title={best ? props.best!.title : undefined}>
+            {v}
+          </td>
+        );
+      })}
     </tr>
   );
 }
@@ -29,6 +38,21 @@ function Group(props: { title: string; columns: number }) {
     <tr class="group">
       <th colSpan={props.columns}>{props.title}</th>
     </tr>
+  );
+}
+
+function MetricRow(props: { sessions: ComparedSession[]; name: string }) {
+  const last = props.sessions.map((s) => s.metrics[props.name]?.last);
+  const values = last.map(valueText);
+  const goal = goalOf(props.name);
+  return (
+    <Row
+      kind="metric"
+      name={props.name}
+      values={values}
+      differs={new Set(values).size > 1}
+      best={goal ? { at: bestIndexes(last, goal), title: BEST[goal] } : undefined}
+    />
   );
 }
 
@@ -57,15 +81,14 @@ export function CompareTable(props: { sessions: ComparedSession[]; labels: strin
               key={p}
               kind="param"
               name={p}
-              values={props.sessions.map((s) => show(s.params[p]))}
+              values={props.sessions.map((s) => valueText(s.params[p]))}
               differs={differing.has(p)}
             />
           ))}
           <Group title="Metrics (last value)" columns={props.sessions.length + 1} />
-          {metrics.map((m) => {
-            const values = props.sessions.map((s) => show(s.metrics[m]?.last));
-            return <Row key={m} kind="metric" name={m} values={values} differs={new Set(values).size > 1} />;
-          })}
+          {metrics.map((m) => (
+            <MetricRow key={m} sessions={props.sessions} name={m} />
+          ))}
         </tbody>
       </table>
     </div>

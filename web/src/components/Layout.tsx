@@ -4,10 +4,12 @@ import { connection } from '../api/events.js';
 import { getToken, setToken } from '../api/token.js';
 import { useObservable } from '../lib/observable.js';
 import { currentLocation } from '../lib/router.js';
+import { Identity } from './Identity.js';
 import { Link } from './Link.js';
 
 const NAV = [
   ['/sessions', 'Sessions'],
+  ['/sweeps', 'Sweeps'],
   ['/nodes', 'Nodes'],
   ['/datasets', 'Datasets'],
   ['/models', 'Models'],
@@ -38,6 +40,7 @@ export function Layout(props: { title: ComponentChildren; children: ComponentChi
           </Link>
         ))}
         <div class="nav-foot">
+          <Identity />
           {getToken() ? (
             <button type="button" class="link" onClick={() => setToken(undefined)}>
               Forget token

@@ -1,4 +1,4 @@
-/** One node: pool and labels, CPU/RAM/GPU bars split by the sessions holding them, and its GPUs. */
+/** One node: pool and labels, CPU/RAM/GPU bars split by the sessions holding them (and marked with use), its GPUs. */
 import type { NodeSnapshot, SessionRecord } from '../api/types.js';
 import { cpus, megabytes, num } from '../lib/format.js';
 import { Link } from './Link.js';
@@ -42,17 +42,25 @@ export function NodeCard(props: { node: NodeSnapshot; sessions: Map<string, Sess
         label="CPU"
         capacity={node.capacity.cpus}
         segments={seg((s) => s.placement!.cpus)}
+        used={node.used?.cpus}
         format={cpus}
       />
       <UsageBar
         label="Memory"
         capacity={node.capacity.memoryMb}
         segments={seg((s) => s.placement!.memoryMb)}
+        used={node.used?.memoryMb}
         format={megabytes}
       />
       {node.capacity.gpus > 0 ? (
         <>
-          <UsageBar label="GPU" capacity={node.capacity.gpus} segments={gpuSeg} format={(v) => num(v, 3)} />
+          <UsageBar
+            label="GPU"
+            capacity={node.capacity.gpus}
+            segments={gpuSeg}
+            used={node.used?.gpus}
+            format={(v) => num(v, 3)}
+          />
           <table class="table compact">
             <thead>
               <tr>

@@ -1,6 +1,6 @@
 /** A session's resources (asked for and granted), its outcome (OOM kill, flag, retries) and its environment. */
 import type { SessionRecord } from '../api/types.js';
-import { cpus, dateTime, duration, megabytes } from '../lib/format.js';
+import { cpus, dateTime, duration, megabytes, seconds } from '../lib/format.js';
 
 /** The session contract variables (src/executors/env.ts) as the executor set them, plus the session's own. */
 export function sessionEnvironment(s: SessionRecord): Array<[string, string]> {
@@ -57,6 +57,10 @@ export function SessionFacts(props: { s: SessionRecord }) {
             <Row k="Priority" v={s.priority} />
             <Row k="Created" v={dateTime(s.createdAt)} />
             <Row k="Started" v={s.startedAt ? dateTime(s.startedAt) : undefined} />
+            <Row
+              k="Boot time"
+              v={s.bootMs === undefined ? undefined : `${seconds(s.bootMs)} from submit to running`}
+            />
             <Row
               k="Ended"
               v={

@@ -1,4 +1,7 @@
-/** A capacity bar split into one segment per holder (session), the rest free. */
+/**
+ * A capacity bar split into one segment per holder (session), the rest free; `used` (what the holders were last
+ * sampled using) is a mark across the bar, so use below or above the allocation shows.
+ */
 import { Link } from './Link.js';
 
 export interface Segment {
@@ -14,6 +17,7 @@ export function UsageBar(props: {
   label: string;
   capacity: number;
   segments: Segment[];
+  used?: number;
   format(v: number): string;
 }) {
   const { capacity, segments } = props;
@@ -24,6 +28,9 @@ export function UsageBar(props: {
       <div class="usage-head">
         <span>{props.label}</span>
         <span class="num muted">
+          {props.used === undefined ? null : (
+            <span data-testid="used">used {props.format(props.used)} · </span>
+          )}
           {props.format(used)} / {props.format(capacity)}
         </span>
       </div>
@@ -32,6 +39,13 @@ export function UsageBar(props: {
         role="img"
         aria-label={`${props.label}: ${props.format(used)} of ${props.format(capacity)}`}
       >
+        {props.used === undefined ? null : (
+          <div
+            class="used-mark"
+            style={{ left: `${pct(props.used)}%` }}
+            title={`used ${props.format(props.used)}`}
+          />
+        )}
         {segments.map((s, i) => (
           <div
             key={s.key}

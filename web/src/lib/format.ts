@@ -26,6 +26,11 @@ export function duration(ms: number): string {
   return `${h}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** Short spans to the hundredth of a second (boot times), longer ones as `duration` does. */
+export function seconds(ms: number): string {
+  return ms < 60_000 ? `${(ms / 1000).toFixed(2)} s` : duration(ms);
+}
+
 export function time(ms: number): string {
   return new Date(ms).toLocaleTimeString(undefined, { hour12: false });
 }
@@ -46,6 +51,13 @@ export function num(v: number, digits = 4): string {
   const a = Math.abs(v);
   if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2);
   return Number(v.toPrecision(digits)).toString();
+}
+
+/** A param or metric value in a cell: `—` when the run lacks it, `NaN` for a metric that was not finite. */
+export function valueText(v: number | string | boolean | null | undefined): string {
+  if (v === undefined) return '—';
+  if (v === null) return 'NaN';
+  return typeof v === 'number' ? num(v) : String(v);
 }
 
 export function integer(v: number): string {

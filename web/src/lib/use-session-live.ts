@@ -14,6 +14,8 @@ import { useEvents } from './use-events.js';
 export const MAX_POINTS = 2000;
 const MAX_LOG_LINES = 2000;
 const MAX_TIMELINE = 500;
+/** The manager samples usage every 5 s by default. */
+const USAGE_POLL_MS = 5000;
 /** Event types shown on the timeline (logs and raw metric batches are too many, and have their own views). */
 const TIMELINE =
   /^(session\.(submitted|placed|starting|started|epoch|connected|disconnected|demoted|stop-requested|exited)|rule\.fired|generation\.saved|model\.promoted)$/;
@@ -134,6 +136,14 @@ export function useSessionLive(id: string): SessionLive {
       pull.record.cancel();
     };
   }, [id, base, metrics, pull]);
+
+  // Usage points are stored by the manager's sampler without an event: read them on a timer while it runs.
+  const running = record.data?.state === 'running';
+  useEffect(() => {
+    if (!running) return;
+    const t = setInterval(pull.metrics, USAGE_POLL_MS);
+    return () => clearInterval(t);
+  }, [running, pull]);
 
   useEvents(after === undefined ? undefined : { session: id, after }, (e) => {
     if (e.type === 'session.log') pull.logs();

@@ -1,9 +1,14 @@
-/** Compare: the runs picked on the sessions page (`?ids=a,b,c`), params and metrics side by side, curves overlaid. */
+/**
+ * Compare: the runs picked on the sessions page (`?ids=a,b,c`), params and metrics side by side, params against a
+ * chosen metric, curves overlaid.
+ */
 import { useMemo } from 'preact/hooks';
 import { query } from '../api/client.js';
 import type { Comparison } from '../api/types.js';
 import { CompareCharts } from '../components/CompareCharts.js';
+import { CompareParams } from '../components/CompareParams.js';
 import { CompareTable } from '../components/CompareTable.js';
+import { Crumbs } from '../components/Crumbs.js';
 import { Layout } from '../components/Layout.js';
 import { Link } from '../components/Link.js';
 import { Empty, ErrorBox, Loading } from '../components/Message.js';
@@ -26,16 +31,7 @@ export function ComparePage() {
   const c = useApi<Comparison>(ids ? `/api/v1/compare${query({ ids, maxPoints: MAX_POINTS })}` : undefined);
   const names = useMemo(() => (c.data ? labels(c.data) : []), [c.data]);
   return (
-    <Layout
-      title={
-        <>
-          <Link href="/sessions" class="crumb">
-            Sessions
-          </Link>{' '}
-          / Compare
-        </>
-      }
-    >
+    <Layout title={<Crumbs trail={[['/sessions', 'Sessions']]}>Compare</Crumbs>}>
       {ids ? null : (
         <Empty>
           Tick runs in the <Link href="/sessions">sessions</Link> table, then Compare.
@@ -48,6 +44,15 @@ export function ComparePage() {
           <section class="card">
             <h3>Params and metrics</h3>
             <CompareTable sessions={c.data.sessions} labels={names} differing={c.data.params} />
+          </section>
+          <section class="card">
+            <h3>Params against a metric</h3>
+            <CompareParams
+              sessions={c.data.sessions}
+              labels={names}
+              differing={c.data.params}
+              picked={search.get('metric') ?? undefined}
+            />
           </section>
           <section class="card">
             <h3>Curves</h3>

@@ -2,9 +2,9 @@
 import { useMemo } from 'preact/hooks';
 import { query } from '../api/client.js';
 import type { DatasetSummary, Manifest, RowsPage } from '../api/types.js';
+import { Crumbs } from '../components/Crumbs.js';
 import { ImageGrid, type ImageSpec } from '../components/ImageGrid.js';
 import { Layout } from '../components/Layout.js';
-import { Link } from '../components/Link.js';
 import { ErrorBox, Loading } from '../components/Message.js';
 import { Pager } from '../components/Pager.js';
 import { RowsTable } from '../components/RowsTable.js';
@@ -49,16 +49,7 @@ export function DatasetPage(props: { name: string }) {
   }, [rows.data, image?.name, m, offset]);
 
   return (
-    <Layout
-      title={
-        <>
-          <Link href="/datasets" class="crumb">
-            Datasets
-          </Link>{' '}
-          / {props.name}
-        </>
-      }
-    >
+    <Layout title={<Crumbs trail={[['/datasets', 'Datasets']]}>{props.name}</Crumbs>}>
       {summary.error ? <ErrorBox error={summary.error} /> : null}
       {summary.data ? (
         <section class="card">

@@ -2,10 +2,10 @@
 import { useMemo, useState } from 'preact/hooks';
 import { post } from '../api/client.js';
 import type { HistoryPage, ModelView, Stage } from '../api/types.js';
+import { Crumbs } from '../components/Crumbs.js';
 import { DiffView } from '../components/DiffView.js';
 import { GenerationsTable } from '../components/GenerationsTable.js';
 import { Layout } from '../components/Layout.js';
-import { Link } from '../components/Link.js';
 import { ErrorBox, Loading } from '../components/Message.js';
 import { StateBadge } from '../components/StateBadge.js';
 import { dateTime } from '../lib/format.js';
@@ -51,16 +51,7 @@ export function ModelPage(props: { name: string }) {
   const m = model.data;
   const entries = [...(history.data?.entries ?? [])].reverse();
   return (
-    <Layout
-      title={
-        <>
-          <Link href="/models" class="crumb">
-            Models
-          </Link>{' '}
-          / {props.name}
-        </>
-      }
-    >
+    <Layout title={<Crumbs trail={[['/models', 'Models']]}>{props.name}</Crumbs>}>
       {model.error ? <ErrorBox error={model.error} /> : null}
       {error ? <ErrorBox error={error} /> : null}
       {!m && model.loading ? <Loading /> : null}

@@ -1,4 +1,7 @@
-/** Nodes: each node's capacity and who holds it, and the queue in scheduling order; live on placements. */
+/**
+ * Nodes: each node's capacity, who holds it and what they use, and the queue in scheduling order; live on
+ * placements, with use read again while it is sampled.
+ */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api/client.js';
 import type { NodesResponse, SessionRecord } from '../api/types.js';
@@ -12,6 +15,7 @@ import { useApi } from '../lib/use-api.js';
 import { useEvents } from '../lib/use-events.js';
 
 const LIVE_TYPES = ['session.placed', 'session.exited', 'session.demoted', 'node.*'];
+const USED_POLL_MS = 5000;
 
 export function NodesPage() {
   const res = useApi<NodesResponse>('/api/v1/nodes');
@@ -19,6 +23,13 @@ export function NodesPage() {
   const refresh = useMemo(() => throttle(res.reload, 1000), [res.reload]);
   useEffect(() => () => refresh.cancel(), [refresh]);
   useEvents({ types: LIVE_TYPES }, refresh);
+  // Use is sampled without events: while sessions run on sampled nodes, read it again every few seconds.
+  const sampled = res.data?.nodes.some((n) => n.used && n.sessions.length > 0) ?? false;
+  useEffect(() => {
+    if (!sampled) return;
+    const t = setInterval(refresh, USED_POLL_MS);
+    return () => clearInterval(t);
+  }, [sampled, refresh]);
 
   // Names and grants of the sessions on the nodes (a handful per node).
   const ids = res.data

@@ -1,6 +1,11 @@
-/** One session: state, Stop, live metric charts, the log tail, the event timeline, resources and environment. */
-import { useState } from 'preact/hooks';
+/**
+ * One session: state, Stop, live metric and usage charts, the log tail, the event timeline, artifacts, resources and
+ * environment.
+ */
+import { useMemo, useState } from 'preact/hooks';
 import { post } from '../api/client.js';
+import { ArtifactsPanel } from '../components/ArtifactsPanel.js';
+import { Crumbs } from '../components/Crumbs.js';
 import { Layout } from '../components/Layout.js';
 import { Link } from '../components/Link.js';
 import { LogTail } from '../components/LogTail.js';
@@ -9,7 +14,9 @@ import { MetricCharts } from '../components/MetricCharts.js';
 import { SessionFacts } from '../components/SessionFacts.js';
 import { StateBadge } from '../components/StateBadge.js';
 import { Timeline } from '../components/Timeline.js';
+import { UsageCharts } from '../components/UsageCharts.js';
 import { integer } from '../lib/format.js';
+import { splitUsage } from '../lib/usage-series.js';
 import { useSessionLive } from '../lib/use-session-live.js';
 
 const ACTIVE = new Set(['queued', 'placed', 'starting', 'running']);
@@ -38,18 +45,17 @@ export function SessionPage(props: { id: string }) {
   };
 
   const m = live.metrics;
+  // Usage (sys/…) has its own card against time; the metrics card keeps the training metrics.
+  const charts = useMemo(
+    () => ({
+      training: splitUsage(xTime ? m.byTime : m.byStep).training,
+      usage: splitUsage(m.byTime).usage,
+    }),
+    [m, xTime, live.metricsVersion],
+  );
   const stored = [...m.stored.values()].reduce((a, b) => a + b, 0);
   return (
-    <Layout
-      title={
-        <>
-          <Link href="/sessions" class="crumb">
-            Sessions
-          </Link>{' '}
-          / {s?.name ?? props.id}
-        </>
-      }
-    >
+    <Layout title={<Crumbs trail={[['/sessions', 'Sessions']]}>{s?.name ?? props.id}</Crumbs>}>
       {live.record.error ? <ErrorBox error={live.record.error} /> : null}
       {!s && !live.record.error ? <Loading /> : null}
       {s ? (
@@ -101,8 +107,14 @@ export function SessionPage(props: { id: string }) {
             ))}
           </fieldset>
         </div>
-        <MetricCharts series={xTime ? m.byTime : m.byStep} xTime={xTime} version={live.metricsVersion} />
+        <MetricCharts series={charts.training} xTime={xTime} version={live.metricsVersion} />
       </section>
+      {charts.usage.size > 0 ? (
+        <section class="card">
+          <h3>Usage</h3>
+          <UsageCharts usage={charts.usage} placement={s?.placement} version={live.metricsVersion} />
+        </section>
+      ) : null}
       <div class="grid2">
         <section class="card">
           <h3>Output</h3>
@@ -113,6 +125,7 @@ export function SessionPage(props: { id: string }) {
           <Timeline events={live.timeline} hidden={live.timelineHidden} />
         </section>
       </div>
+      {s ? <ArtifactsPanel sessionId={s.id} state={s.state} /> : null}
       {s ? <SessionFacts s={s} /> : null}
     </Layout>
   );

@@ -1,12 +1,13 @@
 /** Sessions: a paged table filtered by state, updated live from session events; ticked runs open in Compare. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, query } from '../api/client.js';
-import type { SeriesResult, SessionPage, SessionState, SwarmEvent } from '../api/types.js';
+import type { SessionPage, SessionState, SwarmEvent } from '../api/types.js';
 import { Layout } from '../components/Layout.js';
 import { Empty, ErrorBox, Loading } from '../components/Message.js';
 import { Pager } from '../components/Pager.js';
 import { type LastMetric, SessionRow } from '../components/SessionRow.js';
 import { integer } from '../lib/format.js';
+import { newestTraining } from '../lib/last-metric.js';
 import { useObservable } from '../lib/observable.js';
 import { currentLocation, navigate, setSearch } from '../lib/router.js';
 import { throttle } from '../lib/throttle.js';
@@ -44,16 +45,6 @@ async function countStates(): Promise<Record<string, number>> {
   return Object.fromEntries(all.map((s, i) => [s || 'all', totals[i]!]));
 }
 
-/** The newest point of each series: the table's "last metric" for a session no live epoch has updated yet. */
-function lastMetric(r: SeriesResult): LastMetric | undefined {
-  const entries = Object.entries(r.series).filter(([, s]) => s.value.length > 0);
-  if (entries.length === 0) return undefined;
-  return {
-    epoch: Math.max(...entries.map(([, s]) => s.step.at(-1)!)),
-    metrics: Object.fromEntries(entries.map(([n, s]) => [n, s.value.at(-1)!])),
-  };
-}
-
 export function SessionsPage() {
   const { search } = useObservable(currentLocation);
   const state = search.get('state') ?? '';
@@ -89,9 +80,8 @@ export function SessionsPage() {
     for (const s of page.data?.sessions ?? []) {
       if (fetched.current.has(s.id) || s.state === 'queued') continue;
       fetched.current.add(s.id);
-      api<SeriesResult>(`/api/v1/sessions/${encodeURIComponent(s.id)}/metrics?latest=true`).then(
-        (r) => {
-          const lastOf = lastMetric(r);
+      newestTraining(s.id).then(
+        (lastOf) => {
           if (lastOf && !last.current.has(s.id)) {
             last.current.set(s.id, lastOf);
             rerender();
