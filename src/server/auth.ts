@@ -108,8 +108,8 @@ export function forbidden(who: Principal, needs: RouteNeeds): SwarmlabError | un
     );
   }
   if (who.role !== 'session' && RANK[who.role] >= RANK[needs.role]) return undefined;
-  if (who.actor === 'anonymous') return unauthorized(`this needs a ${needs.role} token`);
-  return new ForbiddenError(`this needs a ${needs.role} token; yours is ${who.role}`, {
+  if (who.actor === 'anonymous') return unauthorized(`this needs a token with the ${needs.role} role`);
+  return new ForbiddenError(`this needs a token with the ${needs.role} role; yours has ${who.role}`, {
     details: { header: 'authorization', role: who.role, needed: needs.role },
   });
 }

@@ -203,3 +203,27 @@ describe('--require-token on loopback', () => {
     assert.equal((await call(tm, undefined, 'GET', '/healthz')).status, 200);
   });
 });
+
+describe('beyond loopback', () => {
+  let tm: TestManager;
+  before(async () => {
+    tm = await testManager({ host: '0.0.0.0' });
+  });
+  after(() => tm?.close());
+
+  it('serves reads without a token as anonymous, and asks for a token for writes and admin reads', async () => {
+    const url = tm.url.replace('0.0.0.0', '127.0.0.1');
+    const get = (path: string) => fetch(`${url}${path}`);
+    assert.deepEqual(await (await get('/api/v1/whoami')).json(), { role: 'read', actor: 'anonymous' });
+    assert.equal((await get('/api/v1/sessions')).status, 200);
+    const tokens = await get('/api/v1/tokens');
+    assert.equal(tokens.status, 401);
+    assert.match(((await tokens.json()) as { error: { message: string } }).error.message, /admin role/);
+    const submit = await fetch(`${url}/api/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ command: ['true'] }),
+    });
+    assert.equal(submit.status, 401);
+  });
+});

@@ -71,6 +71,7 @@ function formatOptions(format: ImportFormat, q: z.output<typeof pushQuery>): Rec
 
 export async function registerDatasetRoutes(app: FastifyInstance, services: Services): Promise<void> {
   const datasets: DatasetService = services.datasets;
+  const read = { config: DATASET_READ };
 
   // Uploads live in their own scope: its parsers hand the raw request stream to the handler untouched.
   await app.register(async (scope) => {
@@ -107,40 +108,36 @@ export async function registerDatasetRoutes(app: FastifyInstance, services: Serv
     });
   });
 
-  app.get('/api/v1/datasets', { config: DATASET_READ }, async () => ({
+  app.get('/api/v1/datasets', read, async () => ({
     datasets: await datasets.list(),
     store: datasets.storeInfo(),
   }));
 
-  app.get('/api/v1/datasets/:name', { config: DATASET_READ }, async (request) =>
+  app.get('/api/v1/datasets/:name', read, async (request) =>
     datasets.get(parseQuery(nameParams, request.params).name),
   );
 
-  app.get('/api/v1/datasets/:name/versions/:version', { config: DATASET_READ }, async (request) => {
+  app.get('/api/v1/datasets/:name/versions/:version', read, async (request) => {
     const p = parseQuery(versionParams, request.params);
     return datasets.manifest(p.name, v(p));
   });
 
-  app.get('/api/v1/datasets/:name/versions/:version/rows', { config: DATASET_READ }, async (request) => {
+  app.get('/api/v1/datasets/:name/versions/:version/rows', read, async (request) => {
     const p = parseQuery(versionParams, request.params);
     const q = parseQuery(rowsQuery, request.query);
     return datasets.rows(p.name, v(p), q.offset, q.limit);
   });
 
-  app.get(
-    '/api/v1/datasets/:name/versions/:version/export',
-    { config: DATASET_READ },
-    async (request, reply) => {
-      const p = parseQuery(versionParams, request.params);
-      const q = parseQuery(exportQuery, request.query);
-      const { manifest, body } = await datasets.openExport(p.name, v(p), q.format, q.column);
-      const file = `${manifest.name}-v${manifest.version}.${q.format === 'npy' ? 'npy' : 'libsvm'}`;
-      return reply
-        .type(q.format === 'npy' ? 'application/octet-stream' : 'text/plain; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${file}"`)
-        .send(Readable.from(body, { objectMode: false }));
-    },
-  );
+  app.get('/api/v1/datasets/:name/versions/:version/export', read, async (request, reply) => {
+    const p = parseQuery(versionParams, request.params);
+    const q = parseQuery(exportQuery, request.query);
+    const { manifest, body } = await datasets.openExport(p.name, v(p), q.format, q.column);
+    const file = `${manifest.name}-v${manifest.version}.${q.format === 'npy' ? 'npy' : 'libsvm'}`;
+    return reply
+      .type(q.format === 'npy' ? 'application/octet-stream' : 'text/plain; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${file}"`)
+      .send(Readable.from(body, { objectMode: false }));
+  });
 
   app.delete('/api/v1/datasets/:name/versions/:version', async (request, reply) => {
     const p = parseQuery(versionParams, request.params);
@@ -157,34 +154,30 @@ export async function registerDatasetRoutes(app: FastifyInstance, services: Serv
     for (const socket of streams) socket.destroy();
   });
 
-  app.get(
-    '/api/v1/datasets/:name/versions/:version/stream',
-    { config: DATASET_READ },
-    async (request, reply) => {
-      const p = parseQuery(versionParams, request.params);
-      const q = parseQuery(streamQuery, request.query);
-      const { manifest, frames } = await datasets.openStream(p.name, v(p), q);
-      // Errors above are ordinary JSON replies. From here the frames go straight to the socket, the body
-      // delimited by closing the connection: Node's ServerResponse halves throughput at these rates.
-      reply.hijack();
-      const socket = request.raw.socket;
-      streams.add(socket);
-      socket.once('close', () => streams.delete(socket));
-      socket.write(
-        'HTTP/1.1 200 OK\r\n' +
-          `Content-Type: ${FRAMES_CONTENT_TYPE}\r\n` +
-          `X-Swarmlab-Dataset: ${manifest.name}@${manifest.version}\r\n` +
-          'Cache-Control: no-store\r\nConnection: close\r\n\r\n',
-      );
-      try {
-        await pump(frames, socket);
-      } catch (err) {
-        request.log.warn({ err }, 'dataset stream failed');
-      } finally {
-        socket.end();
-      }
-    },
-  );
+  app.get('/api/v1/datasets/:name/versions/:version/stream', read, async (request, reply) => {
+    const p = parseQuery(versionParams, request.params);
+    const q = parseQuery(streamQuery, request.query);
+    const { manifest, frames } = await datasets.openStream(p.name, v(p), q);
+    // Errors above are ordinary JSON replies. From here the frames go straight to the socket, the body
+    // delimited by closing the connection: Node's ServerResponse halves throughput at these rates.
+    reply.hijack();
+    const socket = request.raw.socket;
+    streams.add(socket);
+    socket.once('close', () => streams.delete(socket));
+    socket.write(
+      'HTTP/1.1 200 OK\r\n' +
+        `Content-Type: ${FRAMES_CONTENT_TYPE}\r\n` +
+        `X-Swarmlab-Dataset: ${manifest.name}@${manifest.version}\r\n` +
+        'Cache-Control: no-store\r\nConnection: close\r\n\r\n',
+    );
+    try {
+      await pump(frames, socket);
+    } catch (err) {
+      request.log.warn({ err }, 'dataset stream failed');
+    } finally {
+      socket.end();
+    }
+  });
 }
 
 /**
