@@ -6,7 +6,7 @@
  *        [--store lmdb|redis]. Exits 1 on any violation (each printed).
  */
 import { parseArgs } from 'node:util';
-import { runScenario, SCENARIOS, type ScenarioName, type Tally } from '../src/testing/faults/index.js';
+import { runFaults, SCENARIOS, type ScenarioName, type Tally } from '../src/testing/faults/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,11 +30,11 @@ console.log(`${'scenario'.padEnd(10)}${COLUMNS.map((c) => c.padStart(13)).join('
 const tallies: Tally[] = [];
 for (const scenario of scenarios) {
   const started = performance.now();
-  const tally = await runScenario({ scenario, iterations, seed, store });
-  tallies.push(tally);
+  const [tally] = await runFaults({ scenarios: [scenario], iterations, seed, store });
+  tallies.push(tally!);
   const seconds = ((performance.now() - started) / 1000).toFixed(0).padStart(12);
   console.log(
-    `${scenario.padEnd(10)}${COLUMNS.map((c) => String(tally[c]).padStart(13)).join('')}${seconds}`,
+    `${scenario.padEnd(10)}${COLUMNS.map((c) => String(tally![c]).padStart(13)).join('')}${seconds}`,
   );
 }
 const violations = tallies.flatMap((t) => t.violations);

@@ -9,7 +9,8 @@ import { stageScenario } from './stage.js';
 import { uploadScenario } from './upload.js';
 
 export interface FaultRunOptions {
-  scenario: ScenarioName;
+  /** Run together on one manager, so one kill lands in all of them (the bench runs one at a time). */
+  scenarios: readonly ScenarioName[];
   iterations: number;
   seed: number;
   store: FaultStore;
@@ -22,11 +23,15 @@ const FACTORIES: Record<ScenarioName, () => Scenario> = {
   sessions: sessionsScenario,
 };
 
-/** One scenario, `iterations` kills on one data dir (so earlier iterations' data must survive later kills too). */
-export async function runScenario(options: FaultRunOptions): Promise<Tally> {
-  const scenario = FACTORIES[options.scenario]();
+interface Running {
+  scenario: Scenario;
+  ctx: ScenarioContext;
+  tally: Tally;
+}
+
+function running(name: ScenarioName, scenario: Scenario, manager: FaultManager, seed: number): Running {
   const tally: Tally = {
-    scenario: options.scenario,
+    scenario: name,
     iterations: 0,
     acknowledged: 0,
     losses: 0,
@@ -35,42 +40,56 @@ export async function runScenario(options: FaultRunOptions): Promise<Tally> {
     orphans: 0,
     violations: [],
   };
-  const manager = await FaultManager.create(options.store, scenario.flags);
   const ctx: ScenarioContext = {
     manager,
-    random: prng(options.seed),
+    random: prng(seed),
     iteration: 0,
     acknowledge: () => {
       tally.acknowledged++;
     },
     violate: (kind, what) => {
       tally[kind]++;
-      tally.violations.push(`${options.scenario} #${ctx.iteration}: ${kind}: ${what}`);
+      tally.violations.push(`${name} #${ctx.iteration}: ${kind}: ${what}`);
     },
   };
+  return { scenario, ctx, tally };
+}
+
+/** `iterations` kills on one data dir (so earlier iterations' data must survive later kills too). */
+export async function runFaults(options: FaultRunOptions): Promise<Tally[]> {
+  const random = prng(options.seed);
+  const scenarios = options.scenarios.map((name) => FACTORIES[name]());
+  const manager = await FaultManager.create(
+    options.store,
+    scenarios.flatMap((s) => s.flags ?? []),
+  );
+  // One generator per scenario: its sizes and choices do not depend on what runs beside it.
+  const all = scenarios.map((s, i) => running(options.scenarios[i]!, s, manager, options.seed + i + 1));
+  const windowMs = Math.max(...scenarios.map((s) => s.windowMs));
+  const each = (fn: (r: Running) => Promise<void> | undefined) => Promise.all(all.map(fn));
   try {
     await manager.start();
-    await scenario.setup?.(ctx);
+    await each((r) => r.scenario.setup?.(r.ctx));
     for (let i = 1; i <= options.iterations; i++) {
-      ctx.iteration = i;
+      for (const r of all) r.ctx.iteration = i;
       const stop = new AbortController();
       // Settled at once so a failure before the kill is not an unhandled rejection while the timer runs.
-      const driving = scenario.drive(ctx, stop.signal).then(
+      const driving = each((r) => r.scenario.drive(r.ctx, stop.signal)).then(
         () => undefined,
         (err: unknown) => err,
       );
-      await sleep(ctx.random() * scenario.windowMs);
+      await sleep(random() * windowMs);
       stop.abort();
       await manager.kill();
       const failed = await driving;
       if (failed) throw failed;
       await manager.start();
-      await scenario.check(ctx);
-      tally.iterations++;
+      await each((r) => r.scenario.check(r.ctx));
+      for (const r of all) r.tally.iterations++;
     }
-    await scenario.finish?.(ctx);
+    await each((r) => r.scenario.finish?.(r.ctx));
   } finally {
     await manager.close();
   }
-  return tally;
+  return all.map((r) => r.tally);
 }

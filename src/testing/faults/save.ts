@@ -9,7 +9,7 @@ import { ModelsClient } from '../../sdk/index.js';
 import { between, floats, sha256 } from './payload.js';
 import { repeat, type Scenario, type ScenarioContext } from './scenario.js';
 
-const MODEL = 'faults';
+const MODEL = 'fault-saves';
 
 interface Save {
   key: string;

@@ -10,7 +10,7 @@ import { ModelsClient, type SwarmlabClient } from '../../sdk/index.js';
 import { mlpOnnx, randomLayers } from '../../serving/testing/onnx-builder.js';
 import { repeat, type Scenario, type ScenarioContext } from './scenario.js';
 
-const MODEL = 'faults';
+const MODEL = 'fault-served';
 const GENERATIONS = 3;
 const LOAD_CLIENTS = 4;
 const SERVED_WITHIN_MS = 30_000;

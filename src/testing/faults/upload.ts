@@ -11,7 +11,7 @@ import { DatasetsClient } from '../../sdk/index.js';
 import { between, floats, sha256 } from './payload.js';
 import { repeat, type Scenario, type ScenarioContext } from './scenario.js';
 
-const NAME = 'faults';
+const NAME = 'fault-uploads';
 const WIDTH = 256;
 
 interface Acked {
