@@ -18,15 +18,18 @@ const REDIS_LEASE_TTL = '1500ms';
 
 export class FaultManager {
   readonly dir: string;
+  /** The `--store` value. */
+  readonly spec: string;
+  readonly prefix: string | undefined;
   readonly #args: string[];
-  readonly #prefix: string | undefined;
   #process: ManagerProcess | undefined;
   #client: SwarmlabClient | undefined;
 
-  private constructor(dir: string, args: string[], prefix: string | undefined) {
+  private constructor(dir: string, spec: string, prefix: string | undefined, args: string[]) {
     this.dir = dir;
+    this.spec = spec;
+    this.prefix = prefix;
     this.#args = args;
-    this.#prefix = prefix;
   }
 
   /** A data dir (and Redis prefix) of its own; `extra` are more `swarmlab up` flags. */
@@ -36,7 +39,7 @@ export class FaultManager {
     const spec = prefix ? `${testRedisUrl().replace(/\/?$/, '')}?prefix=${prefix}` : 'lmdb';
     const args = ['--data-dir', dir, '--port', '0', '--store', spec, '--token', TOKEN, '--standby'];
     if (prefix) args.push('--lease-ttl', REDIS_LEASE_TTL);
-    return new FaultManager(dir, [...args, ...extra], prefix);
+    return new FaultManager(dir, spec, prefix, [...args, ...extra]);
   }
 
   /** The client of the running manager (its port changes with every start). */
@@ -56,11 +59,16 @@ export class FaultManager {
     this.#process = undefined;
   }
 
-  /** Stops the manager cleanly (SIGTERM) and removes its data dir and Redis keys. */
-  async close(): Promise<void> {
+  /** Stops the manager cleanly (SIGTERM). */
+  async stop(): Promise<void> {
     if (this.#process) await killProcess(this.#process.child, 'SIGTERM');
     this.#process = undefined;
-    if (this.#prefix) await dropRedisPrefix(this.#prefix);
+  }
+
+  /** Stops the manager and removes its data dir and Redis keys. */
+  async close(): Promise<void> {
+    await this.stop();
+    if (this.prefix) await dropRedisPrefix(this.prefix);
     await rm(this.dir, { recursive: true, force: true });
   }
 }

@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { prng } from '../../util/prng.js';
 import { FaultManager, type FaultStore } from './harness.js';
+import { leakedBlobs } from './leaks.js';
 import { saveScenario } from './save.js';
 import type { Scenario, ScenarioContext, ScenarioName, Tally } from './scenario.js';
 import { sessionsScenario } from './sessions.js';
@@ -14,6 +15,8 @@ export interface FaultRunOptions {
   iterations: number;
   seed: number;
   store: FaultStore;
+  /** Told each violation as it is found (a long run need not end to show one). */
+  onViolation?: (what: string) => void;
 }
 
 const FACTORIES: Record<ScenarioName, () => Scenario> = {
@@ -29,7 +32,13 @@ interface Running {
   tally: Tally;
 }
 
-function running(name: ScenarioName, scenario: Scenario, manager: FaultManager, seed: number): Running {
+function running(
+  name: ScenarioName,
+  scenario: Scenario,
+  manager: FaultManager,
+  seed: number,
+  onViolation: (what: string) => void,
+): Running {
   const tally: Tally = {
     scenario: name,
     iterations: 0,
@@ -49,7 +58,9 @@ function running(name: ScenarioName, scenario: Scenario, manager: FaultManager, 
     },
     violate: (kind, what) => {
       tally[kind]++;
-      tally.violations.push(`${name} #${ctx.iteration}: ${kind}: ${what}`);
+      const line = `${name} #${ctx.iteration}: ${kind}: ${what}`;
+      tally.violations.push(line);
+      onViolation(line);
     },
   };
   return { scenario, ctx, tally };
@@ -64,7 +75,9 @@ export async function runFaults(options: FaultRunOptions): Promise<Tally[]> {
     scenarios.flatMap((s) => s.flags ?? []),
   );
   // One generator per scenario: its sizes and choices do not depend on what runs beside it.
-  const all = scenarios.map((s, i) => running(options.scenarios[i]!, s, manager, options.seed + i + 1));
+  const all = scenarios.map((s, i) =>
+    running(options.scenarios[i]!, s, manager, options.seed + i + 1, options.onViolation ?? (() => {})),
+  );
   const windowMs = Math.max(...scenarios.map((s) => s.windowMs));
   const each = (fn: (r: Running) => Promise<void> | undefined) => Promise.all(all.map(fn));
   try {
@@ -88,6 +101,13 @@ export async function runFaults(options: FaultRunOptions): Promise<Tally[]> {
       for (const r of all) r.tally.iterations++;
     }
     await each((r) => r.scenario.finish?.(r.ctx));
+    await manager.stop();
+    for (const leak of await leakedBlobs(manager.dir, manager.spec, manager.prefix)) {
+      // Dataset shards come from uploads, weights from saves (the stage scenario saves only before any kill).
+      const from = leak.owners.some((o) => o.startsWith('dataset')) ? 'upload' : 'save';
+      const r = all.find((a) => a.tally.scenario === from) ?? all[0]!;
+      r.ctx.violate('partial', `blob ${leak.digest} leaked in the store, owners [${leak.owners}]`);
+    }
   } finally {
     await manager.close();
   }
