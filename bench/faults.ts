@@ -36,6 +36,8 @@ for (const scenario of scenarios) {
     seed,
     store,
     onViolation: (v) => console.log(`VIOLATION ${v}`),
+    onIteration: ([t]) =>
+      process.stderr.write(`${scenario}: ${t!.iterations}/${iterations}, ${t!.acknowledged} acknowledged\n`),
   });
   tallies.push(tally!);
   const seconds = ((performance.now() - started) / 1000).toFixed(0).padStart(12);

@@ -17,6 +17,8 @@ export interface FaultRunOptions {
   store: FaultStore;
   /** Told each violation as it is found (a long run need not end to show one). */
   onViolation?: (what: string) => void;
+  /** Told the tallies after each iteration, for progress. */
+  onIteration?: (tallies: readonly Tally[]) => void;
 }
 
 const FACTORIES: Record<ScenarioName, () => Scenario> = {
@@ -99,6 +101,7 @@ export async function runFaults(options: FaultRunOptions): Promise<Tally[]> {
       await manager.start();
       await each((r) => r.scenario.check(r.ctx));
       for (const r of all) r.tally.iterations++;
+      options.onIteration?.(all.map((r) => r.tally));
     }
     await each((r) => r.scenario.finish?.(r.ctx));
     await manager.stop();
