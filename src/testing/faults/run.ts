@@ -32,7 +32,12 @@ interface Running {
   scenario: Scenario;
   ctx: ScenarioContext;
   tally: Tally;
+  /** Resolves at the next acknowledged operation. */
+  nextAck(): Promise<void>;
 }
+
+/** How long an iteration waits for each scenario's first acknowledgement before the kill timer starts anyway. */
+const FIRST_ACK_MS = 60_000;
 
 function running(
   name: ScenarioName,
@@ -51,12 +56,14 @@ function running(
     orphans: 0,
     violations: [],
   };
+  let acked: (() => void) | undefined;
   const ctx: ScenarioContext = {
     manager,
     random: prng(seed),
     iteration: 0,
     acknowledge: () => {
       tally.acknowledged++;
+      acked?.();
     },
     violate: (kind, what) => {
       tally[kind]++;
@@ -65,7 +72,11 @@ function running(
       onViolation(line);
     },
   };
-  return { scenario, ctx, tally };
+  const nextAck = () =>
+    new Promise<void>((resolve) => {
+      acked = resolve;
+    });
+  return { scenario, ctx, tally, nextAck };
 }
 
 /** `iterations` kills on one data dir (so earlier iterations' data must survive later kills too). */
@@ -88,11 +99,18 @@ export async function runFaults(options: FaultRunOptions): Promise<Tally[]> {
     for (let i = 1; i <= options.iterations; i++) {
       for (const r of all) r.ctx.iteration = i;
       const stop = new AbortController();
+      const firstAcks = Promise.all(all.map((r) => r.nextAck()));
       // Settled at once so a failure before the kill is not an unhandled rejection while the timer runs.
       const driving = each((r) => r.scenario.drive(r.ctx, stop.signal)).then(
         () => undefined,
         (err: unknown) => err,
       );
+      // The kill timer starts once every scenario has had an operation acknowledged in this iteration (on a
+      // loaded machine one upload can outlast the window), so each kill has acknowledged work to lose.
+      const waited = new AbortController();
+      const timeout = sleep(FIRST_ACK_MS, undefined, { signal: waited.signal }).catch(() => undefined);
+      await Promise.race([firstAcks, timeout]);
+      waited.abort();
       await sleep(random() * windowMs);
       stop.abort();
       await manager.kill();
