@@ -23,13 +23,15 @@ async function readAll(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
  * model); the blob is stored, owned and handed over by the real store and registry.
  */
 function rawUpload(store: Store, bytes: Buffer): WeightsUpload {
-  const owner = `weights-upload:${randomUUID()}`;
+  const id = randomUUID();
+  const owner = `weights-upload:${id}`;
   const files = [{ name: 'model.onnx', size: bytes.length, sha256: sha256(bytes), offset: 0 }];
   const finish = async () => {
     const info = await store.putBlob(bytes, { owner });
     return { weights: { digest: info.digest, size: info.size, bundle: false }, files, primary: 'model.onnx' };
   };
-  return { owner, files, finish, abort: async () => {} } as unknown as WeightsUpload;
+  const pendingKey = `modelupload/${id}`;
+  return { owner, pendingKey, files, finish, abort: async () => {} } as unknown as WeightsUpload;
 }
 
 for (const backend of ['lmdb', 'redis'] as const) {

@@ -10,6 +10,7 @@ export {
   checkModelType,
   IDEMPOTENCY_HEADER,
 } from './names.js';
+export { releaseStaleUploads } from './recover.js';
 export {
   type GenerationRef,
   ModelRegistry,

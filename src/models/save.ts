@@ -67,13 +67,16 @@ export async function saveGeneration(
   }
   let saved: Saved | undefined;
   try {
-    saved = await retrying(() => commitGeneration(ctx, name, meta, stored, upload.owner, key, actor));
+    saved = await retrying(() => commitGeneration(ctx, name, meta, stored, upload, key, actor));
     return saved;
   } finally {
     // A made generation took the blob over in its commit; otherwise the upload lets go of it here.
-    if (!saved?.created) await releaseUpload(ctx, stored.weights.digest, upload.owner);
+    if (!saved?.created) await releaseUpload(ctx, stored.weights.digest, upload);
   }
 }
+
+/** What a save's commit needs of its upload: the owner it drops and the record it deletes with it. */
+type UploadRefs = Pick<WeightsUpload, 'owner' | 'pendingKey'>;
 
 export interface Saved {
   model: ModelRecord;
@@ -86,7 +89,7 @@ async function commitGeneration(
   name: string,
   meta: GenerationMeta,
   stored: StoredWeights,
-  uploadOwner: string,
+  upload: UploadRefs,
   key: string | undefined,
   actor: string | undefined,
 ): Promise<Saved> {
@@ -141,7 +144,8 @@ async function commitGeneration(
     { op: 'put', key: generationKey(name, number), value: generation, ifVersion: 0 },
     // The generation owns the weights before the upload lets go, so they are never unowned.
     { op: 'ref', digest, owner: generationOwner(name, number) },
-    { op: 'unref', digest, owner: uploadOwner },
+    { op: 'unref', digest, owner: upload.owner },
+    { op: 'delete', key: upload.pendingKey },
     events.op({
       type: 'generation.saved',
       model: name,
@@ -157,9 +161,12 @@ async function commitGeneration(
 }
 
 /** Drops an upload's reference after a failed or answered save; weights nobody else owns are freed with it. */
-async function releaseUpload(ctx: RegistryContext, digest: string, owner: string): Promise<void> {
+async function releaseUpload(ctx: RegistryContext, digest: string, upload: UploadRefs): Promise<void> {
   try {
-    await ctx.repo.store.commit([{ op: 'unref', digest, owner }]);
+    await ctx.repo.store.commit([
+      { op: 'unref', digest, owner: upload.owner },
+      { op: 'delete', key: upload.pendingKey },
+    ]);
   } catch (err) {
     ctx.logger?.warn({ err, digest }, 'could not free a weights blob');
   }

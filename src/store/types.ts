@@ -67,6 +67,11 @@ export interface BlobWriteOptions {
    * between its upload and the transaction that references it for good (which then drops this owner).
    */
   owner?: string;
+  /**
+   * Called with the digest once every byte is in, right before the blob is committed: a caller that must undo
+   * `owner` after a crash records the digest here (a failure here aborts the write, so nothing is committed).
+   */
+  beforeCommit?: (digest: string) => Promise<void>;
 }
 
 /** Streaming blob writer: write chunks of any size, then `commit` (atomic: the blob appears whole) or `abort`. */

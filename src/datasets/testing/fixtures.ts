@@ -1,10 +1,8 @@
 /** Dataset test fixtures: the Fashion-MNIST files, and views of what a test manager stored (blobs, dataset keys). */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { openLmdbBlobReader } from '../../store/index.js';
+import { storedBlobs } from '../../testing/blobs.js';
 import type { TestManager } from '../../testing/manager.js';
-import { redisKeys } from '../../testing/redis.js';
 
 export const FASHION = '/usr/share/datasets/fashion-mnist';
 export const T10K_IMAGES = `${FASHION}/t10k-images-idx3-ubyte.gz`;
@@ -29,16 +27,7 @@ export interface DatasetTestManager extends TestManager {
 export function withDatasetViews(t: TestManager): DatasetTestManager {
   const { prefix } = t;
   return Object.assign(t, {
-    async blobs() {
-      if (prefix)
-        return (await redisKeys(prefix, 'blob:*')).map((k) => k.slice(`${prefix}blob:`.length)).sort();
-      const reader = openLmdbBlobReader(join(t.dir, 'store'));
-      try {
-        return reader.digests().sort();
-      } finally {
-        await reader.close();
-      }
-    },
+    blobs: () => storedBlobs(t.dir, prefix),
     async datasetKeys() {
       const docs = await t.manager.store.list('dataset');
       return docs.map((d) => d.key);

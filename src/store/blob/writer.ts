@@ -12,6 +12,7 @@ export class ChunkingWriter implements BlobWriter {
   readonly #sink: ChunkSink;
   readonly #chunkSize: number;
   readonly #owner: string | undefined;
+  readonly #beforeCommit: BlobWriteOptions['beforeCommit'];
   readonly #uploadId = randomUUID();
   readonly #whole: Hash = createHash('sha256');
   readonly #chunks: string[] = [];
@@ -26,6 +27,7 @@ export class ChunkingWriter implements BlobWriter {
     this.#sink = sink;
     this.#chunkSize = chunkSize;
     this.#owner = options.owner === undefined ? undefined : checkName(options.owner, 'owner');
+    this.#beforeCommit = options.beforeCommit;
   }
 
   write(bytes: Uint8Array): Promise<void> {
@@ -56,6 +58,7 @@ export class ChunkingWriter implements BlobWriter {
           chunkSize: this.#chunkSize,
           chunks: this.#chunks,
         };
+        await this.#beforeCommit?.(info.digest);
         const stored = await this.#sink.commit(this.#uploadId, info, this.#owner);
         this.#state = 'committed';
         return stored;

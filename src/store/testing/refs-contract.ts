@@ -103,6 +103,32 @@ export function refCases(withStore: WithStore, chunk: number): void {
     );
 
     it(
+      'beforeCommit hears the digest before the blob exists; when it fails nothing is stored',
+      withStore(async (store, harness) => {
+        const bytes = randomBytes(chunk + 7);
+        const heard: Array<{ digest: string; present: boolean }> = [];
+        const info = await store.putBlob(bytes, {
+          owner: 'upload:1',
+          beforeCommit: async (digest) => {
+            heard.push({ digest, present: (await store.statBlob(digest)) !== undefined });
+          },
+        });
+        assert.deepEqual(heard, [{ digest: sha256(bytes), present: false }]);
+        assert.deepEqual(await store.blobOwners(info.digest), ['upload:1']);
+        const other = randomBytes(chunk + 9);
+        const failing = store.putBlob(other, {
+          owner: 'upload:2',
+          beforeCommit: async () => {
+            throw new Error('cannot record');
+          },
+        });
+        await assert.rejects(failing, /cannot record/);
+        assert.equal(await store.statBlob(sha256(other)), undefined);
+        assert.equal(await harness.chunkCount(), info.chunks.length);
+      }),
+    );
+
+    it(
       'concurrent refs and unrefs neither free a held blob nor leak an unheld one',
       withStore(async (store, harness) => {
         const bytes = randomBytes(chunk + 3);
