@@ -1,6 +1,6 @@
 /** Sessions: records, the state machine, persistence, and the manager that runs them through the scheduler. */
 export { deletingKey } from './delete.js';
-export { isSessionId, newSessionId } from './ids.js';
+export { isSessionId, newSessionId, rankKey } from './ids.js';
 export { SessionManager } from './manager.js';
 export type { SessionDeps, SessionManagerOptions } from './options.js';
 export { MAX_PARAMS } from './params.js';

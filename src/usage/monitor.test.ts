@@ -127,4 +127,33 @@ describe('usage monitor', () => {
     assert.equal(asked, false);
     assert.equal(m.nodes()[0]!.used, undefined);
   });
+
+  it("reads a gang's ranks from the executor's jobs ID.RANK into one series per rank", async () => {
+    const gang: Running = { ...running('g', 'n1', Date.now() - 10_000), replicas: 2 };
+    const series = new MetricSeries(store);
+    const m = new UsageMonitor(
+      {
+        store,
+        series,
+        executor: {
+          async usage() {
+            return new Map<string, RankUsage[]>([
+              ['g.0', [{ rank: 0, cpuSeconds: 10, rssMb: 100 }]],
+              ['g.1', [{ rank: 0, cpuSeconds: 5, rssMb: 50 }]],
+            ]);
+          },
+        },
+        sessions: { running: () => [gang] },
+        nodes: () => [node('n1', 0)],
+        logger: { warn: (o: unknown) => assert.fail(JSON.stringify(o)) },
+      },
+      { intervalMs: 60_000 },
+    );
+    await m.tick();
+    const g = (await series.read('g')).series;
+    assert.deepEqual(g['sys/rank0/rss_mb']?.value, [100]);
+    assert.deepEqual(g['sys/rank1/rss_mb']?.value, [50]);
+    assert.ok(Math.abs(g['sys/rank1/cpu']!.value[0]! - 0.5) < 0.05, `${g['sys/rank1/cpu']!.value}`);
+    assert.equal(m.nodes()[0]!.used!.memoryMb, 150);
+  });
 });

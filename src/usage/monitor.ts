@@ -5,7 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { GpuReport, NodeSnapshot, NodeUse } from '../api/index.js';
-import type { Executor } from '../executors/index.js';
+import type { Executor, RankUsage } from '../executors/index.js';
+import { rankKey } from '../sessions/index.js';
 import type { Store, TxOp } from '../store/index.js';
 import { type MetricSeries, packPoints } from '../telemetry/index.js';
 import { queryGpus } from '../util/nvidia-smi.js';
@@ -127,7 +128,7 @@ export class UsageMonitor {
     const ops: TxOp[] = [];
     const byNode = new Map<string, SessionUse[]>();
     for (const s of running) {
-      const ranks = samples.get(s.id);
+      const ranks = sessionSamples(samples, s);
       if (!ranks || ranks.length === 0) continue;
       const node = s.placement?.node;
       const { points, use } = this.#readings.points(
@@ -152,4 +153,12 @@ export class UsageMonitor {
     );
     this.#stats.sessions = ops.length;
   }
+}
+
+/** A session's samples: its one job's, or one per rank of a gang, whose ranks run as the executor's jobs `ID.RANK`. */
+function sessionSamples(samples: Map<string, RankUsage[]>, s: Running): RankUsage[] {
+  if (s.replicas === undefined) return samples.get(s.id) ?? [];
+  return Array.from({ length: s.replicas }, (_, rank) =>
+    (samples.get(rankKey(s.id, rank)) ?? []).map((u) => ({ ...u, rank })),
+  ).flat();
 }

@@ -19,7 +19,7 @@ interface Last {
   peakMb: number;
 }
 
-export type Running = Pick<SessionRecord, 'id' | 'startedAt' | 'placement'>;
+export type Running = Pick<SessionRecord, 'id' | 'startedAt' | 'placement' | 'replicas'>;
 
 export class UsageReadings {
   /** The previous reading per session rank (`id#rank`). */
