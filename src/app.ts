@@ -13,6 +13,7 @@ import { ConfigError } from './errors/index.js';
 import { EventArchive, EventHub } from './events/index.js';
 import { Experiments } from './experiments/index.js';
 import { ModelRegistry, migrateModelRefs, releaseStaleUploads } from './models/index.js';
+import { ResumeService } from './resume/index.js';
 import { RetentionRunner } from './retention/index.js';
 import { RulesEngine, rulesPurgeOps } from './rules/index.js';
 import { buildServer, listen, type Server, type Services } from './server/index.js';
@@ -250,6 +251,7 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     sweeps,
     serving,
     artifacts,
+    resume: new ResumeService({ sessions, artifacts, models }),
     token,
     tokens: new TokenService({ store, events }),
     sessionTokens,

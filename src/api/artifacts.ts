@@ -24,6 +24,22 @@ export interface ArtifactList {
   totalBytes: number;
 }
 
+/**
+ * `GET /api/v1/sessions/{id}/resume[?model=NAME]`: what the earlier attempts of a retried or preempted session
+ * left for it to resume from. A session's own token may read it, and fetch the files from `…/resume/artifacts/PATH`.
+ */
+export interface ResumeInfo {
+  sessionId: string;
+  /** This session's attempt (the first is 1). */
+  attempt: number;
+  /** Earlier attempts still stored, newest first. */
+  previous: string[];
+  /** Each path's newest copy among the earlier attempts; `sessionId` names the attempt it is from. */
+  artifacts: Array<Artifact & { sessionId: string }>;
+  /** With `?model=`: that model's newest generation an earlier attempt saved, or null when none did. */
+  generation?: { model: string; generation: number; sessionId: string; createdAt: number } | null;
+}
+
 /** `DELETE /api/v1/sessions/{id}`: what went with the session. */
 export interface SessionDeleted {
   id: string;

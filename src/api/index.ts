@@ -3,7 +3,13 @@
  * on — wire types, paths, format lists, channel messages. Imports nothing of ours but src/errors. The rules
  * validator (zod) is in ./rules.ts and only its types are re-exported here, so loading this never loads zod.
  */
-export { type Artifact, type ArtifactList, checkArtifactPath, type SessionDeleted } from './artifacts.js';
+export {
+  type Artifact,
+  type ArtifactList,
+  checkArtifactPath,
+  type ResumeInfo,
+  type SessionDeleted,
+} from './artifacts.js';
 export {
   CHANNEL_VERSION,
   type ChannelBatch,
@@ -124,6 +130,7 @@ export type {
   SessionSpec,
   SessionUsage,
 } from './sessions.js';
+export { PREEMPTED } from './sessions.js';
 export type {
   AshaOptions,
   Dimension,

@@ -1,5 +1,7 @@
 /** The HTTP API's paths as clients call them, so the SDK names each one once. */
 const enc = encodeURIComponent;
+/** A `/`-separated path, each segment encoded. */
+const encPath = (path: string): string => path.split('/').map(enc).join('/');
 
 const API_PREFIX = '/api/v1';
 
@@ -16,7 +18,14 @@ export const paths = {
   sessionArtifacts: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/artifacts`,
   /** GET: one artifact's bytes (Range allowed); PUT (manager token): store a file under this path. */
   sessionArtifact: (id: string, path: string) =>
-    `${API_PREFIX}/sessions/${enc(id)}/artifacts/${path.split('/').map(enc).join('/')}`,
+    `${API_PREFIX}/sessions/${enc(id)}/artifacts/${encPath(path)}`,
+  /** POST (the job): the session can be stopped and resumed, so it may be preempted once demoted. */
+  sessionCheckpointable: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/checkpointable`,
+  /** GET `?model=`: what earlier attempts left to resume from (`ResumeInfo`). */
+  sessionResume: (id: string) => `${API_PREFIX}/sessions/${enc(id)}/resume`,
+  /** GET: the newest earlier attempt's copy of an artifact. */
+  sessionResumeArtifact: (id: string, path: string) =>
+    `${API_PREFIX}/sessions/${enc(id)}/resume/artifacts/${encPath(path)}`,
   sweeps: `${API_PREFIX}/sweeps`,
   sweep: (id: string) => `${API_PREFIX}/sweeps/${enc(id)}`,
   sweepStop: (id: string) => `${API_PREFIX}/sweeps/${enc(id)}/stop`,

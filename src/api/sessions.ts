@@ -63,6 +63,12 @@ export interface Rendezvous {
   port: number;
 }
 
+/**
+ * The reason a preempted session's job is given with its stop request (SDK `preempted`): checkpoint and exit; a next
+ * attempt will be submitted.
+ */
+export const PREEMPTED = 'preempted';
+
 /** Set by an onExit rule when the session exited with a code it watches. */
 export interface SessionFlag {
   rule: string;
@@ -126,6 +132,10 @@ export interface SessionRecord {
   demotedAt?: number;
   /** True once the session gave its CPUs back to waiting work (see the long-run rule). */
   yielded?: boolean;
+  /** Set when its job declared it can be stopped and resumed (SDK `checkpointable()`): it may be preempted. */
+  checkpointable?: boolean;
+  /** Set when it was stopped to make room for this waiting session; a next attempt is submitted for it. */
+  preemptedBy?: string;
   rules?: RulesDoc;
   flagged?: SessionFlag;
   /** A retry: the session it repeats (the previous attempt) and its attempt number (the first is 1). */

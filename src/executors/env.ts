@@ -23,6 +23,9 @@ export interface SessionEnvInput {
   params?: Record<string, number | string | boolean>;
   project?: string | undefined;
   tags?: string[] | undefined;
+  /** A retried or resubmitted session's attempt (the first is 1) and the session it repeats. */
+  attempt?: number | undefined;
+  retryOf?: string | undefined;
   /** The session's own variables; they cannot override the contract. */
   user?: Record<string, string>;
 }
@@ -59,6 +62,8 @@ export function sessionEnv(
     SWARMLAB_PROJECT: input.project ?? '',
     SWARMLAB_TAGS: (input.tags ?? []).join(','),
     SWARMLAB_PARAMS: JSON.stringify(input.params ?? {}),
+    SWARMLAB_ATTEMPT: String(input.attempt ?? 1),
+    SWARMLAB_RETRY_OF: input.retryOf ?? '',
     ...paramVars(input.params ?? {}),
     ...torchVars(input),
   });

@@ -120,6 +120,17 @@ export class ModelRegistry {
     return { ...model, generationList: gens.map((g) => summaryOf(model, g)) };
   }
 
+  /** The newest generation of `name` saved by one of `sessionIds` (a session's earlier attempts), if any. */
+  async latestSavedBy(name: string, sessionIds: ReadonlySet<string>): Promise<GenerationView | undefined> {
+    const model = (await this.#ctx.repo.model(checkModelName(name))).value;
+    const gens = await this.#ctx.repo.generations(name);
+    for (let i = gens.length - 1; i >= 0; i--) {
+      const g = gens[i]!;
+      if (g.sessionId !== null && sessionIds.has(g.sessionId)) return viewOf(model, g);
+    }
+    return undefined;
+  }
+
   /** The generation number `ref` names now. */
   async resolve(name: string, ref: GenerationRef): Promise<number> {
     const model = (await this.#ctx.repo.model(checkModelName(name))).value;

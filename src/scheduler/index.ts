@@ -16,6 +16,7 @@ export {
   longRunDemotions,
   type RunningSession,
 } from './long-run.js';
+export type { Preemption, Victim } from './preempt.js';
 export { type RestoreResult, Scheduler, type SchedulerOptions } from './scheduler.js';
 export type {
   Demand,

@@ -10,7 +10,7 @@ import type {
 } from './types.js';
 import { CPU_SCALE, GPU_WHOLE, type Req } from './units.js';
 
-interface Allocation {
+export interface Allocation {
   req: Req;
   /** Positions into the node's GPU list (not device indices), `req.gpus` per rank in the order of `ranks`. */
   slots: number[];
@@ -169,15 +169,20 @@ export class NodeState {
     return undefined;
   }
 
-  /** `rank`: one rank of a gang (several may share the node); absent for a plain session. */
-  #take(sessionId: string, req: Req, slots: number[], rank?: number): void {
-    this.freeMilliCpu -= req.milliCpu;
-    this.freeMem -= req.mem;
+  /** Counts `n` ranks of `req` on `slots` as held. */
+  #charge(req: Req, slots: number[], n: number): void {
+    this.freeMilliCpu -= req.milliCpu * n;
+    this.freeMem -= req.mem * n;
     for (const s of slots) {
       if (this.gpuUsed[s] === 0) this.freeWholeGpus--;
       this.gpuUsed[s]! += req.parts;
     }
     this.freeGpuParts -= slots.length * req.parts;
+  }
+
+  /** `rank`: one rank of a gang (several may share the node); absent for a plain session. */
+  #take(sessionId: string, req: Req, slots: number[], rank?: number): void {
+    this.#charge(req, slots, 1);
     if (rank === undefined) {
       this.#allocs.set(sessionId, { req, slots });
       return;
@@ -237,6 +242,18 @@ export class NodeState {
     }
     this.freeGpuParts += a.slots.length * a.req.parts;
     return this.#placement(sessionId, a.req, a.slots);
+  }
+
+  /** Takes what a session holds off the node, for a what-if; `reattach` puts exactly that back. */
+  detach(sessionId: string): Allocation | undefined {
+    const a = this.#allocs.get(sessionId);
+    if (a) this.release(sessionId);
+    return a;
+  }
+
+  reattach(sessionId: string, a: Allocation): void {
+    this.#charge(a.req, a.slots, a.ranks?.length ?? 1);
+    this.#allocs.set(sessionId, a);
   }
 
   sessions(): string[] {

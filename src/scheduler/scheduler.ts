@@ -4,6 +4,7 @@ import { parseNodeSpec } from './config.js';
 import { canEverFit } from './fit.js';
 import { gangPlacement, placeGang } from './gang.js';
 import { NodeState } from './node-state.js';
+import { choosePreemptions, type Preemption, type Victim } from './preempt.js';
 import { DemandQueue, type QueueEntry } from './queue.js';
 import { Reservations } from './reservations.js';
 import type {
@@ -279,6 +280,22 @@ export class Scheduler {
       if (rg === 0 && rm === 0 && rc === 0) break;
     }
     return best;
+  }
+
+  /**
+   * Which of `victims` (running plain sessions) to stop so that waiting demands of higher effective priority fit,
+   * counting what the `pending` ones (already asked to yield) hold as free; see `choosePreemptions`. A what-if:
+   * the table is left as it was.
+   */
+  preemptions(now: number, victims: readonly Victim[], pending: readonly string[] = []): Preemption[] {
+    if (victims.length === 0 || this.#queue.size === 0) return [];
+    return choosePreemptions({
+      waiting: this.#queue.ordered(now),
+      nodesOf: (e) => this.#candidates(e),
+      holder: (id) => this.#placed.get(id),
+      victims,
+      pending,
+    });
   }
 
   /** Frees what a session holds; returns its former placement, or undefined when it held nothing. */

@@ -4,7 +4,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream } from 'node:stream/web';
-import { type Artifact, type ArtifactList, checkArtifactPath, paths } from '../api/index.js';
+import { type Artifact, type ArtifactList, checkArtifactPath, paths, type ResumeInfo } from '../api/index.js';
 import { CorruptError } from '../errors/index.js';
 import { type ClientOptions, clientOf, type SwarmlabClient } from './client.js';
 
@@ -36,8 +36,32 @@ export class ArtifactsClient {
    * Writes the artifact to `to` — a file path, or a stream left open (stdout) — streamed and checked against its
    * digest; returns the byte count.
    */
-  async download(sessionId: string, path: string, to: string | NodeJS.WritableStream): Promise<number> {
-    const res = await this.client.fetch('GET', paths.sessionArtifact(sessionId, checkArtifactPath(path)));
+  download(sessionId: string, path: string, to: string | NodeJS.WritableStream): Promise<number> {
+    return this.#download(sessionId, path, paths.sessionArtifact(sessionId, checkArtifactPath(path)), to);
+  }
+
+  /** What the earlier attempts of a retried or preempted session left (`?model=`: and its newest generation). */
+  resume(sessionId: string, model?: string): Promise<ResumeInfo> {
+    return this.client.json('GET', paths.sessionResume(sessionId), { query: { model } });
+  }
+
+  /** `download` of the newest earlier attempt's copy of `path` (a session's own token may). */
+  downloadResumed(sessionId: string, path: string, to: string | NodeJS.WritableStream): Promise<number> {
+    return this.#download(
+      sessionId,
+      path,
+      paths.sessionResumeArtifact(sessionId, checkArtifactPath(path)),
+      to,
+    );
+  }
+
+  async #download(
+    sessionId: string,
+    path: string,
+    urlPath: string,
+    to: string | NodeJS.WritableStream,
+  ): Promise<number> {
+    const res = await this.client.fetch('GET', urlPath);
     const digest = res.headers.get('etag')?.replaceAll('"', '');
     const body = Readable.fromWeb(res.body as ReadableStream<Uint8Array>);
     const hash = createHash('sha256');

@@ -16,9 +16,11 @@ import {
   type GenerationView,
   type HardwareReport,
   type ParamValue,
+  PREEMPTED,
   paths,
+  type ResumeInfo,
 } from '../api/index.js';
-import { ConfigError, type SwarmlabError } from '../errors/index.js';
+import { ConfigError, NotFoundError, type SwarmlabError } from '../errors/index.js';
 import { VERSION } from '../util/version.js';
 import { ArtifactsClient } from './artifacts.js';
 import { SwarmlabClient } from './client.js';
@@ -72,6 +74,10 @@ export interface SessionInfo {
   dataset: string | undefined;
   outputDir: string | undefined;
   device: 'cpu' | 'gpu';
+  /** SWARMLAB_ATTEMPT: 1, or more for a retried or resubmitted (preempted) session. */
+  attempt: number;
+  /** SWARMLAB_RETRY_OF: the session this one repeats, if any. */
+  retryOf: string | undefined;
 }
 
 export interface SessionStats {
@@ -128,6 +134,8 @@ function sessionInfo(options: SessionOptions, env: NodeJS.ProcessEnv, url: strin
     dataset: env.SWARMLAB_DATASET || undefined,
     outputDir: env.SWARMLAB_OUTPUT_DIR || undefined,
     device: env.SWARMLAB_DEVICE === 'gpu' ? 'gpu' : 'cpu',
+    attempt: Math.max(1, int(env.SWARMLAB_ATTEMPT, 1)),
+    retryOf: env.SWARMLAB_RETRY_OF || undefined,
   };
 }
 
@@ -217,6 +225,41 @@ export class SessionClient {
 
   get state(): ConnectionState {
     return this.#state;
+  }
+
+  /**
+   * Declares this job restartable: on a stop request with reason `preempted` (see `preempted`) it saves what it
+   * needs (a generation, or a file in SWARMLAB_OUTPUT_DIR) and exits, and its next attempt resumes from it
+   * (`resume`, `resumeArtifact`). Once the long-run rule demotes it, the manager may then preempt it for waiting
+   * work of higher priority and resubmit it with `attempt` + 1.
+   */
+  async checkpointable(): Promise<void> {
+    await new SessionsClient(this.#client).checkpointable(this.id);
+  }
+
+  /** True once the manager asked this session to stop to make room for other work; it will be resubmitted. */
+  get preempted(): boolean {
+    return this.#stopReason === PREEMPTED;
+  }
+
+  /** What this session's earlier attempts left: their artifacts, and with `model` its newest generation they saved. */
+  resume(model?: string): Promise<ResumeInfo> {
+    return new ArtifactsClient(this.#client).resume(this.id, model);
+  }
+
+  /**
+   * Downloads the newest earlier attempt's artifact `path` to the file `to`; false (and no file) when no earlier
+   * attempt left one, as on a first attempt.
+   */
+  async resumeArtifact(path: string, to: string): Promise<boolean> {
+    if (this.info.retryOf === undefined) return false;
+    try {
+      await new ArtifactsClient(this.#client).downloadResumed(this.id, path, to);
+      return true;
+    } catch (err) {
+      if (err instanceof NotFoundError) return false;
+      throw err;
+    }
   }
 
   /** True once the manager asked this session to stop. */

@@ -66,6 +66,11 @@ export class SessionsClient {
     return this.client.json('POST', paths.sessionParams(id), { body: { params } });
   }
 
+  /** Declares the session restartable: once demoted it may be preempted (and resubmitted) for waiting work. */
+  checkpointable(id: string): Promise<SessionRecord> {
+    return this.client.json('POST', paths.sessionCheckpointable(id));
+  }
+
   /** Asks a session to stop; returns the record as it is right after the request (202). */
   stop(id: string, reason?: string): Promise<SessionRecord> {
     return this.client.json('POST', paths.sessionStop(id), { body: reason ? { reason } : {} });

@@ -5,6 +5,7 @@ import type { DatasetService } from '../datasets/index.js';
 import type { EventArchive, EventHub } from '../events/index.js';
 import type { Experiments } from '../experiments/index.js';
 import type { ModelRegistry } from '../models/index.js';
+import type { ResumeService } from '../resume/index.js';
 import type { RetentionRunner } from '../retention/index.js';
 import type { RulesEngine } from '../rules/index.js';
 import type { Scheduler } from '../scheduler/index.js';
@@ -47,6 +48,8 @@ export interface Services {
   retention: RetentionRunner;
   /** Files sessions produced: listed, downloaded, uploaded by the SDK, deleted with their session. */
   artifacts: ArtifactService;
+  /** What a retried or preempted session's earlier attempts left to resume from. */
+  resume: ResumeService;
   /** Public URL of this manager, as sessions and clients should reach it. */
   publicUrl: () => string;
   /** The manager's own token: admin, and the key session tokens are derived under. */

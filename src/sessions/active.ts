@@ -20,6 +20,8 @@ export interface Active {
   stopReason?: string;
   /** The state a stop ends in: `stopped`, or `rejected` when a reject rule asked for it. */
   stopAs?: 'stopped' | 'rejected';
+  /** Set when the stop is a preemption: the waiting session it makes room for. */
+  preemptedBy?: string;
   timedOut?: boolean;
   maxTimer?: NodeJS.Timeout;
   /** Resolved once the `running` transition is written (or the start failed), so an exit is never recorded first. */

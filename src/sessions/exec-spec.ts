@@ -58,6 +58,8 @@ export function execSpec(
         params: r.params,
         project: r.project,
         tags: r.tags,
+        attempt: r.attempt,
+        retryOf: r.retryOf,
         user: r.env,
         ...(gang ? { rank, worldSize: r.replicas, rendezvous: r.rendezvous, ...local(r, rank!) } : {}),
       },

@@ -16,11 +16,12 @@ import {
   sessionOptions,
 } from './options.js';
 import { mergeParams } from './params.js';
+import { resubmitSpec } from './preempt.js';
 import { reconcile } from './reconcile.js';
 import { SessionRepo, sessionKey } from './repo.js';
 import { SessionRuntime } from './runtime.js';
 import { isTerminal } from './states.js';
-import { buildRecord, specOf } from './submit.js';
+import { buildRecord, engineOf, specOf } from './submit.js';
 import type {
   ListOptions,
   LogPage,
@@ -44,7 +45,10 @@ export class SessionManager {
     this.#deps = deps;
     this.#opts = sessionOptions(options);
     this.repo = new SessionRepo(deps.store, deps.events);
-    this.#runtime = new SessionRuntime({ ...deps, repo: this.repo }, this.#opts);
+    this.#runtime = new SessionRuntime(
+      { ...deps, repo: this.repo, resubmit: (id) => this.#resubmit(id) },
+      this.#opts,
+    );
     this.#deleter = new SessionDeleter({
       store: deps.store,
       events: deps.events,
@@ -61,6 +65,8 @@ export class SessionManager {
       await this.#deleter.resume();
       await reconcile(this.#runtime, await this.repo.active());
       this.#runtime.start();
+      // A manager that stopped between a preempted session's end and its next attempt's submit left it owed.
+      for (const id of await this.repo.owedResubmits()) await this.#resubmit(id);
     })();
     return this.#startup;
   }
@@ -110,6 +116,29 @@ export class SessionManager {
    */
   async retry(id: string): Promise<SessionRecord> {
     await this.#startup;
+    return this.#retry(id, (spec) => spec);
+  }
+
+  /** A preempted session's next attempt (see `resubmitSpec`); failures are logged, the mark stays for a restart. */
+  async #resubmit(id: string): Promise<void> {
+    const { scheduler, logger } = this.#deps;
+    try {
+      const next = await this.#retry(
+        id,
+        (spec, old) => resubmitSpec(spec, old, scheduler, engineOf(old.image, this.#opts.containerEngine)),
+        [this.repo.resubmittedOp(id)],
+      );
+      logger.info({ sessionId: id, next: next.id, attempt: next.attempt }, 'preempted session resubmitted');
+    } catch (err) {
+      logger.error({ err, sessionId: id }, 'preempted session not resubmitted');
+    }
+  }
+
+  async #retry(
+    id: string,
+    adjust: (spec: SessionSpec, old: SessionRecord) => SessionSpec,
+    also: TxOp[] = [],
+  ): Promise<SessionRecord> {
     for (let attempt = 0; ; attempt++) {
       const doc = await this.repo.require(id);
       const old = doc.value;
@@ -119,7 +148,7 @@ export class SessionManager {
           details: { sessionId: id, state: old.state },
         });
       }
-      const spec = specOf(old, outputDir(this.#opts.dataDir, id));
+      const spec = adjust(specOf(old, outputDir(this.#opts.dataDir, id)), old);
       try {
         return await this.#create(spec, (record) => ({
           record: { ...record, retryOf: id, attempt: (old.attempt ?? 1) + 1 },
@@ -130,12 +159,33 @@ export class SessionManager {
               value: { ...old, retriedBy: record.id },
               ifVersion: doc.version,
             },
+            ...also,
           ],
         }));
       } catch (err) {
         if (!(err instanceof ConflictError) || attempt >= 5) throw err;
       }
     }
+  }
+
+  /**
+   * Records that the session's job can be stopped and resumed (it checkpoints on a `preempted` stop request and
+   * resumes from its last generation or artifact): once demoted, it may be preempted for waiting work.
+   */
+  async checkpointable(id: string): Promise<SessionRecord> {
+    const current = await this.get(id);
+    if (current.checkpointable) return current;
+    if (isTerminal(current.state)) {
+      throw new ConflictError(
+        `session ${id} is ${current.state}; only an active session can be checkpointable`,
+        {
+          details: { sessionId: id, state: current.state },
+        },
+      );
+    }
+    const record = await this.#runtime.update(id, () => ({ checkpointable: true }));
+    this.#runtime.kick();
+    return record;
   }
 
   /** Marks a session flagged (an onExit rule saw an exit code it watches). */

@@ -16,6 +16,8 @@ export const logName = (id: string): string => `logs/${id}`;
 const outputKey = (id: string): string => `session-output/${id}`;
 const CREATED = 'sessions.created';
 const stateIndex = (s: SessionState): string => `sessions.state.${s}`;
+/** Preempted sessions whose next attempt is not submitted yet (a crash in between leaves them here). */
+const RESUBMIT = 'sessions.resubmit';
 
 const MAX_PAGE = 1000;
 const RETRIES = 20;
@@ -85,7 +87,13 @@ export class SessionRepo {
   }
 
   /** Moves a session to `to` (illegal moves throw ConflictError) with its event, retrying lost CAS races. */
-  transition(id: string, to: SessionState, patch: Patch, event: EventOf): Promise<SessionRecord> {
+  transition(
+    id: string,
+    to: SessionState,
+    patch: Patch,
+    event: EventOf,
+    also: TxOp[] = [],
+  ): Promise<SessionRecord> {
     return this.#write(
       id,
       (cur) => {
@@ -93,7 +101,23 @@ export class SessionRepo {
         return { ...cur, ...patch(cur), state: to };
       },
       event,
+      also,
     );
+  }
+
+  /** Marks an ended, preempted session as owed its next attempt (written with its end). */
+  resubmitOp(r: Pick<SessionRecord, 'id' | 'createdAt'>): TxOp {
+    return { op: 'indexAdd', index: RESUBMIT, member: r.id, score: r.createdAt };
+  }
+
+  /** Clears that mark (written with the next attempt's creation). */
+  resubmittedOp(id: string): TxOp {
+    return { op: 'indexRemove', index: RESUBMIT, member: id };
+  }
+
+  /** Preempted sessions still owed their next attempt, oldest first. */
+  async owedResubmits(): Promise<string[]> {
+    return (await this.#store.indexRange(RESUBMIT)).map((e) => e.member);
   }
 
   /** Changes fields other than the state, with an optional event in the same transaction. */
@@ -105,6 +129,7 @@ export class SessionRepo {
     id: string,
     next: (cur: SessionRecord) => SessionRecord,
     event?: EventOf,
+    also: TxOp[] = [],
   ): Promise<SessionRecord> {
     for (let attempt = 0; ; attempt++) {
       const doc = await this.require(id);
@@ -115,6 +140,7 @@ export class SessionRepo {
         ops.push({ op: 'indexAdd', index: stateIndex(value.state), member: id, score: value.createdAt });
       }
       if (event) ops.push(this.#events.op(event(value)));
+      ops.push(...also);
       try {
         await this.#store.commit(ops);
         return value;
@@ -129,6 +155,7 @@ export class SessionRepo {
     return [
       { op: 'indexRemove', index: CREATED, member: r.id },
       { op: 'indexRemove', index: stateIndex(r.state), member: r.id },
+      this.resubmittedOp(r.id),
     ];
   }
 

@@ -3,6 +3,7 @@
  * (max runtime, the long-run rule). It holds the in-memory companion of each active session; after a restart,
  * reconciliation hands it what the previous manager left.
  */
+import { PREEMPTED } from '../api/index.js';
 import type { ExecHandle, ExecHooks, ExitInfo, SessionUsage } from '../executors/index.js';
 import type { Placement } from '../scheduler/index.js';
 import { type Active, deferred } from './active.js';
@@ -22,6 +23,7 @@ import { type DemoteDeps, demote, dueForDemotion } from './long-run.js';
 import { armMaxRuntime } from './max-runtime.js';
 import type { SessionDeps, SessionOptions } from './options.js';
 import { keepOutput } from './output.js';
+import { candidates, preemptReason } from './preempt.js';
 import type { ReconcileHost } from './reconcile.js';
 import type { SessionRepo } from './repo.js';
 import { runningPatch, startedEvent } from './started.js';
@@ -34,6 +36,8 @@ export type RuntimeDeps = Pick<
   'scheduler' | 'executor' | 'logger' | 'stopChannel' | 'artifacts'
 > & {
   repo: SessionRepo;
+  /** Submits the next attempt of a session that ended preempted. */
+  resubmit: (id: string) => Promise<unknown>;
 };
 
 export class SessionRuntime implements ReconcileHost {
@@ -144,13 +148,22 @@ export class SessionRuntime implements ReconcileHost {
     return this.#end(a, withoutExit('lost', reason));
   }
 
-  /** See `SessionManager.stop`; undefined when the session is not active here. */
-  async stop(id: string, reason: string, as: 'stopped' | 'rejected'): Promise<SessionRecord | undefined> {
+  /**
+   * See `SessionManager.stop`; undefined when the session is not active here. `preemptedBy`: the stop makes room
+   * for that waiting session; the job is told `preempted` and its next attempt is submitted once it ended.
+   */
+  async stop(
+    id: string,
+    reason: string,
+    as: 'stopped' | 'rejected',
+    preemptedBy?: string,
+  ): Promise<SessionRecord | undefined> {
     const a = this.#active.get(id);
     if (!a || isTerminal(a.record.state)) return undefined;
     if (a.stopReason) return a.record;
     a.stopReason = reason;
     a.stopAs = as;
+    if (preemptedBy !== undefined) a.preemptedBy = preemptedBy;
     a.record = await this.#deps.repo.update(
       id,
       () => ({ stopRequestedAt: Date.now() }),
@@ -162,6 +175,14 @@ export class SessionRuntime implements ReconcileHost {
     }
     if (a.record.state === 'running') this.#run(this.#terminate(a, true));
     return a.record;
+  }
+
+  /** Changes fields other than the state, keeping the in-memory copy of an active session current. */
+  async update(id: string, patch: (cur: SessionRecord) => Partial<SessionRecord>): Promise<SessionRecord> {
+    const record = await this.#deps.repo.update(id, patch);
+    const a = this.#active.get(id);
+    if (a) a.record = { ...a.record, ...patch(a.record) };
+    return record;
   }
 
   /** Records of the sessions this manager runs now (state `running`). */
@@ -176,8 +197,17 @@ export class SessionRuntime implements ReconcileHost {
     setImmediate(() => {
       this.#kickPending = false;
       if (this.#closed) return;
-      for (const p of this.#deps.scheduler.schedule(Date.now())) this.#run(this.#launch(p));
+      const now = Date.now();
+      for (const p of this.#deps.scheduler.schedule(now)) this.#run(this.#launch(p));
+      this.#preempt(now);
     });
+  }
+
+  /** Asks restartable demoted sessions to yield where waiting work of higher priority needs their resources. */
+  #preempt(now: number): void {
+    const { victims, pending } = candidates(this.#active.values());
+    for (const p of this.#deps.scheduler.preemptions(now, victims, pending))
+      this.#run(this.stop(p.sessionId, preemptReason(p), 'stopped', p.for));
   }
 
   /** Stops scheduling and tracking; running processes keep running and are re-attached by the next manager. */
@@ -329,7 +359,7 @@ export class SessionRuntime implements ReconcileHost {
     const id = a.record.id;
     const grace = this.#opts.stopGraceMs;
     const channel = polite ? this.#deps.stopChannel?.() : undefined;
-    if (channel?.requestStop(id, a.stopReason ?? 'stop')) {
+    if (channel?.requestStop(id, a.preemptedBy !== undefined ? PREEMPTED : (a.stopReason ?? 'stop'))) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((r) => {
         timer = setTimeout(r, grace);
@@ -353,13 +383,17 @@ export class SessionRuntime implements ReconcileHost {
     const id = a.record.id;
     clearTimeout(a.maxTimer);
     await keepOutput(this.#deps, this.#opts.dataDir, a.record);
+    const preemptedBy = ending.state === 'stopped' ? a.preemptedBy : undefined;
+    const { repo } = this.#deps;
     try {
-      a.record = await this.#deps.repo.transition(
+      a.record = await repo.transition(
         id,
         ending.state,
-        () => endPatch(ending, Date.now()),
+        () => ({ ...endPatch(ending, Date.now()), ...(preemptedBy ? { preemptedBy } : {}) }),
         () => ({ type: 'session.exited', sessionId: id, data: exitedData(ending) }),
+        preemptedBy ? [repo.resubmitOp(a.record)] : [],
       );
+      if (preemptedBy) this.#run(this.#deps.resubmit(id));
     } finally {
       this.#active.delete(id);
       this.#deps.scheduler.release(id);

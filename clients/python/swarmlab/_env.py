@@ -25,6 +25,10 @@ class SessionEnv:
     params: Dict[str, Any] = field(default_factory=dict)
     project: Optional[str] = None
     tags: Tuple[str, ...] = ()
+    #: 1, or more for a retried or resubmitted (preempted) session (SWARMLAB_ATTEMPT).
+    attempt: int = 1
+    #: The session this one repeats (SWARMLAB_RETRY_OF), if any.
+    retry_of: Optional[str] = None
 
     @staticmethod
     def read(env: Optional[Mapping[str, str]] = None) -> "SessionEnv":
@@ -42,6 +46,8 @@ class SessionEnv:
             params=_params(env),
             project=env.get("SWARMLAB_PROJECT") or None,
             tags=tuple(t for t in env.get("SWARMLAB_TAGS", "").split(",") if t),
+            attempt=max(1, _int(env, "SWARMLAB_ATTEMPT", 1)),
+            retry_of=env.get("SWARMLAB_RETRY_OF") or None,
         )
 
 

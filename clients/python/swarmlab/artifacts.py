@@ -12,8 +12,8 @@ from .errors import CorruptError
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-def _path(session_id: str, name: Optional[str] = None) -> str:
-    base = f"/api/v1/sessions/{urllib.parse.quote(session_id, safe='')}/artifacts"
+def _path(session_id: str, name: Optional[str] = None, under: str = "artifacts") -> str:
+    base = f"/api/v1/sessions/{urllib.parse.quote(session_id, safe='')}/{under}"
     if name is None:
         return base
     return base + "/" + "/".join(urllib.parse.quote(seg, safe="") for seg in name.split("/"))
@@ -46,23 +46,50 @@ def list_artifacts(session_id: str, *, client: Optional[Client] = None, url: Opt
 def download_artifact(session_id: str, name: str, dest: PathLike, *, client: Optional[Client] = None,
                       url: Optional[str] = None, token: Optional[str] = None) -> int:
     """Writes artifact `name` to `dest` (streamed), checked against its sha256; returns the byte count."""
+    return _download(client or Client(url, token, timeout=300.0), session_id, name, _path(session_id, name), dest)
+
+
+def resume_info(session_id: str, model: Optional[str] = None, *, client: Optional[Client] = None,
+                url: Optional[str] = None, token: Optional[str] = None) -> Dict[str, Any]:
+    """What the earlier attempts of a retried or preempted session left: `{"sessionId", "attempt", "previous"
+    (newest first), "artifacts" (each path's newest copy, with the "sessionId" it is from)}`, and with `model` a
+    "generation" (`{"model", "generation", "sessionId", "createdAt"}` or None) that one of them saved."""
+    query = "" if model is None else "?model=" + urllib.parse.quote(model, safe="")
+    return (client or Client(url, token)).json("GET", _path(session_id, under="resume") + query)
+
+
+def download_resumed(session_id: str, name: str, dest: PathLike, *, client: Optional[Client] = None,
+                     url: Optional[str] = None, token: Optional[str] = None) -> int:
+    """`download_artifact` of the newest earlier attempt's copy of `name` (NotFoundError when none left one)."""
     c = client or Client(url, token, timeout=300.0)
-    res = c.request("GET", _path(session_id, name))
+    return _download(c, session_id, name, _path(session_id, name, under="resume/artifacts"), dest)
+
+
+def _download(c: Client, session_id: str, name: str, path: str, dest: PathLike) -> int:
+    """Streams to a temporary file beside `dest`, renamed over it only once complete and checked."""
+    res = c.request("GET", path)
     digest = (res.getheader("etag") or "").strip('"')
     h = hashlib.sha256()
     n = 0
-    with open(os.fspath(dest), "wb") as out:
-        while True:
-            block = res.read(1 << 20)
-            if not block:
-                break
-            h.update(block)
-            out.write(block)
-            n += len(block)
-    if digest and h.hexdigest() != digest:
-        raise CorruptError(f"artifact {name}: downloaded bytes do not match their sha256",
-                           details={"sessionId": session_id, "path": name})
+    final = os.fspath(dest)
+    part = f"{final}.part-{os.getpid()}"
+    try:
+        with open(part, "wb") as out:
+            while True:
+                block = res.read(1 << 20)
+                if not block:
+                    break
+                h.update(block)
+                out.write(block)
+                n += len(block)
+        if digest and h.hexdigest() != digest:
+            raise CorruptError(f"artifact {name}: downloaded bytes do not match their sha256",
+                               details={"sessionId": session_id, "path": name})
+        os.replace(part, final)
+    finally:
+        if os.path.exists(part):
+            os.unlink(part)
     return n
 
 
-__all__ = ["download_artifact", "list_artifacts", "upload_artifact"]
+__all__ = ["download_artifact", "download_resumed", "list_artifacts", "resume_info", "upload_artifact"]

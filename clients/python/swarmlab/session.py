@@ -40,6 +40,7 @@ import json
 import math
 import os
 import secrets
+import tempfile
 import threading
 import time
 import warnings
@@ -50,7 +51,10 @@ from ._env import SessionEnv
 from ._gpu import apply_torch_memory_fraction
 from ._hardware import HardwareProbe
 from ._http import Client
-from .errors import ConfigError, ConflictError, SwarmlabError, UnavailableError
+from .errors import ConfigError, ConflictError, NotFoundError, SwarmlabError, UnavailableError
+
+#: The stop reason of a preemption (see `Session.preempted`), as the manager sends it.
+PREEMPTED = "preempted"
 
 #: Kinds of queued reports (first element of each tuple).
 _METRIC, _EPOCH, _LOG, _HARDWARE, _MARK = 0, 1, 2, 3, 4
@@ -309,6 +313,50 @@ class Session:
         from .artifacts import upload_artifact  # noqa: PLC0415
 
         return upload_artifact(self.id, file, name, url=self.info.url, token=self.info.token)
+
+    @property
+    def attempt(self) -> int:
+        """1, or more for a retried or resubmitted (preempted) session (SWARMLAB_ATTEMPT)."""
+        return self.info.attempt
+
+    @property
+    def preempted(self) -> bool:
+        """True once the manager asked this session to stop to make room for other work (stop reason
+        "preempted"): save a checkpoint and exit; the manager submits the next attempt."""
+        return self._stop_reason == PREEMPTED
+
+    def checkpointable(self) -> None:
+        """Declares this job restartable: on a `preempted` stop it saves what it needs (a generation, or a file in
+        SWARMLAB_OUTPUT_DIR) and exits, and its next attempt resumes from it (`resume`, `resume_artifact`). Once the
+        long-run rule demotes it, the manager may preempt it for waiting work of higher priority and resubmit it
+        with attempt + 1. One HTTP request, made now."""
+        client = Client(self.info.url, self.info.token)
+        try:
+            client.json("POST", f"/api/v1/sessions/{self.id}/checkpointable")
+        finally:
+            client.close()
+
+    def resume(self, model: Optional[str] = None) -> Dict[str, Any]:
+        """What this session's earlier attempts left (see `swarmlab.artifacts.resume_info`); with `model`, also
+        the newest generation of it they saved (load it with `load_generation(model, generation=...)`)."""
+        from .artifacts import resume_info  # noqa: PLC0415
+
+        return resume_info(self.id, model, url=self.info.url, token=self.info.token)
+
+    def resume_artifact(self, name: str, dest: Optional[Any] = None) -> Optional[str]:
+        """Downloads the newest earlier attempt's artifact `name` to `dest` (default: that name in a temporary
+        directory) and returns its path; None on a first attempt or when no earlier attempt left one."""
+        from .artifacts import download_resumed  # noqa: PLC0415
+
+        if self.info.retry_of is None:
+            return None
+        if dest is None:
+            dest = os.path.join(tempfile.mkdtemp(prefix="swarmlab-resume-"), os.path.basename(name))
+        try:
+            download_resumed(self.id, name, dest, url=self.info.url, token=self.info.token)
+        except NotFoundError:
+            return None
+        return os.fspath(dest)
 
     def load_generation(self, name: str, stage: Optional[str] = None, generation: Optional[int] = None,
                         **kw: Any) -> Any:

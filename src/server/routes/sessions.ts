@@ -92,6 +92,10 @@ export async function registerSessionRoutes(app: FastifyInstance, services: Serv
     return sessions.addParams(id, parseBody(paramsBody, request.body).params);
   });
 
+  app.post('/api/v1/sessions/:id/checkpointable', { config: JOB_ROUTE }, async (request) =>
+    sessions.checkpointable(parseQuery(idParams, request.params).id),
+  );
+
   app.get('/api/v1/sessions/:id/rules', { config: OWN_SESSION }, async (request) =>
     services.rules.describe(parseQuery(idParams, request.params).id),
   );

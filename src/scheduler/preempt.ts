@@ -1,0 +1,138 @@
+/**
+ * Preemption as a what-if on the live table: which running sessions to stop so that waiting work of higher
+ * priority fits. Nothing is changed: every allocation taken off or added during the what-if is put back.
+ */
+import type { Allocation, NodeState } from './node-state.js';
+import type { QueueEntry } from './queue.js';
+import type { Req } from './units.js';
+
+/** A running session that may be preempted (the caller decides which: demoted, restartable…). */
+export interface Victim {
+  sessionId: string;
+  priority: number;
+}
+
+export interface Preemption {
+  /** The session to stop. */
+  sessionId: string;
+  /** The waiting session it makes room for, and where. */
+  for: string;
+  forPriority: number;
+  node: string;
+}
+
+/** What `n` lacks for `req`, per dimension (0 where it has room). */
+function deficit(n: NodeState, req: Req): [number, number, number] {
+  return [
+    Math.max(0, req.milliCpu - n.freeMilliCpu),
+    Math.max(0, req.mem - n.freeMem),
+    req.gpus === 0 ? 0 : Math.max(0, req.gpus - n.gpuRoom(req.parts)),
+  ];
+}
+
+const helps = (before: number[], after: number[]): boolean => after.some((v, i) => v < before[i]!);
+
+export interface PreemptInput {
+  /** The queue in scheduling order. */
+  waiting: readonly QueueEntry[];
+  /** The nodes a demand may go to (its engine and pool). */
+  nodesOf: (e: QueueEntry) => readonly NodeState[];
+  /** The node a plain session holds resources on. */
+  holder: (sessionId: string) => NodeState | undefined;
+  victims: readonly Victim[];
+  /** Sessions already asked to yield; what they hold counts as free. */
+  pending: readonly string[];
+}
+
+/**
+ * Walks the queue in order. A plain demand of higher priority than some victim that fits nowhere, even counting
+ * pending preemptions as done, gets the node where the fewest victims (lowest priority first, then youngest) free
+ * enough; a victim is only taken when it frees something the demand lacks. Gangs neither preempt nor are preempted.
+ */
+export function choosePreemptions(input: PreemptInput): Preemption[] {
+  const { victims, holder } = input;
+  if (victims.length === 0) return [];
+  const floor = Math.min(...victims.map((v) => v.priority));
+  const onNode = new Map<NodeState, Victim[]>();
+  for (const v of victims) {
+    const n = holder(v.sessionId);
+    if (!n) continue;
+    const list = onNode.get(n) ?? [];
+    list.push(v);
+    onNode.set(n, list);
+  }
+  for (const list of onNode.values())
+    list.sort((a, b) => a.priority - b.priority || (a.sessionId < b.sessionId ? 1 : -1));
+
+  const out: Preemption[] = [];
+  const taken = new Set<string>();
+  const undo: Array<() => void> = [];
+  const free = (n: NodeState, id: string) => {
+    const a = n.detach(id);
+    if (a) undo.push(() => n.reattach(id, a));
+  };
+  try {
+    for (const id of input.pending) {
+      const n = holder(id);
+      if (n) free(n, id);
+    }
+    for (const e of input.waiting) {
+      if (e.effective <= floor) break;
+      if (e.replicas !== 1) continue;
+      const nodes = input.nodesOf(e).filter((n) => e.labels.length === 0 || n.hasLabels(e.labels));
+      let target = nodes.find((n) => n.fits(e.req));
+      if (!target) {
+        const best = cheapest(nodes, e, onNode, taken);
+        if (!best) continue;
+        target = best.node;
+        for (const v of best.victims) {
+          free(target, v.sessionId);
+          taken.add(v.sessionId);
+          out.push({
+            sessionId: v.sessionId,
+            for: e.demand.sessionId,
+            forPriority: e.effective,
+            node: target.name,
+          });
+        }
+      }
+      const id = e.demand.sessionId;
+      const node = target;
+      node.allocate(id, e.req);
+      undo.push(() => node.release(id));
+    }
+  } finally {
+    for (const u of undo.reverse()) u();
+  }
+  return out;
+}
+
+/** The node where the fewest victims below `e`'s priority free enough for it, and those victims. */
+function cheapest(
+  nodes: readonly NodeState[],
+  e: QueueEntry,
+  onNode: ReadonlyMap<NodeState, Victim[]>,
+  taken: ReadonlySet<string>,
+): { node: NodeState; victims: Victim[] } | undefined {
+  let best: { node: NodeState; victims: Victim[] } | undefined;
+  for (const n of nodes) {
+    const candidates = (onNode.get(n) ?? []).filter(
+      (v) => v.priority < e.effective && !taken.has(v.sessionId),
+    );
+    if (candidates.length === 0 || !n.couldEverFit(e.req)) continue;
+    const trial: Array<[Victim, Allocation]> = [];
+    for (const v of candidates) {
+      if (n.fits(e.req) || (best && trial.length >= best.victims.length)) break;
+      const before = deficit(n, e.req);
+      const a = n.detach(v.sessionId);
+      if (!a) continue;
+      if (helps(before, deficit(n, e.req))) trial.push([v, a]);
+      else n.reattach(v.sessionId, a);
+    }
+    const ok = n.fits(e.req);
+    for (const [v, a] of [...trial].reverse()) n.reattach(v.sessionId, a);
+    if (ok && (!best || trial.length < best.victims.length))
+      best = { node: n, victims: trial.map(([v]) => v) };
+  }
+  return best;
+}

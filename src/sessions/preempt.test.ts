@@ -1,0 +1,219 @@
+/**
+ * Preemption through a real manager with real jobs (the built TS SDK): a demoted, checkpointable session yields
+ * its node to waiting work of higher priority, checkpoints on the `preempted` stop request, and its next attempt
+ * resumes from that checkpoint (an artifact and a generation); a job that never declared itself restartable keeps
+ * running; a resubmission owed when the manager stopped is made by the next one.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import type { SessionRecord, SessionSpec } from '../api/index.js';
+import { SDK } from '../sweeps/testing/objective.js';
+import { TEST_TOKEN, type TestManager, testManager } from '../testing/manager.js';
+import { waitForSession } from '../testing/sessions.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ENDED = ['succeeded', 'failed', 'stopped', 'rejected', 'lost'];
+const BOX = { box: 'small' };
+
+/**
+ * Counts `steps` steps of 40 ms, reporting each as an epoch. With `checkpointable`, declares itself restartable,
+ * resumes from the earlier attempt's `ckpt.json` artifact, and on a stop request writes its step to
+ * SWARMLAB_OUTPUT_DIR/ckpt.json and saves it as a generation of `preempt-model` before it exits.
+ */
+const counter = (steps: number, checkpointable: boolean): string[] => [
+  process.execPath,
+  '--input-type=module',
+  '-e',
+  `
+const { session } = await import(${JSON.stringify(pathToFileURL(SDK).href)});
+const fs = await import('node:fs');
+const { join } = await import('node:path');
+const s = await session();
+const out = process.env.SWARMLAB_OUTPUT_DIR;
+let step = 0;
+if (${checkpointable}) {
+  await s.checkpointable();
+  const tmp = join(out, 'resumed.json');
+  if (await s.resumeArtifact('ckpt.json', tmp)) step = JSON.parse(fs.readFileSync(tmp, 'utf8')).step;
+  fs.rmSync(tmp, { force: true });
+  const info = await s.resume('preempt-model');
+  console.log('attempt ' + s.info.attempt + ' resumes at ' + step + ' generation-from ' + (info.generation?.sessionId ?? 'none'));
+}
+let stopping = false;
+s.onStop(async (reason) => {
+  stopping = true;
+  const at = step;
+  if (${checkpointable}) {
+    fs.writeFileSync(join(out, 'ckpt.json'), JSON.stringify({ step: at }));
+    await s.saveGeneration({ model: 'preempt-model', type: 'counter', format: 'raw-float32', metrics: { step: at },
+      buffer: new Uint8Array(Float32Array.of(at).buffer), tensors: { step: { shape: [1], offset: 0 } } });
+  }
+  console.log('stop asked: ' + reason + ' preempted=' + s.preempted + ' at ' + at);
+  await s.close();
+  process.exit(0);
+});
+for (; step < ${steps} && !stopping; step++) {
+  s.epoch(step + 1, { loss: 1 / (step + 1) });
+  await new Promise((r) => setTimeout(r, 40));
+}
+console.log('done at ' + step);
+await s.close();
+`,
+];
+
+describe('preemption of demoted, restartable sessions (real processes)', () => {
+  let t: TestManager;
+  const submit = (spec: SessionSpec) =>
+    t.client.json<SessionRecord>('POST', '/api/v1/sessions', { body: spec });
+  const get = (id: string) => t.client.json<SessionRecord>('GET', `/api/v1/sessions/${id}`);
+  const ended = (id: string) => waitForSession(t.client, id, (s) => ENDED.includes(s.state), 60_000);
+  const logText = async (id: string) =>
+    (await t.client.json<{ lines: Array<{ line: string }> }>('GET', `/api/v1/sessions/${id}/logs`)).lines
+      .map((l) => l.line)
+      .join('\n');
+
+  before(async () => {
+    t = await testManager({
+      longRun: '400ms',
+      stopGrace: '5s',
+      nodes: {
+        nodes: [
+          { name: 'box', pool: 'training', labels: BOX, capacity: { cpus: 2, memoryMb: 1000, gpus: [] } },
+        ],
+      },
+    });
+  });
+  after(async () => t.close());
+
+  it('yields to higher-priority work, checkpoints, and its next attempt resumes and finishes', async () => {
+    const victim = await submit({
+      name: 'long',
+      command: counter(150, true),
+      labels: BOX,
+      resources: { cpus: 1, memoryMb: 800 },
+    });
+    const ready = await waitForSession(
+      t.client,
+      victim.id,
+      (s) => s.demotedAt !== undefined && s.checkpointable === true,
+      30_000,
+    );
+    assert.equal(ready.state, 'running');
+    assert.equal(ready.pool, 'low-priority');
+    // A few steps in, so that there is progress to resume from.
+    while (!(await logText(victim.id)).includes('attempt 1 resumes at 0')) await sleep(50);
+    await sleep(300);
+    const urgent = await submit({
+      name: 'urgent',
+      command: [process.execPath, '-e', 'console.log("urgent ran")'],
+      labels: BOX,
+      resources: { cpus: 1, memoryMb: 800 },
+    });
+
+    const stopped = await ended(victim.id);
+    assert.equal(stopped.state, 'stopped');
+    assert.equal(stopped.preemptedBy, urgent.id);
+    assert.match(stopped.reason ?? '', new RegExp(`^preempted: session ${urgent.id} \\(priority 0\\)`));
+    const said = (await logText(victim.id)).match(/stop asked: (\S+) preempted=(\w+) at (\d+)/);
+    assert.ok(said, `the job heard the stop request through the SDK: ${JSON.stringify(stopped)} ${await logText(victim.id)}`);
+    assert.deepEqual(said.slice(1, 3), ['preempted', 'true']);
+    const checkpoint = Number(said[3]);
+    assert.ok(checkpoint > 0 && checkpoint < 150, `checkpoint at step ${checkpoint}`);
+
+    const u = await ended(urgent.id);
+    assert.equal(u.state, 'succeeded');
+    assert.ok(u.startedAt! >= stopped.endedAt!, 'the urgent session started once the victim had yielded');
+
+    assert.ok(stopped.retriedBy, 'a next attempt was submitted');
+    const next = await ended(stopped.retriedBy!);
+    assert.equal(next.state, 'succeeded');
+    assert.equal(next.attempt, 2);
+    assert.equal(next.retryOf, victim.id);
+    const submitted = await t.client.json<{ events: Array<{ data: { pool: string; priority: number } }> }>(
+      'GET',
+      '/api/v1/events',
+      { query: { session: next.id, type: 'session.submitted' } },
+    );
+    assert.deepEqual(
+      submitted.events.map((e) => [e.data.pool, e.data.priority]),
+      [['training', -1]],
+      'it keeps its demoted priority; no low-priority node could hold it, so it goes back to the pool it ran in',
+    );
+    const text = await logText(next.id);
+    assert.match(text, new RegExp(`attempt 2 resumes at ${checkpoint} generation-from ${victim.id}`));
+    assert.match(text, /done at 150/);
+
+    const info = await t.client.json<{
+      attempt: number;
+      previous: string[];
+      artifacts: Array<{ path: string }>;
+    }>('GET', `/api/v1/sessions/${next.id}/resume`);
+    assert.equal(info.attempt, 2);
+    assert.deepEqual(info.previous, [victim.id]);
+    assert.deepEqual(
+      info.artifacts.map((a) => a.path),
+      ['ckpt.json'],
+    );
+  });
+
+  it('leaves a demoted session that never declared itself restartable running', async () => {
+    const plain = await submit({
+      name: 'plain',
+      command: counter(40, false),
+      labels: BOX,
+      resources: { cpus: 1, memoryMb: 800 },
+    });
+    await waitForSession(t.client, plain.id, (s) => s.demotedAt !== undefined, 30_000);
+    const waiting = await submit({
+      name: 'waiting',
+      command: [process.execPath, '-e', ''],
+      labels: BOX,
+      resources: { cpus: 1, memoryMb: 800 },
+    });
+    const p = await ended(plain.id);
+    assert.equal(p.state, 'succeeded');
+    assert.equal(p.preemptedBy, undefined);
+    assert.match(await logText(plain.id), /done at 40/);
+    const w = await ended(waiting.id);
+    assert.equal(w.state, 'succeeded');
+    assert.ok(w.startedAt! >= p.endedAt!);
+  });
+
+  it('a session token may read its own resume info, not another session’s', async () => {
+    const s = await submit({ name: 'tok', command: [process.execPath, '-e', ''], labels: BOX });
+    await ended(s.id);
+    const other = await submit({
+      name: 'tok2',
+      command: [process.execPath, '-e', 'setTimeout(()=>{},5000)'],
+      labels: BOX,
+    });
+    await waitForSession(t.client, other.id, (r) => r.state === 'running');
+    const sessionToken = t.manager.services.sessionTokens.mint(other.id);
+    const as = (path: string) =>
+      fetch(`${t.url}${path}`, { headers: { authorization: `Bearer ${sessionToken}` } });
+    assert.equal((await as(`/api/v1/sessions/${other.id}/resume`)).status, 200);
+    assert.equal((await as(`/api/v1/sessions/${s.id}/resume`)).status, 403);
+    const missing = await as(`/api/v1/sessions/${other.id}/resume/artifacts/ckpt.json`);
+    assert.equal(missing.status, 404);
+    assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
+    await t.client.json('POST', `/api/v1/sessions/${other.id}/stop`, { body: {} });
+    await ended(other.id);
+    assert.notEqual(TEST_TOKEN, sessionToken);
+  });
+
+  it('a resubmission owed when the manager stopped is made by the next manager', async () => {
+    const s = await submit({ name: 'owed', command: [process.execPath, '-e', ''], labels: BOX });
+    const done = await ended(s.id);
+    assert.equal(done.retriedBy, undefined);
+    // What a manager killed between a preempted session's end and its resubmission leaves in the store.
+    await t.manager.store.commit([t.manager.services.sessions.repo.resubmitOp(done)]);
+    await t.restart();
+    const again = await waitForSession(t.client, s.id, (r) => r.retriedBy !== undefined);
+    const next = await get(again.retriedBy!);
+    assert.equal(next.attempt, 2);
+    assert.equal(next.retryOf, s.id);
+    assert.deepEqual(await t.manager.services.sessions.repo.owedResubmits(), []);
+    await ended(next.id);
+  });
+});
