@@ -3,6 +3,7 @@ import type { Executor } from '../executors/index.js';
 import { type Demotion, longRunDemotions, type Placement, type Scheduler } from '../scheduler/index.js';
 import { formatDuration } from '../util/duration.js';
 import type { Active } from './active.js';
+import { rankKey } from './ids.js';
 import type { SessionRepo } from './repo.js';
 import type { SessionRecord } from './types.js';
 
@@ -27,6 +28,13 @@ export interface DemoteDeps {
   longRunMs: number;
 }
 
+/** Yields every process of the session (each rank of a gang); true only when all of them did. */
+async function yieldAll(executor: Executor, r: SessionRecord): Promise<boolean> {
+  const jobs = r.replicas === undefined ? [r.id] : (r.ranks ?? []).map((x) => rankKey(r.id, x.rank));
+  const done = await Promise.all(jobs.map((j) => executor.yield!(j)));
+  return jobs.length > 0 && done.every(Boolean);
+}
+
 /**
  * The session moves to the low-priority pool with a lower priority. Where the executor can yield (local: lowest
  * CPU priority), the scheduler also stops counting the session's CPUs, so waiting work is placed beside it; its
@@ -39,7 +47,7 @@ export async function demote(deps: DemoteDeps, a: Active, d: Demotion): Promise<
   const { executor, scheduler } = deps;
   let placement = a.record.placement;
   let yielded = false;
-  if (placement && executor.yield && (await executor.yield(id))) {
+  if (placement && executor.yield && (await yieldAll(executor, a.record))) {
     const held = scheduler.release(id);
     if (held) {
       placement = { ...held, cpus: YIELDED_CPUS };

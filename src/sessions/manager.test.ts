@@ -238,4 +238,34 @@ describe('long-run rule', () => {
       await h.close();
     }
   });
+
+  it('renices every rank of a demoted gang and frees its CPUs on every node', async () => {
+    const h = await harness({ nodes: [fakeGpuNode(2, 0)], longRunMs: 200, longRunCheckMs: 50 });
+    try {
+      const g = await h.manager.submit({
+        command: nodeScript('setTimeout(() => {}, 30000)'),
+        replicas: 2,
+        resources: { cpus: 1 },
+        priority: 5,
+      });
+      const b = await h.manager.submit({ command: nodeScript(''), resources: { cpus: 1 }, priority: 5 });
+      const rg = await h.waitFor(g.id, (r) => r.demotedAt !== undefined);
+      assert.equal(rg.yielded, true);
+      assert.equal(rg.placement?.cpus, 0.001);
+      assert.equal((await h.waitFor(b.id)).state, 'succeeded', 'the waiting session ran beside the gang');
+      const { readFileSync } = await import('node:fs');
+      const nice = (pid: number) => {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      };
+      assert.deepEqual(
+        rg.ranks!.map((r) => nice(r.handle!.pid)),
+        [19, 19],
+      );
+      await h.manager.stop(g.id);
+      await h.waitFor(g.id);
+    } finally {
+      await h.close();
+    }
+  });
 });

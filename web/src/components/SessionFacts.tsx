@@ -19,6 +19,8 @@ export function sessionEnvironment(s: SessionRecord): Array<[string, string]> {
       ['OMP_NUM_THREADS', String(Math.max(1, Math.floor(p.cpus)))],
       ['SWARMLAB_RANK', '0'],
       ['SWARMLAB_WORLD_SIZE', '1'],
+      ['SWARMLAB_ATTEMPT', String(s.attempt ?? 1)],
+      ['SWARMLAB_RETRY_OF', s.retryOf ?? ''],
     );
   }
   return [...contract, ...Object.entries(s.env).sort(([a], [b]) => (a < b ? -1 : 1))];
@@ -81,6 +83,10 @@ export function SessionFacts(props: { s: SessionRecord }) {
             {s.flagged ? (
               <Row k="Flagged" v={`rule ${s.flagged.rule}: exit code ${s.flagged.exitCode}`} />
             ) : null}
+            {s.checkpointable ? (
+              <Row k="Restartable" v="yes: its job checkpoints, so once demoted it may be preempted" />
+            ) : null}
+            {s.preemptedBy ? <Row k="Preempted for" v={s.preemptedBy} /> : null}
             {s.retryOf ? <Row k="Attempt" v={`${s.attempt ?? 2}, retry of ${s.retryOf}`} /> : null}
             {s.retriedBy ? <Row k="Retried by" v={s.retriedBy} /> : null}
             <Row k="Command" v={s.command.join(' ')} />
