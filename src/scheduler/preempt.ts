@@ -33,10 +33,8 @@ function deficit(n: NodeState, req: Req): [number, number, number] {
 const helps = (before: number[], after: number[]): boolean => after.some((v, i) => v < before[i]!);
 
 export interface PreemptInput {
-  /** The queue in scheduling order. */
+  /** The queue in scheduling order, just after a placement pass: none of it fits as things are. */
   waiting: readonly QueueEntry[];
-  /** The nodes a demand may go to (its engine and pool). */
-  nodesOf: (e: QueueEntry) => readonly NodeState[];
   /** The node a plain session holds resources on. */
   holder: (sessionId: string) => NodeState | undefined;
   victims: readonly Victim[];
@@ -48,6 +46,9 @@ export interface PreemptInput {
  * Walks the queue in order. A plain demand of higher priority than some victim that fits nowhere, even counting
  * pending preemptions as done, gets the node where the fewest victims (lowest priority first, then youngest) free
  * enough; a victim is only taken when it frees something the demand lacks. Gangs neither preempt nor are preempted.
+ * Only nodes that hold victims or had room freed are looked at: the rest did not fit the queue in the pass just
+ * made. A shape that found no node cannot find one later in the walk (room only shrinks and later demands may take
+ * fewer victims), so it is skipped.
  */
 export function choosePreemptions(input: PreemptInput): Preemption[] {
   const { victims, holder } = input;
@@ -63,14 +64,42 @@ export function choosePreemptions(input: PreemptInput): Preemption[] {
   }
   for (const list of onNode.values())
     list.sort((a, b) => a.priority - b.priority || (a.sessionId < b.sessionId ? 1 : -1));
+  // Nodes holding victims by engine, and by engine + pool: where a demand may look.
+  const byEngine = new Map<string, NodeState[]>();
+  const byPool = new Map<string, NodeState[]>();
+  for (const n of onNode.keys()) {
+    for (const [m, k] of [
+      [byEngine, n.engine],
+      [byPool, `${n.engine}\u0000${n.pool}`],
+    ] as const) {
+      const list = m.get(k) ?? [];
+      list.push(n);
+      m.set(k, list);
+    }
+  }
+  const victimNodes = (e: QueueEntry): readonly NodeState[] => {
+    const engine = e.demand.engine ?? 'local';
+    return (
+      (e.demand.pool === undefined ? byEngine.get(engine) : byPool.get(`${engine}\u0000${e.demand.pool}`)) ??
+      []
+    );
+  };
 
   const out: Preemption[] = [];
   const taken = new Set<string>();
+  const freed = new Set<NodeState>();
+  const hopeless = new Set<string>();
   const undo: Array<() => void> = [];
   const free = (n: NodeState, id: string) => {
     const a = n.detach(id);
-    if (a) undo.push(() => n.reattach(id, a));
+    if (!a) return;
+    freed.add(n);
+    undo.push(() => n.reattach(id, a));
   };
+  const usable = (e: QueueEntry, n: NodeState) =>
+    n.engine === (e.demand.engine ?? 'local') &&
+    (e.demand.pool === undefined || n.pool === e.demand.pool) &&
+    (e.labels.length === 0 || n.hasLabels(e.labels));
   try {
     for (const id of input.pending) {
       const n = holder(id);
@@ -78,12 +107,16 @@ export function choosePreemptions(input: PreemptInput): Preemption[] {
     }
     for (const e of input.waiting) {
       if (e.effective <= floor) break;
-      if (e.replicas !== 1) continue;
-      const nodes = input.nodesOf(e).filter((n) => e.labels.length === 0 || n.hasLabels(e.labels));
-      let target = nodes.find((n) => n.fits(e.req));
+      if (e.replicas !== 1 || hopeless.has(e.shape)) continue;
+      let target: NodeState | undefined;
+      for (const n of freed) if (n.fits(e.req) && usable(e, n)) target = n;
       if (!target) {
+        const nodes = victimNodes(e).filter((n) => e.labels.length === 0 || n.hasLabels(e.labels));
         const best = cheapest(nodes, e, onNode, taken);
-        if (!best) continue;
+        if (!best) {
+          hopeless.add(e.shape);
+          continue;
+        }
         target = best.node;
         for (const v of best.victims) {
           free(target, v.sessionId);

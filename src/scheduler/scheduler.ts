@@ -291,7 +291,6 @@ export class Scheduler {
     if (victims.length === 0 || this.#queue.size === 0) return [];
     return choosePreemptions({
       waiting: this.#queue.ordered(now),
-      nodesOf: (e) => this.#candidates(e),
       holder: (id) => this.#placed.get(id),
       victims,
       pending,

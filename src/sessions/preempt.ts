@@ -7,8 +7,11 @@ import type { NodeEngine, Preemption, Scheduler, Victim } from '../scheduler/ind
 import type { Active } from './active.js';
 import type { SessionRecord, SessionSpec } from './types.js';
 
+/** The least time between two preemption what-ifs. */
+const GAP_MS = 1000;
+
 /** Running sessions that may be preempted, and those already asked to yield. */
-export function candidates(active: Iterable<Active>): { victims: Victim[]; pending: string[] } {
+function candidates(active: Iterable<Active>): { victims: Victim[]; pending: string[] } {
   const victims: Victim[] = [];
   const pending: string[] = [];
   for (const a of active) {
@@ -44,4 +47,47 @@ export function resubmitSpec(
   if (fits) return spec;
   const ranOn = scheduler.nodes().find((n) => n.name === old.placement?.node)?.pool;
   return ranOn === undefined ? spec : { ...spec, pool: ranOn };
+}
+
+export interface PreemptorDeps {
+  scheduler: Scheduler;
+  active: () => Iterable<Active>;
+  /** Stops a session for the waiting one (the runtime's stop path, with the `preempted` reason). */
+  preempt: (p: Preemption) => void;
+  /** Called when a deferred check is due (the runtime then runs a placement pass, which checks again). */
+  later: () => void;
+}
+
+/**
+ * Runs the scheduler's preemption what-if after placement passes. It walks the queue (tens of ms for thousands
+ * waiting and hundreds of victims), so it runs at most once per GAP_MS, a call in between deferred, never dropped.
+ */
+export class Preemptor {
+  readonly #deps: PreemptorDeps;
+  #last = Number.NEGATIVE_INFINITY;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(deps: PreemptorDeps) {
+    this.#deps = deps;
+  }
+
+  check(now: number): void {
+    const { victims, pending } = candidates(this.#deps.active());
+    if (victims.length === 0 || this.#timer) return;
+    const wait = this.#last + GAP_MS - now;
+    if (wait > 0) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#deps.later();
+      }, wait);
+      this.#timer.unref();
+      return;
+    }
+    this.#last = now;
+    for (const p of this.#deps.scheduler.preemptions(now, victims, pending)) this.#deps.preempt(p);
+  }
+
+  close(): void {
+    clearTimeout(this.#timer);
+  }
 }

@@ -23,7 +23,7 @@ import { type DemoteDeps, demote, dueForDemotion } from './long-run.js';
 import { armMaxRuntime } from './max-runtime.js';
 import type { SessionDeps, SessionOptions } from './options.js';
 import { keepOutput } from './output.js';
-import { candidates, preemptReason } from './preempt.js';
+import { Preemptor, preemptReason } from './preempt.js';
 import type { ReconcileHost } from './reconcile.js';
 import type { SessionRepo } from './repo.js';
 import { runningPatch, startedEvent } from './started.js';
@@ -51,6 +51,7 @@ export class SessionRuntime implements ReconcileHost {
   /** No placement before reconciliation has re-applied what running sessions hold. */
   #ready = false;
   #tick: NodeJS.Timeout | undefined;
+  readonly #preemptor: Preemptor;
   #closed = false;
 
   constructor(deps: RuntimeDeps, options: SessionOptions) {
@@ -58,6 +59,12 @@ export class SessionRuntime implements ReconcileHost {
     this.#opts = options;
     this.#demoteDeps = { ...deps, restore: (p) => this.#restore(p), longRunMs: options.longRunMs };
     this.#gang = { ...deps, opts: options, hooks: (a, rank) => this.#rankHooks(a, rank) };
+    this.#preemptor = new Preemptor({
+      scheduler: deps.scheduler,
+      active: () => this.#active.values(),
+      preempt: (p) => this.#run(this.stop(p.sessionId, preemptReason(p), 'stopped', p.for)),
+      later: () => this.kick(),
+    });
   }
 
   /** Starts placing and the long-run rule; called once reconciliation is done. */
@@ -199,15 +206,8 @@ export class SessionRuntime implements ReconcileHost {
       if (this.#closed) return;
       const now = Date.now();
       for (const p of this.#deps.scheduler.schedule(now)) this.#run(this.#launch(p));
-      this.#preempt(now);
+      this.#preemptor.check(now);
     });
-  }
-
-  /** Asks restartable demoted sessions to yield where waiting work of higher priority needs their resources. */
-  #preempt(now: number): void {
-    const { victims, pending } = candidates(this.#active.values());
-    for (const p of this.#deps.scheduler.preemptions(now, victims, pending))
-      this.#run(this.stop(p.sessionId, preemptReason(p), 'stopped', p.for));
   }
 
   /** Stops scheduling and tracking; running processes keep running and are re-attached by the next manager. */
@@ -215,6 +215,7 @@ export class SessionRuntime implements ReconcileHost {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#tick);
+    this.#preemptor.close();
     for (const a of this.#active.values()) clearTimeout(a.maxTimer);
     // Launches under way finish first, so what they started is recorded and can be re-attached later.
     await Promise.allSettled([...this.#tasks]);
