@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { SessionRecord, SessionSpec } from '../api/index.js';
 import { SDK } from '../sweeps/testing/objective.js';
+import { swarmlab } from '../testing/cli.js';
 import { TEST_TOKEN, type TestManager, testManager } from '../testing/manager.js';
 import { waitForSession } from '../testing/sessions.js';
 
@@ -155,6 +156,46 @@ describe('preemption of demoted, restartable sessions (real processes)', () => {
       info.artifacts.map((a) => a.path),
       ['ckpt.json'],
     );
+  });
+
+  it('swarmlab run --follow goes on following the next attempt of a preempted session', async () => {
+    const run = swarmlab(t.manager, [
+      'run',
+      '--follow',
+      '--name',
+      'cli-long',
+      '--label',
+      'box=small',
+      '--cpus',
+      '1',
+      '--memory',
+      '800',
+      '--',
+      ...counter(100, true),
+    ]);
+    const id = /session (\S+) queued/.exec(
+      await (async () => {
+        while (!/session \S+ queued/.test(run.stderr())) await sleep(50);
+        return run.stderr();
+      })(),
+    )![1]!;
+    await waitForSession(t.client, id, (s) => s.demotedAt !== undefined && s.checkpointable === true, 30_000);
+    await sleep(300);
+    const urgent = await submit({
+      name: 'urgent-cli',
+      command: [process.execPath, '-e', ''],
+      labels: BOX,
+      resources: { cpus: 1, memoryMb: 800 },
+    });
+    const r = await run;
+    assert.equal(r.code, 0, r.stderr);
+    const next = (await get(id)).retriedBy!;
+    assert.match(r.stderr, new RegExp(`session ${id} preempted: session ${urgent.id}`));
+    assert.match(r.stderr, new RegExp(`following its next attempt ${next} \\(attempt 2\\)`));
+    assert.match(r.stderr, new RegExp(`session ${next} succeeded\\n$`));
+    assert.match(r.stdout, /attempt 1 resumes at 0 generation-from none\n/);
+    assert.match(r.stdout, /attempt 2 resumes at [1-9]\d* generation-from /);
+    assert.match(r.stdout, /done at 100\n$/);
   });
 
   it('leaves a demoted session that never declared itself restartable running', async () => {

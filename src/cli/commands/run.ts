@@ -161,6 +161,17 @@ function printer(): (e: SwarmEvent) => void {
   };
 }
 
+/** The attempt the manager submitted for a preempted session (undefined for any other end, or after a minute). */
+async function nextAttempt(sessions: SessionsClient, s: SessionRecord): Promise<SessionRecord | undefined> {
+  if (s.preemptedBy === undefined) return undefined;
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    const now = await sessions.get(s.id);
+    if (now.retriedBy !== undefined) return sessions.get(now.retriedBy);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
+}
+
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -205,15 +216,25 @@ export function registerRun(program: Command): void {
         return;
       }
       process.stderr.write(`session ${s.id} ${s.state}\n`);
+      let current = s.id;
       // Ctrl-C leaves the session running: say so, and how to get back to it or stop it.
       process.once('SIGINT', () => {
         process.stderr.write(
-          `\ndetached: session ${s.id} keeps running — \`swarmlab logs -f ${s.id}\` follows it again, ` +
-            `\`swarmlab stop ${s.id}\` stops it\n`,
+          `\ndetached: session ${current} keeps running — \`swarmlab logs -f ${current}\` follows it again, ` +
+            `\`swarmlab stop ${current}\` stops it\n`,
         );
         process.exit(130);
       });
-      const done = await sessions.follow(s.id, { after, onEvent: printer() });
+      const print = printer();
+      let done = await sessions.follow(s.id, { after, onEvent: print });
+      // A preempted session goes on as its next attempt, resubmitted by the manager: follow that one.
+      for (let next = await nextAttempt(sessions, done); next; next = await nextAttempt(sessions, done)) {
+        process.stderr.write(
+          `session ${done.id} ${done.reason}\nfollowing its next attempt ${next.id} (attempt ${next.attempt})\n`,
+        );
+        current = next.id;
+        done = await sessions.follow(next.id, { after, onEvent: print });
+      }
       process.stderr.write(`session ${done.id} ${done.state}${done.reason ? `: ${done.reason}` : ''}\n`);
       process.exitCode = exitStatus(done);
     });
