@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startManager } from '../src/app.js';
 import { defaults, type ManagerOptions, resolveConfig } from '../src/config/index.js';
 import { killProcess, spawnManager } from '../src/testing/manager-process.js';
-import { dropRedisPrefix, testRedisUrl } from '../src/testing/redis.js';
+import { dropRedisPrefix, testRedisStore } from '../src/testing/redis.js';
 import { ascending, percentile } from './percentile.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -47,7 +47,7 @@ async function takeover(store: ManagerOptions['store'], signal: NodeJS.Signals):
 
 async function main(): Promise<void> {
   const prefix = `bench-lease-${randomUUID()}:`;
-  const redis = `${testRedisUrl().replace(/\/?$/, '')}?prefix=${prefix}`;
+  const redis = testRedisStore(prefix);
   console.log(
     `standby takeover, ${RUNS} runs each, lease TTL ${defaults.leaseTtl}; ms from the signal to ready`,
   );

@@ -4,7 +4,10 @@
  * sessions (examples/fashion-mnist/train.ts, tfjs on wasm). Prints each sweep's best validation accuracy, its
  * total trial-epochs and wall time, then the ratios. Kept affordable on 2 loaded cores: a training subset
  * (FASHION_TRAIN_ROWS, default 2000; FASHION_VAL_ROWS, default 1000 held out) and 9 epochs at most per trial.
- * ASHA takes the grid's points in an order shuffled by --seed. Usage: npm run bench:sweep [-- --epochs 9 --parallel 2 --seed 1]
+ * ASHA takes the grid's points in an order shuffled by --seed. Every trial trains with the same seed
+ * (FASHION_SEED, default 42), so a config reports the same values in both sweeps: the bench checks that epoch by
+ * epoch, then whether ASHA's best is the grid's best exactly (same config, same value); it exits 1 if either fails.
+ * Usage: npm run bench:sweep [-- --epochs 9 --parallel 2 --seed 1]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -49,12 +52,52 @@ try {
       FASHION_EPOCHS: String(epochs),
       FASHION_TRAIN_ROWS: process.env.FASHION_TRAIN_ROWS ?? '2000',
       FASHION_VAL_ROWS: process.env.FASHION_VAL_ROWS ?? '1000',
+      FASHION_SEED: process.env.FASHION_SEED ?? '42',
       FASHION_MODEL: model,
     },
   });
   const common = { space, metric: 'val_accuracy', mode: 'max', parallelism };
   // The best trial's last generation goes to production through an accept rule, as in the example's rules.json.
   const accept = [{ metric: 'val_accuracy', stage: 'production', atLeast: 0.5 }];
+
+  /** A trial's config, the key that pairs a grid trial with the ASHA trial of the same params. */
+  const configOf = (p: Record<string, unknown>) => `lr ${p.lr}, hidden ${p.hidden}`;
+
+  /** Each trial's `val_accuracy` by epoch, by config. */
+  async function curves(s: SweepView): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>();
+    for (const t of s.trials) {
+      if (!t.sessionId) continue;
+      const page = await client.json<{ series: Record<string, { value: number[] }> }>(
+        'GET',
+        `/api/v1/sessions/${t.sessionId}/metrics`,
+        { query: { names: 'val_accuracy', maxPoints: 0 } },
+      );
+      out.set(configOf(t.params), page.series.val_accuracy?.value ?? []);
+    }
+    return out;
+  }
+
+  /**
+   * Whether every config reported the same values in both sweeps for the epochs both ran, bit for bit: what lets
+   * the best values be compared exactly rather than within run-to-run noise.
+   */
+  async function sameCurves(grid: SweepView, other: SweepView): Promise<boolean> {
+    const [byGrid, byOther] = await Promise.all([curves(grid), curves(other)]);
+    let epochs = 0;
+    const differing: string[] = [];
+    for (const [config, values] of byOther) {
+      const reference = byGrid.get(config) ?? [];
+      const n = Math.min(values.length, reference.length);
+      epochs += n;
+      if (values.slice(0, n).some((v, i) => v !== reference[i])) differing.push(config);
+    }
+    console.log(
+      `determinism: ${byOther.size} configs in both sweeps, ${epochs} epochs compared, ` +
+        (differing.length === 0 ? 'all bit-identical' : `DIFFERENT for ${differing.join('; ')}`),
+    );
+    return differing.length === 0;
+  }
 
   async function run(name: string, body: Record<string, unknown>): Promise<{ s: SweepView; wall: number }> {
     const t0 = Date.now();
@@ -95,15 +138,21 @@ try {
     accept,
     session: session('sweep-asha'),
   });
+  const deterministic = await sameCurves(gridRun, asha);
   const g = gridRun.best?.value ?? Number.NaN;
   const a = asha.best?.value ?? Number.NaN;
+  // On a tie the grid names its first best trial; ASHA's counts as the same if the grid's run of that config
+  // reached the same value.
+  const gridAtAshaBest = gridRun.trials.find((t) => configOf(t.params) === configOf(asha.best?.params ?? {}));
+  const same = a === g && gridAtAshaBest?.best === g;
   console.log(
-    `RESULT grid best ${g.toFixed(4)} in ${gridRun.totalResource} trial-epochs (${gridWall.toFixed(0)} s); ` +
-      `asha best ${a.toFixed(4)} in ${asha.totalResource} trial-epochs (${ashaWall.toFixed(0)} s); ` +
-      `asha/grid trial-epochs ${(asha.totalResource / gridRun.totalResource).toFixed(2)}, ` +
-      `best accuracy difference ${(a - g).toFixed(4)}; same best config: ` +
-      `${JSON.stringify(asha.best?.params) === JSON.stringify(gridRun.best?.params)}`,
+    `RESULT grid best ${g} (${configOf(gridRun.best?.params ?? {})}) in ${gridRun.totalResource} trial-epochs ` +
+      `(${gridWall.toFixed(0)} s); asha best ${a} (${configOf(asha.best?.params ?? {})}) in ${asha.totalResource} ` +
+      `trial-epochs (${ashaWall.toFixed(0)} s); asha/grid trial-epochs ` +
+      `${(asha.totalResource / gridRun.totalResource).toFixed(2)}; ASHA's best ${same ? 'EQUALS' : 'DIFFERS FROM'} ` +
+      `the grid's best`,
   );
+  if (!deterministic || !same) process.exitCode = 1;
 } finally {
   await manager.close();
   await rm(dir, { recursive: true, force: true });

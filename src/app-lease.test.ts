@@ -11,9 +11,7 @@ import { ConflictError, LeaseHeldError, UnavailableError } from './errors/index.
 import { LEASE_KEY, type LeaseHolder, openRedisStore } from './store/index.js';
 import { TEST_TOKEN, testManager } from './testing/manager.js';
 import { killProcess, spawnManager } from './testing/manager-process.js';
-import { dropRedisPrefix, testRedisUrl } from './testing/redis.js';
-
-const redisStore = (prefix: string) => `${testRedisUrl().replace(/\/?$/, '')}?prefix=${prefix}`;
+import { dropRedisPrefix, testRedisStore, testRedisUrl } from './testing/redis.js';
 
 describe('one manager per store', () => {
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -60,7 +58,7 @@ describe('one manager per store', () => {
   it('after kill -9 on Redis a plain start is refused until the TTL passes; a standby takes over then', async () => {
     const prefix = `test-${randomUUID()}:`;
     cleanups.push(() => dropRedisPrefix(prefix));
-    const store = redisStore(prefix);
+    const store = testRedisStore(prefix);
     const args = ['--data-dir', await tempDir(), '--port', '0', '--store', store, '--lease-ttl', '3s'];
     const { child, url } = await spawnManager(args);
     await killProcess(child);
@@ -93,7 +91,7 @@ describe('one manager per store', () => {
   it('a manager whose lease was taken over cannot write, and shuts itself down', async () => {
     const prefix = `test-${randomUUID()}:`;
     cleanups.push(() => dropRedisPrefix(prefix));
-    const options = { dataDir: await tempDir(), store: redisStore(prefix), leaseTtl: '1s' };
+    const options = { dataDir: await tempDir(), store: testRedisStore(prefix), leaseTtl: '1s' };
     const stale = await start(options);
     // As if it had been paused past its TTL: its lease doc shows it expired.
     const raw = await openRedisStore({ url: testRedisUrl(), prefix });

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { DatasetReader } from '../../src/sdk/index.js';
+import { prng, shuffle } from '../../src/util/prng.js';
 
 export { tf };
 
@@ -36,7 +37,10 @@ export async function initTf(): Promise<string> {
   return tf.getBackend();
 }
 
-/** 784 → hidden (ReLU) → 10 (softmax), Adam; labels are class indices (sparse cross-entropy). */
+/**
+ * 784 → hidden (ReLU) → 10 (softmax), Adam; labels are class indices (sparse cross-entropy). The initial weights
+ * are drawn from `seed` (the biases start at zero).
+ */
 export function buildMlp(hidden: number, learningRate: number, seed = 42): tf.Sequential {
   const model = tf.sequential({
     layers: [
@@ -142,12 +146,40 @@ export async function readExamples(reader: DatasetReader, epoch = 0): Promise<Ex
   return { x, y, rows };
 }
 
-/** Rows `[from, to)` of `e` as tensors `[n, 784]` and `[n]`. */
-export function tensors(e: Examples, from = 0, to = e.rows): { x: tf.Tensor2D; y: tf.Tensor1D } {
+/** Examples as tensors: pixels `[n, 784]` and labels `[n]`. */
+export interface Rows {
+  x: tf.Tensor2D;
+  y: tf.Tensor1D;
+}
+
+/** Rows `[from, to)` of `e` as tensors. */
+export function tensors(e: Examples, from = 0, to = e.rows): Rows {
   return {
     x: tf.tensor2d(e.x.subarray(from * PIXELS, to * PIXELS), [to - from, PIXELS]),
     y: tf.tensor1d(e.y.subarray(from, to)),
   };
+}
+
+/**
+ * A new order of `rows` training rows at each call, drawn from `seed`. tfjs's own `fit({ shuffle: true })` draws
+ * its order from Math.random, which cannot be seeded: two runs of one config would train on different batches
+ * and end a few tenths of a percent apart.
+ */
+export function rowOrders(rows: number, seed: number): () => Int32Array {
+  const rand = prng(seed);
+  const order = Int32Array.from({ length: rows }, (_, i) => i);
+  return () => {
+    shuffle(order, rand);
+    return order.slice();
+  };
+}
+
+/** The rows of `t` in `order`, as new tensors (a copy: `fit({ shuffle: false })` then batches them in sequence). */
+export function reorder(t: Rows, order: Int32Array): Rows {
+  return tf.tidy(() => {
+    const at = tf.tensor1d(order, 'int32');
+    return { x: tf.gather(t.x, at), y: tf.gather(t.y, at) };
+  });
 }
 
 /** Fraction of rows whose argmax prediction equals the label, in chunks to bound memory. */

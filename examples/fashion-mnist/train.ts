@@ -6,11 +6,13 @@
  *
  * Settings (environment): FASHION_EPOCHS (default 5), FASHION_HIDDEN (256), FASHION_BATCH (128),
  * FASHION_LR (0.001), FASHION_VAL_ROWS (5000: the last rows of the stored order, held out for validation),
- * FASHION_TRAIN_ROWS (0 = all the others; fewer for a quick smoke run), FASHION_MODEL (fashion-mlp). The
- * session's params `hidden` and `lr` (SWARMLAB_PARAM_HIDDEN / _LR, as a sweep's trials get them) come first.
+ * FASHION_TRAIN_ROWS (0 = all the others; fewer for a quick smoke run), FASHION_MODEL (fashion-mlp), FASHION_SEED
+ * (42). The session's params `hidden`, `lr` and `seed` (SWARMLAB_PARAM_HIDDEN / _LR / _SEED, as a sweep's trials
+ * get them) come first. The seed fixes the initial weights and each epoch's batch order, so a config run twice
+ * reports the same metrics bit for bit (the wasm backend runs one thread in Node: no reduction order varies).
  */
 import { openDataset, session } from '../../src/sdk/index.js';
-import { buildMlp, initTf, readExamples, tensors, type tf, toTfjsFiles } from './tf.js';
+import { buildMlp, initTf, readExamples, reorder, rowOrders, tensors, tf, toTfjsFiles } from './tf.js';
 
 const num = (key: string, fallback: number, param?: string): number => {
   const v = (param && process.env[`SWARMLAB_PARAM_${param}`]) || process.env[key];
@@ -27,6 +29,8 @@ const learningRate = num('FASHION_LR', 0.001, 'LR');
 const valRows = num('FASHION_VAL_ROWS', 5000);
 const trainRowsWanted = num('FASHION_TRAIN_ROWS', 0);
 const modelName = process.env.FASHION_MODEL || 'fashion-mlp';
+const seed = num('FASHION_SEED', 42, 'SEED');
+if (!Number.isSafeInteger(seed)) throw new Error(`FASHION_SEED / the seed param: ${seed} is not an integer`);
 
 const s = await session();
 let stopReason: string | undefined;
@@ -52,20 +56,24 @@ const train = tensors(all, 0, trainRows);
 const val = tensors(all, split, all.rows);
 s.log(
   `${reader.manifest.name}@${reader.manifest.version} read (${reader.mode}) in ${Date.now() - t0} ms: ` +
-    `${trainRows} train rows, ${valRows} validation rows; backend ${backend}`,
+    `${trainRows} train rows, ${valRows} validation rows; backend ${backend}; seed ${seed}`,
 );
 
-model = buildMlp(hidden, learningRate);
+model = buildMlp(hidden, learningRate, seed);
+const nextOrder = rowOrders(trainRows, seed);
 let lastSaved = 0;
 for (let epoch = 1; epoch <= epochs && stopReason === undefined; epoch++) {
   const started = Date.now();
-  const history = await model.fit(train.x, train.y, {
-    batchSize,
-    epochs: 1,
-    shuffle: true,
-    validationData: [val.x, val.y],
-    verbose: 0,
-  });
+  const shuffled = reorder(train, nextOrder());
+  const history = await model
+    .fit(shuffled.x, shuffled.y, {
+      batchSize,
+      epochs: 1,
+      shuffle: false, // already in this epoch's seeded order
+      validationData: [val.x, val.y],
+      verbose: 0,
+    })
+    .finally(() => tf.dispose([shuffled.x, shuffled.y]));
   // A stop that landed mid-epoch leaves a partly trained epoch with no validation pass: neither reported
   // nor saved, so every reported epoch and every generation is a whole one.
   if (stopReason !== undefined) {

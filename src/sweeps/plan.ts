@@ -2,7 +2,7 @@
 import type { ParamValue } from '../api/index.js';
 import { MAX_TRIALS, type SweepSpec } from '../api/sweeps.js';
 import { InvalidError } from '../errors/index.js';
-import { prng } from '../util/prng.js';
+import { prng, shuffle } from '../util/prng.js';
 import { grid, gridSize, sample } from './space.js';
 
 const invalid = (field: string, message: string) =>
@@ -21,12 +21,4 @@ export function planTrials(spec: Omit<SweepSpec, 'session'>): Record<string, Par
   }
   if (spec.trials === undefined) throw invalid('trials', `${spec.algorithm} sampling needs a trial budget`);
   return Array.from({ length: spec.trials }, () => sample(spec.space, rand));
-}
-
-/** Fisher–Yates, in place. */
-function shuffle<T>(items: T[], rand: () => number): void {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
 }

@@ -13,7 +13,7 @@ import { type Manager, startManager } from '../app.js';
 import { type ManagerConfig, type ManagerOptions, resolveConfig } from '../config/index.js';
 import { SwarmlabClient } from '../sdk/index.js';
 import { reapJobs } from './reap.js';
-import { dropRedisPrefix, testRedisUrl } from './redis.js';
+import { dropRedisPrefix, testRedisStore } from './redis.js';
 
 /** The token every test manager accepts unless `token` says otherwise. */
 export const TEST_TOKEN = 'test-token-0123456789';
@@ -61,7 +61,7 @@ export async function testManager(options: TestManagerOptions = {}): Promise<Tes
     port: 0,
     logLevel: 'silent',
     token: TEST_TOKEN,
-    ...(prefix ? { store: `${testRedisUrl().replace(/\/?$/, '')}?prefix=${prefix}` } : {}),
+    ...(prefix ? { store: testRedisStore(prefix) } : {}),
     ...(nodes ? { nodes: join(dir, 'nodes.json') } : {}),
     ...rest,
   });

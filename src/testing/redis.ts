@@ -3,6 +3,10 @@ import { Redis } from 'ioredis';
 
 export const testRedisUrl = (): string => process.env.SWARMLAB_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 
+/** The `--store` value (or config `store`) for the test Redis with every key under `prefix`. */
+export const testRedisStore = (prefix: string): string =>
+  `${testRedisUrl().replace(/\/?$/, '')}?prefix=${prefix}`;
+
 /** Every key under `prefix` (a test's random namespace) matching `pattern`, a SCAN glob. */
 export async function redisKeys(prefix: string, pattern = '*'): Promise<string[]> {
   const redis = new Redis(testRedisUrl());

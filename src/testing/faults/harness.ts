@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SwarmlabClient } from '../../sdk/index.js';
 import { killProcess, type ManagerProcess, spawnManager } from '../manager-process.js';
-import { dropRedisPrefix, testRedisUrl } from '../redis.js';
+import { dropRedisPrefix, testRedisStore } from '../redis.js';
 
 export type FaultStore = 'lmdb' | 'redis';
 
@@ -36,7 +36,7 @@ export class FaultManager {
   static async create(store: FaultStore, extra: string[] = []): Promise<FaultManager> {
     const dir = await mkdtemp(join(tmpdir(), 'swarmlab-faults-'));
     const prefix = store === 'redis' ? `faults-${randomUUID()}:` : undefined;
-    const spec = prefix ? `${testRedisUrl().replace(/\/?$/, '')}?prefix=${prefix}` : 'lmdb';
+    const spec = prefix ? testRedisStore(prefix) : 'lmdb';
     const args = ['--data-dir', dir, '--port', '0', '--store', spec, '--token', TOKEN, '--standby'];
     if (prefix) args.push('--lease-ttl', REDIS_LEASE_TTL);
     return new FaultManager(dir, spec, prefix, [...args, ...extra]);
