@@ -1,9 +1,9 @@
 /** The swarm manager's placement table: a demand queue, best-fit placement over nodes, and backfill with reservations. */
 import { ConflictError, InvalidError, NotFoundError } from '../errors/index.js';
-import { parseNodeSpec } from './config.js';
 import { canEverFit } from './fit.js';
 import { gangPlacement, placeGang } from './gang.js';
-import { NodeState } from './node-state.js';
+import type { NodeState } from './node-state.js';
+import { NodeTable } from './node-table.js';
 import { choosePreemptions, type Preemption, type Victim } from './preempt.js';
 import { DemandQueue, type QueueEntry } from './queue.js';
 import { Reservations } from './reservations.js';
@@ -19,9 +19,6 @@ import type {
   Resources,
 } from './types.js';
 import { labelPairs, normalizeResources, type Req, toReq } from './units.js';
-
-const sameLabels = (a: NodeSpec, b: NodeSpec): boolean =>
-  a.pool === b.pool && JSON.stringify(labelPairs(a.labels)) === JSON.stringify(labelPairs(b.labels));
 
 export interface SchedulerOptions {
   /** One priority point is added per `agingMs` waited (default 5 min); `Infinity` turns aging off. */
@@ -69,11 +66,7 @@ function compile(options: SchedulerOptions): Required<SchedulerOptions> {
 export class Scheduler {
   readonly #opts: Required<SchedulerOptions>;
   readonly #queue: DemandQueue;
-  readonly #nodes = new Map<string, NodeState>();
-  #all: NodeState[] = [];
-  /** Nodes by engine, and by engine + pool (`engine\u0000pool`). */
-  #byEngine = new Map<NodeEngine, NodeState[]>();
-  #byPool = new Map<string, NodeState[]>();
+  readonly #nodes = new NodeTable();
   /** sessionId → node it holds resources on. */
   readonly #placed = new Map<string, NodeState>();
   /** A gang's sessionId → every node its ranks hold resources on. */
@@ -89,12 +82,7 @@ export class Scheduler {
   }
 
   addNode(spec: NodeSpec): void {
-    const valid = parseNodeSpec(spec, `node ${spec?.name ?? '?'}`);
-    if (this.#nodes.has(valid.name)) {
-      throw new ConflictError(`node ${valid.name} is already declared`, { details: { node: valid.name } });
-    }
-    this.#nodes.set(valid.name, new NodeState(valid));
-    this.#reindex();
+    this.#nodes.add(spec);
   }
 
   /** Forgets a node; returns the sessions that held resources on it (now lost). */
@@ -110,53 +98,15 @@ export class Scheduler {
       this.#gangs.delete(s);
     }
     this.#nodes.delete(name);
-    this.#reindex();
     return lost;
   }
 
   /**
-   * Makes the nodes of `engine` match `specs` (a swarm's current node list): new ones are added, known ones take
-   * the new pool and labels, vanished ones are forgotten once nothing is held on them. Returns whether anything
-   * changed, so the caller knows to schedule again.
+   * Makes the nodes of `engine` match `specs` (a swarm's current node list), see `NodeTable.sync`. Returns whether
+   * anything changed, so the caller knows to schedule again.
    */
   syncNodes(engine: NodeEngine, specs: readonly NodeSpec[]): boolean {
-    let changed = false;
-    const seen = new Set<string>();
-    for (const spec of specs) {
-      const valid = parseNodeSpec({ ...spec, engine }, `node ${spec.name}`);
-      seen.add(valid.name);
-      const known = this.#nodes.get(valid.name);
-      if (!known) {
-        this.#nodes.set(valid.name, new NodeState(valid));
-        changed = true;
-      } else if (known.engine === engine && !sameLabels(known.spec, valid)) {
-        known.relabel(valid.pool, valid.labels);
-        changed = true;
-      }
-    }
-    for (const n of [...this.#nodes.values()]) {
-      if (n.engine === engine && !seen.has(n.name) && n.size === 0 && n.reservedFor === undefined) {
-        this.#nodes.delete(n.name);
-        changed = true;
-      }
-    }
-    if (changed) this.#reindex();
-    return changed;
-  }
-
-  #reindex(): void {
-    this.#all = [...this.#nodes.values()];
-    this.#byEngine = new Map();
-    this.#byPool = new Map();
-    const push = <K>(m: Map<K, NodeState[]>, k: K, n: NodeState) => {
-      const list = m.get(k);
-      if (list) list.push(n);
-      else m.set(k, [n]);
-    };
-    for (const n of this.#all) {
-      push(this.#byEngine, n.engine, n);
-      push(this.#byPool, `${n.engine}\u0000${n.pool}`, n);
-    }
+    return this.#nodes.sync(engine, specs);
   }
 
   /** Queues a demand. Check `canEverFit` first to reject what could never run. */
@@ -245,8 +195,7 @@ export class Scheduler {
 
   #candidates(e: QueueEntry): readonly NodeState[] {
     const engine = e.demand.engine ?? 'local';
-    if (e.demand.pool === undefined) return this.#byEngine.get(engine) ?? [];
-    return this.#byPool.get(`${engine}\u0000${e.demand.pool}`) ?? [];
+    return this.#nodes.of(engine, e.demand.pool);
   }
 
   /**
@@ -376,7 +325,7 @@ export class Scheduler {
     engine: NodeEngine = 'local',
     replicas = 1,
   ): FitVerdict {
-    const nodes = this.#byEngine.get(engine) ?? [];
+    const nodes = this.#nodes.of(engine);
     const req = toReq(normalizeResources(resources));
     if (engine === 'local') return canEverFit(nodes, req, pool, labelPairs(labels), replicas);
     if (nodes.length === 0) return { ok: false, dimension: 'pool', reason: `the ${engine} has no nodes` };
@@ -404,7 +353,7 @@ export class Scheduler {
   }
 
   nodes(): NodeSnapshot[] {
-    return this.#all.map((n) => n.snapshot());
+    return this.#nodes.all().map((n) => n.snapshot());
   }
 
   /** The queue in scheduling order as of `now`. */
