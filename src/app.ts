@@ -12,13 +12,20 @@ import { DatasetService, migrateDatasetRefs } from './datasets/index.js';
 import { ConfigError } from './errors/index.js';
 import { EventArchive, EventHub } from './events/index.js';
 import { Experiments } from './experiments/index.js';
-import { ModelRegistry, migrateModelRefs, releaseStaleUploads } from './models/index.js';
+import { ModelRegistry, migrateModelRefs } from './models/index.js';
 import { ResumeService } from './resume/index.js';
 import { RetentionRunner } from './retention/index.js';
 import { RulesEngine, rulesPurgeOps } from './rules/index.js';
 import { buildServer, listen, type Server, type Services } from './server/index.js';
 import { ModelServer, RegistrySource } from './serving/index.js';
-import { acquireLease, describeHolder, type LeaseHolder, openStore, type Store } from './store/index.js';
+import {
+  acquireLease,
+  describeHolder,
+  type LeaseHolder,
+  openStore,
+  releaseStaleHolds,
+  type Store,
+} from './store/index.js';
 import { SweepRunner } from './sweeps/index.js';
 import { MetricSeries, MetricSummaries, SessionChannels, telemetryPurgeOps } from './telemetry/index.js';
 import { SessionTokens, TokenService } from './tokens/index.js';
@@ -151,8 +158,9 @@ export async function startManager(config: ManagerConfig, options: StartOptions 
     await migrateModelRefs(store);
     // Rolls back imports a killed manager left half-written, before anything new is accepted.
     await datasets.start();
-    const released = await releaseStaleUploads(store);
-    if (released > 0) logger.warn({ released }, 'released weights uploads a killed manager left unsaved');
+    const released = await releaseStaleHolds(store);
+    if (released > 0)
+      logger.warn({ released }, 'released blob uploads (weights, artifacts) a killed manager left unsaved');
   })().catch(async (err) => {
     await closeStore();
     throw err;

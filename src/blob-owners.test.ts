@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { Manager } from './app.js';
 import { migrateDatasetRefs } from './datasets/index.js';
 import type { WeightsUpload } from './models/index.js';
-import type { Store } from './store/index.js';
+import { hold, type Store } from './store/index.js';
 import { type TestManager, testManager } from './testing/manager.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -24,14 +24,13 @@ async function readAll(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
  */
 function rawUpload(store: Store, bytes: Buffer): WeightsUpload {
   const id = randomUUID();
-  const owner = `weights-upload:${id}`;
+  const held = hold(store, id, `weights-upload:${id}`);
   const files = [{ name: 'model.onnx', size: bytes.length, sha256: sha256(bytes), offset: 0 }];
   const finish = async () => {
-    const info = await store.putBlob(bytes, { owner });
+    const info = await store.putBlob(bytes, { owner: held.owner });
     return { weights: { digest: info.digest, size: info.size, bundle: false }, files, primary: 'model.onnx' };
   };
-  const pendingKey = `modelupload/${id}`;
-  return { owner, pendingKey, files, finish, abort: async () => {} } as unknown as WeightsUpload;
+  return { hold: held, files, finish, abort: async () => {} } as unknown as WeightsUpload;
 }
 
 for (const backend of ['lmdb', 'redis'] as const) {

@@ -11,6 +11,7 @@ import { seriesLog } from '../telemetry/index.js';
 import { swarmlab } from '../testing/cli.js';
 import { type TestManager, testManager } from '../testing/manager.js';
 import { waitForSession } from '../testing/sessions.js';
+import { uploadBlob } from './save.js';
 
 const sha256 = (bytes: string | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 /** A 1×1 PNG. */
@@ -195,6 +196,27 @@ for (const backend of ['lmdb', 'redis'] as const) {
       await assert.rejects(sessions.get(s.id), NotFoundError);
       assert.equal(await t.manager.store.statBlob(digest), undefined);
       assert.equal(await t.manager.store.get(deletingKey(s.id)), undefined);
+    });
+
+    it('releases at the next start an upload a manager killed before listing it, and leaves listed ones alone', async () => {
+      const s = await run({ 'listed.txt': 'kept' });
+      const listed = (await artifacts.list(s.id)).artifacts[0]!.digest;
+      // Phase one of a save without phase two: what a kill between the blob's commit and the listing leaves.
+      const cut = await uploadBlob(
+        t.manager.store,
+        'cut.bin',
+        (async function* () {
+          yield Buffer.from(`cut off ${Date.now()}`);
+        })(),
+        1024,
+      );
+      assert.deepEqual(await t.manager.store.blobOwners(cut.info.digest), [cut.hold.owner]);
+      await t.restart();
+      assert.equal(await t.manager.store.statBlob(cut.info.digest), undefined);
+      assert.deepEqual(await t.manager.store.blobOwners(listed), [`session:${s.id}`]);
+      assert.deepEqual(await t.manager.store.list('blob-held/'), []);
+      await artifacts.upload(s.id, 'after.txt', Buffer.from('a completed upload leaves no hold'));
+      assert.deepEqual(await t.manager.store.list('blob-held/'), []);
     });
 
     if (backend === 'lmdb') {

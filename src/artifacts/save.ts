@@ -1,11 +1,12 @@
 /**
  * Stores one artifact: streams its bytes into a blob held by a temporary owner, then lists it on the session in
- * one transaction that hands the blob to the session's owner; a replaced file's blob is let go if unused.
+ * one transaction that hands the blob to the session's owner; a replaced file's blob is let go if unused. A crash
+ * between the two leaves a hold the next start releases (see store/held.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { type Artifact, checkArtifactPath } from '../api/index.js';
 import { ConflictError, TooLargeError } from '../errors/index.js';
-import type { BlobInfo, Store, TxOp } from '../store/index.js';
+import { type BlobInfo, type Hold, hold, type Store, type TxOp } from '../store/index.js';
 import { contentTypeOf } from './content-type.js';
 import { sessionGuard } from './guard.js';
 import { artifactsKey, sessionOwner, uploadOwner } from './keys.js';
@@ -26,15 +27,19 @@ export interface SaveLimits {
 
 const RETRIES = 20;
 
-/** Streams `body` into a blob owned by `owner`; TooLargeError (and nothing kept) past `maxBytes`. */
-async function writeBlob(
+/**
+ * Phase one of a save: streams `body` into a blob held by a temporary owner, recorded before the blob commits so a
+ * crash before phase two is undone at the next start; TooLargeError (and nothing kept) past `maxBytes`.
+ */
+export async function uploadBlob(
   store: Store,
-  owner: string,
   path: string,
   body: AsyncIterable<Uint8Array>,
   maxBytes: number,
-): Promise<BlobInfo> {
-  const writer = store.blobWriter({ owner });
+): Promise<{ info: BlobInfo; hold: Hold }> {
+  const id = randomUUID();
+  const held = hold(store, id, uploadOwner(id));
+  const writer = store.blobWriter({ owner: held.owner, beforeCommit: held.beforeCommit });
   try {
     let size = 0;
     for await (const chunk of body) {
@@ -46,9 +51,11 @@ async function writeBlob(
       }
       await writer.write(chunk);
     }
-    return await writer.commit();
+    return { info: await writer.commit(), hold: held };
   } catch (err) {
     await writer.abort();
+    // Only there when the blob's commit failed after the record was written: the blob is not stored.
+    await held.discard();
     throw err;
   }
 }
@@ -64,8 +71,7 @@ export async function saveArtifact(
   checkArtifactPath(path);
   // Refused before any byte is stored when the session is unknown or going away.
   await sessionGuard(store, sessionId);
-  const upload = uploadOwner(randomUUID());
-  const info = await writeBlob(store, upload, path, body, limits.maxFileBytes);
+  const { info, hold: upload } = await uploadBlob(store, path, body, limits.maxFileBytes);
   try {
     for (let attempt = 0; ; attempt++) {
       const guard = await sessionGuard(store, sessionId);
@@ -91,7 +97,8 @@ export async function saveArtifact(
         { op: 'put', key: artifactsKey(sessionId), value: { files }, ifVersion: doc?.version ?? 0 },
         // The session owns the blob before the upload lets go, so it is never unowned in between.
         { op: 'ref', digest: info.digest, owner },
-        { op: 'unref', digest: info.digest, owner: upload },
+        { op: 'unref', digest: info.digest, owner: upload.owner },
+        upload.releasedOp,
       ];
       const prior = previous?.digest;
       if (prior && prior !== info.digest && !Object.values(files).some((f) => f.digest === prior)) {
@@ -106,7 +113,7 @@ export async function saveArtifact(
     }
   } catch (err) {
     // The listing never happened: the upload's hold goes, and the blob with it unless someone else owns it.
-    await store.commit([{ op: 'unref', digest: info.digest, owner: upload }]);
+    await store.commit([{ op: 'unref', digest: info.digest, owner: upload.owner }, upload.releasedOp]);
     throw err;
   }
 }

@@ -10,7 +10,6 @@ export {
   checkModelType,
   IDEMPOTENCY_HEADER,
 } from './names.js';
-export { releaseStaleUploads } from './recover.js';
 export {
   type GenerationRef,
   ModelRegistry,

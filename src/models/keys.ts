@@ -16,18 +16,6 @@ export const generationOwner = (name: string, generation: number): string =>
   `generation:${name}/${generation}`;
 export const uploadOwner = (id: string): string => `weights-upload:${id}`;
 
-/**
- * An upload's blob, recorded just before the blob is committed and deleted by the commit (or release) that drops
- * the upload's owner: what the next start releases when a crash came in between.
- */
-export const pendingUploadKey = (id: string): string => `modelupload/${id}`;
-export const PENDING_UPLOAD_PREFIX = 'modelupload/';
-
-export interface PendingUpload {
-  digest: string;
-  owner: string;
-}
-
 /** The per-model audit history of stage changes (an append-only log). */
 export const historyLog = (name: string): string => `models/${name}/history`;
 

@@ -76,7 +76,7 @@ export async function saveGeneration(
 }
 
 /** What a save's commit needs of its upload: the owner it drops and the record it deletes with it. */
-type UploadRefs = Pick<WeightsUpload, 'owner' | 'pendingKey'>;
+type UploadRefs = Pick<WeightsUpload, 'hold'>;
 
 export interface Saved {
   model: ModelRecord;
@@ -144,8 +144,8 @@ async function commitGeneration(
     { op: 'put', key: generationKey(name, number), value: generation, ifVersion: 0 },
     // The generation owns the weights before the upload lets go, so they are never unowned.
     { op: 'ref', digest, owner: generationOwner(name, number) },
-    { op: 'unref', digest, owner: upload.owner },
-    { op: 'delete', key: upload.pendingKey },
+    { op: 'unref', digest, owner: upload.hold.owner },
+    upload.hold.releasedOp,
     events.op({
       type: 'generation.saved',
       model: name,
@@ -163,10 +163,7 @@ async function commitGeneration(
 /** Drops an upload's reference after a failed or answered save; weights nobody else owns are freed with it. */
 async function releaseUpload(ctx: RegistryContext, digest: string, upload: UploadRefs): Promise<void> {
   try {
-    await ctx.repo.store.commit([
-      { op: 'unref', digest, owner: upload.owner },
-      { op: 'delete', key: upload.pendingKey },
-    ]);
+    await ctx.repo.store.commit([{ op: 'unref', digest, owner: upload.hold.owner }, upload.hold.releasedOp]);
   } catch (err) {
     ctx.logger?.warn({ err, digest }, 'could not free a weights blob');
   }

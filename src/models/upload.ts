@@ -4,9 +4,9 @@
  */
 import { createHash, type Hash, randomUUID } from 'node:crypto';
 import { InvalidError, TooLargeError } from '../errors/index.js';
-import type { BlobWriter, Store } from '../store/index.js';
+import { type BlobWriter, type Hold, hold, type Store } from '../store/index.js';
 import { bundleTrailer } from './bundle.js';
-import { type PendingUpload, pendingUploadKey, uploadOwner } from './keys.js';
+import { uploadOwner } from './keys.js';
 import { checkFileName } from './names.js';
 import {
   checkpointEntries,
@@ -100,10 +100,7 @@ function probeFor(name: string): Probe {
 
 export class WeightsUpload {
   /** Holds the committed blob until the save's transaction hands it to the generation (or the save fails). */
-  readonly owner: string;
-  /** The record naming the blob `owner` holds; whatever drops the owner deletes it in the same commit. */
-  readonly pendingKey: string;
-  readonly #store: Store;
+  readonly hold: Hold;
   readonly #writer: BlobWriter;
   readonly #maxBytes: number;
   readonly #files: GenerationFile[] = [];
@@ -114,14 +111,9 @@ export class WeightsUpload {
 
   constructor(store: Store, maxBytes: number) {
     const id = randomUUID();
-    this.owner = uploadOwner(id);
-    this.pendingKey = pendingUploadKey(id);
-    this.#store = store;
     // Recorded before the blob is committed, so a crash before the save's commit is undone at the next start.
-    const beforeCommit = async (digest: string) => {
-      await store.put(this.pendingKey, { digest, owner: this.owner } satisfies PendingUpload);
-    };
-    this.#writer = store.blobWriter({ owner: this.owner, beforeCommit });
+    this.hold = hold(store, id, uploadOwner(id));
+    this.#writer = store.blobWriter({ owner: this.hold.owner, beforeCommit: this.hold.beforeCommit });
     this.#maxBytes = maxBytes;
   }
 
@@ -189,7 +181,7 @@ export class WeightsUpload {
     this.#zips.clear();
     await this.#writer.abort();
     // Only there when the blob's commit failed after the record was written: the blob is not stored.
-    await this.#store.delete(this.pendingKey);
+    await this.hold.discard();
   }
 }
 

@@ -1,5 +1,6 @@
 /** The store's public surface: the contract types, both backends, the spec-driven opener and helpers. */
 
+export { type Hold, hold, releaseStaleHolds } from './held.js';
 export {
   acquireLease,
   describeHolder,

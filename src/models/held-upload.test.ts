@@ -51,7 +51,7 @@ for (const backend of ['lmdb', 'redis'] as const) {
       const upload = t.manager.services.models.startUpload();
       await upload.addFile('model.safetensors', weights(32));
       await t.manager.services.models.save('m', { type: 'test/blob', format: 'safetensors' }, upload);
-      assert.deepEqual(await t.manager.store.list('modelupload/'), []);
+      assert.deepEqual(await t.manager.store.list('blob-held/'), []);
     });
   });
 }
