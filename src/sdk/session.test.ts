@@ -74,6 +74,8 @@ describe('SDK session client', { timeout: 60_000 }, () => {
         SWARMLAB_WORLD_SIZE: '2',
         SWARMLAB_DATASET: 'mnist:3',
         SWARMLAB_DEVICE: 'gpu',
+        SWARMLAB_ATTEMPT: '3',
+        SWARMLAB_RETRY_OF: 'basic-2',
       },
     });
     assert.deepEqual(
@@ -86,6 +88,8 @@ describe('SDK session client', { timeout: 60_000 }, () => {
         dataset: 'mnist:3',
         outputDir: undefined,
         device: 'gpu',
+        attempt: 3,
+        retryOf: 'basic-2',
       },
     );
     assert.ok(t.manager.services.channels.isConnected('basic'));
