@@ -81,6 +81,41 @@ describe('preemptions', () => {
     assert.equal(new Set(p.map((x) => x.sessionId)).size, 2);
   });
 
+  test('a gang victim frees every node it holds: one preemption serves waiting work on two nodes', () => {
+    const specs = [node('a', { cpus: 2, memoryMb: 2048 }), node('b', { cpus: 2, memoryMb: 2048 })];
+    const s = new Scheduler(specs);
+    s.enqueue(demand('gang', { cpus: 2, memoryMb: 2048 }, { replicas: 2 }));
+    const [g] = s.schedule(0);
+    assert.deepEqual(new Set(g!.ranks!.map((r) => r.node)), new Set(['a', 'b']));
+    s.enqueue(demand('w1', { cpus: 2, memoryMb: 2048 }, { priority: 2 }));
+    s.enqueue(demand('w2', { cpus: 2, memoryMb: 2048 }, { priority: 1 }));
+    const before = JSON.stringify(s.placements());
+    const p = s.preemptions(0, [{ sessionId: 'gang', priority: -1 }]);
+    assert.deepEqual(
+      p.map((x) => [x.sessionId, x.for]),
+      [['gang', 'w1']],
+      'w2 takes the other node the gang frees, without a second victim',
+    );
+    assert.equal(JSON.stringify(s.placements()), before);
+    assert.deepEqual(auditPlacements(specs, s.placements()), []);
+    // Once the gang is gone both waiting sessions are placed, as the what-if said.
+    s.release('gang');
+    assert.deepEqual(
+      s
+        .schedule(0)
+        .map((x) => x.sessionId)
+        .sort(),
+      ['w1', 'w2'],
+    );
+  });
+
+  test('a waiting gang does not preempt', () => {
+    const s = new Scheduler([node('a', { cpus: 2, memoryMb: 2048 })]);
+    running(s, ['v'], { cpus: 2, memoryMb: 2048 });
+    s.enqueue(demand('g', { cpus: 1, memoryMb: 1024 }, { priority: 5, replicas: 2 }));
+    assert.deepEqual(s.preemptions(0, victims(['v'])), []);
+  });
+
   test('work that fits already, or fits nowhere even when every victim goes, preempts nothing', () => {
     const s = new Scheduler([node('a', { cpus: 4, memoryMb: 4096 })]);
     running(s, ['v'], { cpus: 1, memoryMb: 1024 });

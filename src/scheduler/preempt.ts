@@ -35,8 +35,8 @@ const helps = (before: number[], after: number[]): boolean => after.some((v, i) 
 export interface PreemptInput {
   /** The queue in scheduling order, just after a placement pass: none of it fits as things are. */
   waiting: readonly QueueEntry[];
-  /** The node a plain session holds resources on. */
-  holder: (sessionId: string) => NodeState | undefined;
+  /** The nodes a session holds resources on (a gang's ranks may be on several). */
+  holders: (sessionId: string) => readonly NodeState[];
   victims: readonly Victim[];
   /** Sessions already asked to yield; what they hold counts as free. */
   pending: readonly string[];
@@ -45,22 +45,23 @@ export interface PreemptInput {
 /**
  * Walks the queue in order. A plain demand of higher priority than some victim that fits nowhere, even counting
  * pending preemptions as done, gets the node where the fewest victims (lowest priority first, then youngest) free
- * enough; a victim is only taken when it frees something the demand lacks. Gangs neither preempt nor are preempted.
+ * enough; a victim is only taken when it frees something the demand lacks. A gang victim frees every node it holds;
+a waiting gang does not preempt (it waits, as it would for any work).
  * Only nodes that hold victims or had room freed are looked at: the rest did not fit the queue in the pass just
  * made. A shape that found no node cannot find one later in the walk (room only shrinks and later demands may take
  * fewer victims), so it is skipped.
  */
 export function choosePreemptions(input: PreemptInput): Preemption[] {
-  const { victims, holder } = input;
+  const { victims, holders } = input;
   if (victims.length === 0) return [];
   const floor = Math.min(...victims.map((v) => v.priority));
   const onNode = new Map<NodeState, Victim[]>();
   for (const v of victims) {
-    const n = holder(v.sessionId);
-    if (!n) continue;
-    const list = onNode.get(n) ?? [];
-    list.push(v);
-    onNode.set(n, list);
+    for (const n of holders(v.sessionId)) {
+      const list = onNode.get(n) ?? [];
+      list.push(v);
+      onNode.set(n, list);
+    }
   }
   for (const list of onNode.values())
     list.sort((a, b) => a.priority - b.priority || (a.sessionId < b.sessionId ? 1 : -1));
@@ -90,21 +91,16 @@ export function choosePreemptions(input: PreemptInput): Preemption[] {
   const freed = new Set<NodeState>();
   const hopeless = new Set<string>();
   const undo: Array<() => void> = [];
-  const free = (n: NodeState, id: string) => {
-    const a = n.detach(id);
-    if (!a) return;
-    freed.add(n);
-    undo.push(() => n.reattach(id, a));
+  const free = (id: string) => {
+    for (const n of holders(id)) freed.add(n);
+    undo.push(detachAll(holders(id), id));
   };
   const usable = (e: QueueEntry, n: NodeState) =>
     n.engine === (e.demand.engine ?? 'local') &&
     (e.demand.pool === undefined || n.pool === e.demand.pool) &&
     (e.labels.length === 0 || n.hasLabels(e.labels));
   try {
-    for (const id of input.pending) {
-      const n = holder(id);
-      if (n) free(n, id);
-    }
+    for (const id of input.pending) free(id);
     for (const e of input.waiting) {
       if (e.effective <= floor) break;
       if (e.replicas !== 1 || hopeless.has(e.shape)) continue;
@@ -112,14 +108,14 @@ export function choosePreemptions(input: PreemptInput): Preemption[] {
       for (const n of freed) if (n.fits(e.req) && usable(e, n)) target = n;
       if (!target) {
         const nodes = victimNodes(e).filter((n) => e.labels.length === 0 || n.hasLabels(e.labels));
-        const best = cheapest(nodes, e, onNode, taken);
+        const best = cheapest(nodes, e, onNode, taken, holders);
         if (!best) {
           hopeless.add(e.shape);
           continue;
         }
         target = best.node;
         for (const v of best.victims) {
-          free(target, v.sessionId);
+          free(v.sessionId);
           taken.add(v.sessionId);
           out.push({
             sessionId: v.sessionId,
@@ -140,12 +136,25 @@ export function choosePreemptions(input: PreemptInput): Preemption[] {
   return out;
 }
 
+/** Takes a session off every node it holds; returns what puts it back exactly. */
+function detachAll(nodes: readonly NodeState[], id: string): () => void {
+  const held: Array<[NodeState, Allocation]> = [];
+  for (const n of nodes) {
+    const a = n.detach(id);
+    if (a) held.push([n, a]);
+  }
+  return () => {
+    for (const [n, a] of held) n.reattach(id, a);
+  };
+}
+
 /** The node where the fewest victims below `e`'s priority free enough for it, and those victims. */
 function cheapest(
   nodes: readonly NodeState[],
   e: QueueEntry,
   onNode: ReadonlyMap<NodeState, Victim[]>,
   taken: ReadonlySet<string>,
+  holders: (sessionId: string) => readonly NodeState[],
 ): { node: NodeState; victims: Victim[] } | undefined {
   let best: { node: NodeState; victims: Victim[] } | undefined;
   for (const n of nodes) {
@@ -153,17 +162,16 @@ function cheapest(
       (v) => v.priority < e.effective && !taken.has(v.sessionId),
     );
     if (candidates.length === 0 || !n.couldEverFit(e.req)) continue;
-    const trial: Array<[Victim, Allocation]> = [];
+    const trial: Array<[Victim, () => void]> = [];
     for (const v of candidates) {
       if (n.fits(e.req) || (best && trial.length >= best.victims.length)) break;
       const before = deficit(n, e.req);
-      const a = n.detach(v.sessionId);
-      if (!a) continue;
-      if (helps(before, deficit(n, e.req))) trial.push([v, a]);
-      else n.reattach(v.sessionId, a);
+      const restore = detachAll(holders(v.sessionId), v.sessionId);
+      if (helps(before, deficit(n, e.req))) trial.push([v, restore]);
+      else restore();
     }
     const ok = n.fits(e.req);
-    for (const [v, a] of [...trial].reverse()) n.reattach(v.sessionId, a);
+    for (const [, restore] of [...trial].reverse()) restore();
     if (ok && (!best || trial.length < best.victims.length))
       best = { node: n, victims: trial.map(([v]) => v) };
   }

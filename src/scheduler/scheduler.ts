@@ -232,7 +232,7 @@ export class Scheduler {
   }
 
   /**
-   * Which of `victims` (running plain sessions) to stop so that waiting demands of higher effective priority fit,
+   * Which of `victims` (running sessions, gangs too) to stop so that waiting demands of higher effective priority fit,
    * counting what the `pending` ones (already asked to yield) hold as free; see `choosePreemptions`. A what-if:
    * the table is left as it was.
    */
@@ -240,7 +240,10 @@ export class Scheduler {
     if (victims.length === 0 || this.#queue.size === 0) return [];
     return choosePreemptions({
       waiting: this.#queue.ordered(now),
-      holder: (id) => this.#placed.get(id),
+      holders: (id) => {
+        const node = this.#placed.get(id);
+        return node ? [node] : (this.#gangs.get(id) ?? []);
+      },
       victims,
       pending,
     });

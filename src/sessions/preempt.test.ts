@@ -19,8 +19,8 @@ const BOX = { box: 'small' };
 
 /**
  * Counts `steps` steps of 40 ms, reporting each as an epoch. With `checkpointable`, declares itself restartable,
- * resumes from the earlier attempt's `ckpt.json` artifact, and on a stop request writes its step to
- * SWARMLAB_OUTPUT_DIR/ckpt.json and saves it as a generation of `preempt-model` before it exits.
+ * resumes from the earlier attempt's `ckpt.json` artifact, and on a stop request (rank 0 of a gang) writes its step
+ * to SWARMLAB_OUTPUT_DIR/ckpt.json and saves it as a generation of `preempt-model` before it exits.
  */
 const counter = (steps: number, checkpointable: boolean): string[] => [
   process.execPath,
@@ -45,7 +45,8 @@ let stopping = false;
 s.onStop(async (reason) => {
   stopping = true;
   const at = step;
-  if (${checkpointable}) {
+  // Rank 0 keeps the checkpoint (a gang's ranks are in step).
+  if (${checkpointable} && s.info.rank === 0) {
     fs.writeFileSync(join(out, 'ckpt.json'), JSON.stringify({ step: at }));
     await s.saveGeneration({ model: 'preempt-model', type: 'counter', format: 'raw-float32', metrics: { step: at },
       buffer: new Uint8Array(Float32Array.of(at).buffer), tensors: { step: { shape: [1], offset: 0 } } });
@@ -73,6 +74,14 @@ describe('preemption of demoted, restartable sessions (real processes)', () => {
     (await t.client.json<{ lines: Array<{ line: string }> }>('GET', `/api/v1/sessions/${id}/logs`)).lines
       .map((l) => l.line)
       .join('\n');
+
+  const rankLines = async (id: string): Promise<Array<[number, string]>> =>
+    (
+      await t.client.json<{ lines: Array<{ line: string; rank?: number }> }>(
+        'GET',
+        `/api/v1/sessions/${id}/logs`,
+      )
+    ).lines.map((l) => [l.rank ?? 0, l.line]);
 
   before(async () => {
     t = await testManager({
@@ -156,6 +165,49 @@ describe('preemption of demoted, restartable sessions (real processes)', () => {
       info.artifacts.map((a) => a.path),
       ['ckpt.json'],
     );
+  });
+
+  it('preempts a demoted, restartable gang: every rank yields, and the next attempt resumes as a gang', async () => {
+    const gang = await submit({
+      name: 'gang-long',
+      command: counter(150, true),
+      labels: BOX,
+      replicas: 2,
+      resources: { cpus: 1, memoryMb: 400 },
+    });
+    await waitForSession(
+      t.client,
+      gang.id,
+      (s) => s.demotedAt !== undefined && s.checkpointable === true,
+      30_000,
+    );
+    while ((await logText(gang.id)).split('attempt 1 resumes at 0').length < 3) await sleep(50);
+    await sleep(300);
+    const urgent = await submit({
+      name: 'urgent-gang',
+      command: [process.execPath, '-e', ''],
+      labels: BOX,
+      resources: { cpus: 1, memoryMb: 800 },
+    });
+    const stopped = await ended(gang.id);
+    assert.equal(stopped.state, 'stopped');
+    assert.equal(stopped.preemptedBy, urgent.id);
+    const said = (await rankLines(gang.id)).filter(([, l]) =>
+      l.startsWith('stop asked: preempted preempted=true'),
+    );
+    assert.deepEqual(said.map(([r]) => r).sort(), [0, 1], 'every rank heard the preemption');
+    const at = Number(said.find(([r]) => r === 0)![1].split(' at ')[1]);
+    assert.ok(at > 0, `checkpoint at step ${at}`);
+    const next = await ended(stopped.retriedBy!);
+    assert.equal(next.state, 'succeeded');
+    assert.equal(next.replicas, 2);
+    assert.equal(next.attempt, 2);
+    assert.deepEqual(
+      (await rankLines(next.id)).filter(([, l]) => l.startsWith('attempt 2 resumes at ')).sort(),
+      [0, 1].map((r) => [r, `attempt 2 resumes at ${at} generation-from ${gang.id}`]),
+      "both ranks resume from rank 0's checkpoint",
+    );
+    assert.equal((await ended(urgent.id)).state, 'succeeded');
   });
 
   it('swarmlab run --follow goes on following the next attempt of a preempted session', async () => {

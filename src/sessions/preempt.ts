@@ -1,6 +1,7 @@
 /**
  * Preemption on live sessions: which running sessions may yield to waiting work (demoted by the long-run rule,
- * declared restartable by their job, plain), what their job is told, and where their next attempt goes.
+ * declared restartable by their job; a gang yields all its ranks), what their job is told, and where their next
+ * attempt goes.
  */
 import { PREEMPTED } from '../api/index.js';
 import type { NodeEngine, Preemption, Scheduler, Victim } from '../scheduler/index.js';
@@ -21,7 +22,6 @@ function candidates(active: Iterable<Active>): { victims: Victim[]; pending: str
       r.state === 'running' &&
       r.checkpointable &&
       r.demotedAt !== undefined &&
-      r.replicas === undefined &&
       a.stopReason === undefined
     )
       victims.push({ sessionId: r.id, priority: r.priority });
@@ -43,7 +43,7 @@ export function resubmitSpec(
   scheduler: Scheduler,
   engine: NodeEngine,
 ): SessionSpec {
-  const fits = scheduler.canEverFit(old.resources, spec.pool, spec.labels, engine).ok;
+  const fits = scheduler.canEverFit(old.resources, spec.pool, spec.labels, engine, old.replicas ?? 1).ok;
   if (fits) return spec;
   const ranOn = scheduler.nodes().find((n) => n.name === old.placement?.node)?.pool;
   return ranOn === undefined ? spec : { ...spec, pool: ranOn };
