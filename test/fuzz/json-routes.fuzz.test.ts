@@ -63,7 +63,7 @@ const UPLOADS = [
   'PUT /api/v1/sessions/:id/artifacts/*',
 ];
 /** Routes that take no body at all. */
-const NO_BODY = ['POST /api/v1/retention/run'];
+const NO_BODY = ['POST /api/v1/retention/run', 'POST /api/v1/sessions/:id/checkpointable'];
 
 const tally = new StatusTally();
 let tm: TestManager;
