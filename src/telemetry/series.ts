@@ -1,5 +1,5 @@
 /** Metric time series per session: a store log of packed point batches, read back per name and downsampled. */
-import type { PackedPoints } from '../api/index.js';
+import { type PackedPoints, USAGE_PREFIX } from '../api/index.js';
 import type { Store, TxOp } from '../store/index.js';
 import { minMaxIndices } from './downsample.js';
 import { float64s, uint16s } from './points.js';
@@ -57,13 +57,34 @@ export class MetricSeries {
     return { op: 'append', log: seriesLog(sessionId), value: points };
   }
 
-  /** Only the newest stored batch: the latest points, cheap even for a long run (a table's "last metric"). */
+  /**
+   * The newest stored batch holding a wanted series: one of `names`, or by default any but the manager's usage
+   * samples (`sys/…`), which keep arriving while a job is quiet. Read back in growing windows from the end, so it
+   * stays cheap for a long run (a table's "last metric"); `cursor` is the log's end either way.
+   */
   async latest(
     sessionId: string,
     query: Omit<SeriesQuery, 'after'> & { after?: number } = {},
   ): Promise<SeriesResult> {
-    const last = await this.#store.lastCursor(seriesLog(sessionId));
-    return this.read(sessionId, { ...query, after: Math.max(query.after ?? 0, last - 1) });
+    const log = seriesLog(sessionId);
+    const last = await this.#store.lastCursor(log);
+    const floor = query.after ?? 0;
+    const names = query.names?.length ? new Set(query.names) : undefined;
+    const wanted = (name: string) => (names ? names.has(name) : !name.startsWith(USAGE_PREFIX));
+    for (let back = 1, end = last; end > floor; back *= 8) {
+      const start = Math.max(floor, last - back);
+      const entries = await this.#store.read<PackedPoints>(log, { after: start, limit: end - start });
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const batch = entries[i]!.value;
+        const hits = new Set(batch.n.filter(wanted));
+        if (hits.size === 0) continue;
+        const columns = new Map<string, Columns>();
+        addBatch(columns, batch, hits);
+        return { sessionId, cursor: last, series: seriesOf(columns, query.maxPoints ?? 0) };
+      }
+      end = start;
+    }
+    return { sessionId, cursor: last, series: {} };
   }
 
   async read(sessionId: string, query: SeriesQuery = {}): Promise<SeriesResult> {
@@ -81,12 +102,17 @@ export class MetricSeries {
       }
       if (entries.length < PAGE) break;
     }
-    const series: Record<string, Series> = {};
-    for (const [name, c] of [...columns].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      series[name] = shape(c, query.maxPoints ?? 0);
-    }
-    return { sessionId, cursor, series };
+    return { sessionId, cursor, series: seriesOf(columns, query.maxPoints ?? 0) };
   }
+}
+
+/** Each series by name (sorted), ordered by step and downsampled. */
+function seriesOf(columns: Map<string, Columns>, maxPoints: number): Record<string, Series> {
+  const series: Record<string, Series> = {};
+  for (const [name, c] of [...columns].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    series[name] = shape(c, maxPoints);
+  }
+  return series;
 }
 
 function addBatch(columns: Map<string, Columns>, m: PackedPoints, wanted: Set<string> | undefined): void {

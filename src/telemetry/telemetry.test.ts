@@ -94,6 +94,34 @@ describe('GET /api/v1/sessions/:id/metrics', () => {
     assert.deepEqual(unknown.body, { sessionId: 'nobody', cursor: 0, series: {} });
   });
 
+  it('latest: the newest batch with a training series, read back past usage-only batches', async () => {
+    const { store, services } = t.manager;
+    // A training batch, then 100 batches of the manager's usage samples (a job quiet for 100 ticks).
+    const ops = [
+      services.series.op(
+        'quiet',
+        packPoints([
+          ['loss', 0.5, 7, 1],
+          ['acc', 0.9, 7, 1],
+        ]),
+      ),
+    ];
+    for (let k = 0; k < 100; k++)
+      ops.push(services.series.op('quiet', packPoints([['sys/cpu', k, k, 2 + k]])));
+    await store.commit(ops);
+    const newest = await get('/api/v1/sessions/quiet/metrics?latest=true');
+    const series = newest.body.series as Record<string, { step: number[]; value: number[] }>;
+    assert.deepEqual(Object.keys(series), ['acc', 'loss']);
+    assert.deepEqual(series.loss!.value, [0.5]);
+    assert.equal(newest.body.cursor, 101, "the log's end, to read on from");
+    const usage = await get('/api/v1/sessions/quiet/metrics?latest=true&names=sys/cpu');
+    assert.deepEqual((usage.body.series as Record<string, { value: number[] }>)['sys/cpu']!.value, [99]);
+    const none = await get('/api/v1/sessions/quiet/metrics?latest=true&after=1');
+    assert.deepEqual(none.body.series, {}, 'nothing newer than the cursor holds a training point');
+    const big = await get('/api/v1/sessions/big/metrics?latest=true&maxPoints=0');
+    assert.deepEqual(Object.keys(big.body.series as object), ['loss'], 'the newest batch of a long run');
+  });
+
   it('rejects bad parameters', async () => {
     for (const q of ['maxPoints=1', 'maxPoints=-3', 'after=x']) {
       const { status, body } = await get(`/api/v1/sessions/big/metrics?${q}`);

@@ -17,7 +17,7 @@ const query = z.object({
     .refine((n) => n !== 1, 'must be 0 (every point) or at least 2')
     .default(5000),
   after: z.coerce.number().int().nonnegative().optional(),
-  /** Only the newest stored batch: the latest points, cheap even for a long run (a table's "last metric"). */
+  /** Only the newest stored batch holding a training series (or one of `names`): a table's "last metric". */
   latest: z.enum(['true', 'false']).optional(),
 });
 

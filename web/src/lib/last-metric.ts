@@ -1,5 +1,5 @@
 /** The sessions table's "last metric" of a row no live epoch has updated yet: its newest stored training points. */
-import { api, query } from '../api/client.js';
+import { api } from '../api/client.js';
 import type { SeriesResult } from '../api/types.js';
 import type { LastMetric } from '../components/SessionRow.js';
 import { splitUsage } from './usage-series.js';
@@ -18,25 +18,12 @@ function lastMetric(r: SeriesResult): LastMetric | undefined {
   };
 }
 
-/** Batches read back when the newest holds only usage: the sampler's points since the last report. */
-const USAGE_BATCHES = 32;
-
 /**
- * A session's newest training points. The newest stored batch (`latest=true`) may hold only usage samples, which
- * the manager keeps writing while the job runs: then the last few batches are read, which hold the last report
- * unless the job went quiet for longer than USAGE_BATCHES samples.
+ * A session's newest training points: the newest stored batch holding a training series (`latest=true` reads back
+ * past the manager's usage samples).
  */
 export async function newestTraining(id: string): Promise<LastMetric | undefined> {
-  const base = `/api/v1/sessions/${encodeURIComponent(id)}/metrics`;
-  const r = await api<SeriesResult>(`${base}?latest=true`);
-  return (
-    lastMetric(r) ??
-    (r.cursor > 1
-      ? lastMetric(
-          await api<SeriesResult>(
-            `${base}${query({ after: Math.max(0, r.cursor - USAGE_BATCHES), maxPoints: 0 })}`,
-          ),
-        )
-      : undefined)
+  return lastMetric(
+    await api<SeriesResult>(`/api/v1/sessions/${encodeURIComponent(id)}/metrics?latest=true`),
   );
 }
