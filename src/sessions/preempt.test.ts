@@ -75,6 +75,9 @@ describe('preemption of demoted, restartable sessions (real processes)', () => {
       .map((l) => l.line)
       .join('\n');
 
+  /** The attempt submitted for a preempted session (right after its end is recorded). */
+  const nextAttempt = async (id: string) =>
+    (await waitForSession(t.client, id, (s) => s.retriedBy !== undefined)).retriedBy!;
   const rankLines = async (id: string): Promise<Array<[number, string]>> =>
     (
       await t.client.json<{ lines: Array<{ line: string; rank?: number }> }>(
@@ -135,8 +138,7 @@ describe('preemption of demoted, restartable sessions (real processes)', () => {
     assert.equal(u.state, 'succeeded');
     assert.ok(u.startedAt! >= stopped.endedAt!, 'the urgent session started once the victim had yielded');
 
-    assert.ok(stopped.retriedBy, 'a next attempt was submitted');
-    const next = await ended(stopped.retriedBy!);
+    const next = await ended(await nextAttempt(victim.id));
     assert.equal(next.state, 'succeeded');
     assert.equal(next.attempt, 2);
     assert.equal(next.retryOf, victim.id);
@@ -198,7 +200,7 @@ describe('preemption of demoted, restartable sessions (real processes)', () => {
     assert.deepEqual(said.map(([r]) => r).sort(), [0, 1], 'every rank heard the preemption');
     const at = Number(said.find(([r]) => r === 0)![1].split(' at ')[1]);
     assert.ok(at > 0, `checkpoint at step ${at}`);
-    const next = await ended(stopped.retriedBy!);
+    const next = await ended(await nextAttempt(gang.id));
     assert.equal(next.state, 'succeeded');
     assert.equal(next.replicas, 2);
     assert.equal(next.attempt, 2);
@@ -241,7 +243,7 @@ describe('preemption of demoted, restartable sessions (real processes)', () => {
     });
     const r = await run;
     assert.equal(r.code, 0, r.stderr);
-    const next = (await get(id)).retriedBy!;
+    const next = await nextAttempt(id);
     assert.match(r.stderr, new RegExp(`session ${id} preempted: session ${urgent.id}`));
     assert.match(r.stderr, new RegExp(`following its next attempt ${next} \\(attempt 2\\)`));
     assert.match(r.stderr, new RegExp(`session ${next} succeeded\\n$`));

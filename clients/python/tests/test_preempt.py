@@ -55,7 +55,9 @@ def test_a_preempted_torch_job_resumes_and_matches_an_uninterrupted_run(manager_
     assert 0 < at < STEPS
 
     assert m.wait_session(urgent["id"])["state"] == "succeeded"
-    nxt = m.wait_session(stopped["retriedBy"], timeout=120)
+    # The next attempt is submitted right after the end is recorded.
+    next_id = m.wait_for(lambda: m.session(victim["id"]).get("retriedBy"), what="the next attempt")
+    nxt = m.wait_session(next_id, timeout=120)
     out2 = m.session_output(nxt["id"])
     assert nxt["state"] == "succeeded", out2
     assert (nxt["attempt"], nxt["retryOf"]) == (2, victim["id"])
