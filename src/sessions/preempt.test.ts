@@ -75,6 +75,21 @@ describe('preemption of demoted, restartable sessions (real processes)', () => {
       .map((l) => l.line)
       .join('\n');
 
+  /**
+   * Once `id` is demoted, restartable and a few steps into training (each of its `ranks`), submits work of higher
+   * priority that needs its room on the box.
+   */
+  const preemptFor = async (id: string, name: string, ranks = 1): Promise<SessionRecord> => {
+    await waitForSession(t.client, id, (s) => s.demotedAt !== undefined && s.checkpointable === true, 30_000);
+    while ((await logText(id)).split('attempt 1 resumes at 0').length <= ranks) await sleep(50);
+    await sleep(300);
+    return submit({
+      name,
+      command: [process.execPath, '-e', ''],
+      labels: BOX,
+      resources: { cpus: 1, memoryMb: 800 },
+    });
+  };
   /** The attempt submitted for a preempted session (right after its end is recorded). */
   const nextAttempt = async (id: string) =>
     (await waitForSession(t.client, id, (s) => s.retriedBy !== undefined)).retriedBy!;
@@ -106,23 +121,10 @@ describe('preemption of demoted, restartable sessions (real processes)', () => {
       labels: BOX,
       resources: { cpus: 1, memoryMb: 800 },
     });
-    const ready = await waitForSession(
-      t.client,
-      victim.id,
-      (s) => s.demotedAt !== undefined && s.checkpointable === true,
-      30_000,
-    );
-    assert.equal(ready.state, 'running');
-    assert.equal(ready.pool, 'low-priority');
-    // A few steps in, so that there is progress to resume from.
-    while (!(await logText(victim.id)).includes('attempt 1 resumes at 0')) await sleep(50);
-    await sleep(300);
-    const urgent = await submit({
-      name: 'urgent',
-      command: [process.execPath, '-e', 'console.log("urgent ran")'],
-      labels: BOX,
-      resources: { cpus: 1, memoryMb: 800 },
-    });
+    const urgent = await preemptFor(victim.id, 'urgent');
+    const demoted = await get(victim.id);
+    assert.equal(demoted.pool, 'low-priority');
+    assert.equal(demoted.priority, -1);
 
     const stopped = await ended(victim.id);
     assert.equal(stopped.state, 'stopped');
@@ -177,20 +179,7 @@ describe('preemption of demoted, restartable sessions (real processes)', () => {
       replicas: 2,
       resources: { cpus: 1, memoryMb: 400 },
     });
-    await waitForSession(
-      t.client,
-      gang.id,
-      (s) => s.demotedAt !== undefined && s.checkpointable === true,
-      30_000,
-    );
-    while ((await logText(gang.id)).split('attempt 1 resumes at 0').length < 3) await sleep(50);
-    await sleep(300);
-    const urgent = await submit({
-      name: 'urgent-gang',
-      command: [process.execPath, '-e', ''],
-      labels: BOX,
-      resources: { cpus: 1, memoryMb: 800 },
-    });
+    const urgent = await preemptFor(gang.id, 'urgent-gang', 2);
     const stopped = await ended(gang.id);
     assert.equal(stopped.state, 'stopped');
     assert.equal(stopped.preemptedBy, urgent.id);
@@ -233,14 +222,7 @@ describe('preemption of demoted, restartable sessions (real processes)', () => {
         return run.stderr();
       })(),
     )![1]!;
-    await waitForSession(t.client, id, (s) => s.demotedAt !== undefined && s.checkpointable === true, 30_000);
-    await sleep(300);
-    const urgent = await submit({
-      name: 'urgent-cli',
-      command: [process.execPath, '-e', ''],
-      labels: BOX,
-      resources: { cpus: 1, memoryMb: 800 },
-    });
+    const urgent = await preemptFor(id, 'urgent-cli');
     const r = await run;
     assert.equal(r.code, 0, r.stderr);
     const next = await nextAttempt(id);
