@@ -109,11 +109,54 @@ describe('preemptions', () => {
     );
   });
 
-  test('a waiting gang does not preempt', () => {
-    const s = new Scheduler([node('a', { cpus: 2, memoryMb: 2048 })]);
-    running(s, ['v'], { cpus: 2, memoryMb: 2048 });
+  test('a waiting gang takes the fewest victims its ranks need, and is placed once they are gone', () => {
+    const specs = [node('a', { cpus: 2, memoryMb: 2048 }), node('b', { cpus: 2, memoryMb: 2048 })];
+    const s = new Scheduler(specs);
+    running(s, ['low-a'], { cpus: 1, memoryMb: 1024 });
+    running(s, ['mid-a'], { cpus: 1, memoryMb: 1024 });
+    running(s, ['mid-b'], { cpus: 2, memoryMb: 2048 });
     s.enqueue(demand('g', { cpus: 1, memoryMb: 1024 }, { priority: 5, replicas: 2 }));
-    assert.deepEqual(s.preemptions(0, victims(['v'])), []);
+    // low-a goes first (lowest priority) but is not enough; with mid-b gone too the gang fits on b, and then
+    // low-a is given back: b alone holds both ranks.
+    const p = s.preemptions(0, [
+      { sessionId: 'low-a', priority: -3 },
+      { sessionId: 'mid-a', priority: -1 },
+      { sessionId: 'mid-b', priority: -1 },
+    ]);
+    assert.deepEqual(
+      p.map((x) => [x.sessionId, x.for, x.node]),
+      [['mid-b', 'g', 'b']],
+    );
+    assert.deepEqual(auditPlacements(specs, s.placements()), []);
+    s.release('mid-b');
+    assert.deepEqual(
+      s.schedule(0).map((x) => [x.sessionId, x.ranks?.map((r) => r.node)]),
+      [['g', ['b', 'b']]],
+    );
+  });
+
+  test('a waiting gang gives back a victim it turns out not to need', () => {
+    const s = new Scheduler([node('a', { cpus: 4, memoryMb: 4096 })]);
+    running(s, ['small'], { cpus: 1, memoryMb: 512 });
+    running(s, ['big'], { cpus: 3, memoryMb: 3584 });
+    s.enqueue(demand('g', { cpus: 1, memoryMb: 1024 }, { priority: 5, replicas: 3 }));
+    // Lowest priority first lets `small` go, then `big`; with `big` gone, `small` can stay.
+    const p = s.preemptions(0, [
+      { sessionId: 'small', priority: -5 },
+      { sessionId: 'big', priority: -1 },
+    ]);
+    assert.deepEqual(
+      p.map((x) => x.sessionId),
+      ['big'],
+    );
+  });
+
+  test('a waiting gang that no set of victims makes room for preempts nothing', () => {
+    const s = new Scheduler([node('a', { cpus: 2, memoryMb: 2048 })]);
+    running(s, ['v'], { cpus: 1, memoryMb: 1024 });
+    running(s, ['keep'], { cpus: 1, memoryMb: 1024 }, 9);
+    s.enqueue(demand('g', { cpus: 1, memoryMb: 1024 }, { priority: 5, replicas: 2 }));
+    assert.deepEqual(s.preemptions(0, [...victims(['v']), { sessionId: 'keep', priority: 9 }]), []);
   });
 
   test('work that fits already, or fits nowhere even when every victim goes, preempts nothing', () => {

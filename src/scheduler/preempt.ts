@@ -2,6 +2,8 @@
  * Preemption as a what-if on the live table: which running sessions to stop so that waiting work of higher
  * priority fits. Nothing is changed: every allocation taken off or added during the what-if is put back.
  */
+
+import { placeGang } from './gang.js';
 import type { Allocation, NodeState } from './node-state.js';
 import type { QueueEntry } from './queue.js';
 import type { Req } from './units.js';
@@ -35,6 +37,8 @@ const helps = (before: number[], after: number[]): boolean => after.some((v, i) 
 export interface PreemptInput {
   /** The queue in scheduling order, just after a placement pass: none of it fits as things are. */
   waiting: readonly QueueEntry[];
+  /** The nodes a demand may go to (its engine and pool): where a waiting gang may put its ranks. */
+  candidates: (e: QueueEntry) => readonly NodeState[];
   /** The nodes a session holds resources on (a gang's ranks may be on several). */
   holders: (sessionId: string) => readonly NodeState[];
   victims: readonly Victim[];
@@ -45,8 +49,8 @@ export interface PreemptInput {
 /**
  * Walks the queue in order. A plain demand of higher priority than some victim that fits nowhere, even counting
  * pending preemptions as done, gets the node where the fewest victims (lowest priority first, then youngest) free
- * enough; a victim is only taken when it frees something the demand lacks. A gang victim frees every node it holds;
-a waiting gang does not preempt (it waits, as it would for any work).
+ * enough; a victim is only taken when it frees something the demand lacks. A gang victim frees every node it holds.
+A waiting gang takes the fewest victims it can place its ranks beside (see `gangVictims`).
  * Only nodes that hold victims or had room freed are looked at: the rest did not fit the queue in the pass just
  * made. A shape that found no node cannot find one later in the walk (room only shrinks and later demands may take
  * fewer victims), so it is skipped.
@@ -103,7 +107,27 @@ export function choosePreemptions(input: PreemptInput): Preemption[] {
     for (const id of input.pending) free(id);
     for (const e of input.waiting) {
       if (e.effective <= floor) break;
-      if (e.replicas !== 1 || hopeless.has(e.shape)) continue;
+      if (hopeless.has(e.shape)) continue;
+      if (e.replicas > 1) {
+        const nodes = input.candidates(e).filter((n) => e.labels.length === 0 || n.hasLabels(e.labels));
+        const chosen = gangVictims(e, nodes, onNode, taken, holders);
+        if (!chosen) {
+          hopeless.add(e.shape);
+          continue;
+        }
+        for (const v of chosen) {
+          free(v.sessionId);
+          taken.add(v.sessionId);
+          const node = holders(v.sessionId)[0]!.name;
+          out.push({ sessionId: v.sessionId, for: e.demand.sessionId, forPriority: e.effective, node });
+        }
+        // Its ranks take their room in the what-if, so later demands do not count on it.
+        const used = placeGang(e, firstFit(nodes), new Map())!;
+        undo.push(() => {
+          for (const n of used) n.release(e.demand.sessionId);
+        });
+        continue;
+      }
       let target: NodeState | undefined;
       for (const n of freed) if (n.fits(e.req) && usable(e, n)) target = n;
       if (!target) {
@@ -176,4 +200,54 @@ function cheapest(
       best = { node: n, victims: trial.map(([v]) => v) };
   }
   return best;
+}
+
+const firstFit =
+  (nodes: readonly NodeState[]) =>
+  (q: QueueEntry): NodeState | undefined =>
+    nodes.find((n) => n.fits(q.req));
+
+/**
+ * The fewest victims below a waiting gang's priority whose going lets all its ranks be placed on `nodes` (none
+ * when they fit already), or undefined when even all of them would not do. Victims are let go lowest priority
+ * first until the gang fits, then each is given back, highest priority first, when the gang still fits without it.
+ * The table is left as it was.
+ */
+function gangVictims(
+  e: QueueEntry,
+  nodes: readonly NodeState[],
+  onNode: ReadonlyMap<NodeState, Victim[]>,
+  taken: ReadonlySet<string>,
+  holders: (sessionId: string) => readonly NodeState[],
+): Victim[] | undefined {
+  const fits = () => {
+    const used = placeGang(e, firstFit(nodes), new Map());
+    for (const n of used ?? []) n.release(e.demand.sessionId);
+    return used !== undefined;
+  };
+  if (fits()) return [];
+  const eligible = new Map<string, Victim>();
+  for (const n of nodes)
+    for (const v of onNode.get(n) ?? [])
+      if (v.priority < e.effective && !taken.has(v.sessionId)) eligible.set(v.sessionId, v);
+  const order = [...eligible.values()].sort(
+    (a, b) => a.priority - b.priority || (a.sessionId < b.sessionId ? 1 : -1),
+  );
+  const gone: Array<[Victim, () => void]> = [];
+  let ok = false;
+  for (const v of order) {
+    gone.push([v, detachAll(holders(v.sessionId), v.sessionId)]);
+    ok = fits();
+    if (ok) break;
+  }
+  if (ok) {
+    for (let i = gone.length - 1; i >= 0; i--) {
+      const [v, restore] = gone[i]!;
+      restore();
+      if (fits()) gone.splice(i, 1);
+      else gone[i] = [v, detachAll(holders(v.sessionId), v.sessionId)];
+    }
+  }
+  for (const [, restore] of [...gone].reverse()) restore();
+  return ok ? gone.map(([v]) => v) : undefined;
 }

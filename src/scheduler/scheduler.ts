@@ -240,6 +240,7 @@ export class Scheduler {
     if (victims.length === 0 || this.#queue.size === 0) return [];
     return choosePreemptions({
       waiting: this.#queue.ordered(now),
+      candidates: (e) => this.#candidates(e),
       holders: (id) => {
         const node = this.#placed.get(id);
         return node ? [node] : (this.#gangs.get(id) ?? []);

@@ -79,16 +79,16 @@ describe('preemption of demoted, restartable sessions (real processes)', () => {
    * Once `id` is demoted, restartable and a few steps into training (each of its `ranks`), submits work of higher
    * priority that needs its room on the box.
    */
-  const preemptFor = async (id: string, name: string, ranks = 1): Promise<SessionRecord> => {
+  const preemptFor = async (
+    id: string,
+    name: string,
+    ranks = 1,
+    waiting: Partial<SessionSpec> = { resources: { cpus: 1, memoryMb: 800 } },
+  ): Promise<SessionRecord> => {
     await waitForSession(t.client, id, (s) => s.demotedAt !== undefined && s.checkpointable === true, 30_000);
     while ((await logText(id)).split('attempt 1 resumes at 0').length <= ranks) await sleep(50);
     await sleep(300);
-    return submit({
-      name,
-      command: [process.execPath, '-e', ''],
-      labels: BOX,
-      resources: { cpus: 1, memoryMb: 800 },
-    });
+    return submit({ name, command: [process.execPath, '-e', ''], labels: BOX, ...waiting });
   };
   /** The attempt submitted for a preempted session (right after its end is recorded). */
   const nextAttempt = async (id: string) =>
@@ -199,6 +199,30 @@ describe('preemption of demoted, restartable sessions (real processes)', () => {
       "both ranks resume from rank 0's checkpoint",
     );
     assert.equal((await ended(urgent.id)).state, 'succeeded');
+  });
+
+  it('a waiting gang preempts what its ranks need', async () => {
+    const victim = await submit({
+      name: 'long-before-gang',
+      command: counter(150, true),
+      labels: BOX,
+      resources: { cpus: 1, memoryMb: 800 },
+    });
+    const gang = await preemptFor(victim.id, 'waiting-gang', 1, {
+      replicas: 2,
+      resources: { cpus: 1, memoryMb: 400 },
+    });
+    const stopped = await ended(victim.id);
+    assert.equal(stopped.state, 'stopped');
+    assert.equal(stopped.preemptedBy, gang.id);
+    const g = await ended(gang.id);
+    assert.equal(g.state, 'succeeded');
+    assert.deepEqual(
+      g.ranks?.map((r) => r.node),
+      ['box', 'box'],
+    );
+    assert.ok(g.startedAt! >= stopped.endedAt!);
+    assert.equal((await ended(await nextAttempt(victim.id))).state, 'succeeded');
   });
 
   it('swarmlab run --follow goes on following the next attempt of a preempted session', async () => {
