@@ -10,23 +10,22 @@ import { type Active, deferred } from './active.js';
 import { type Ending, endingOf, endPatch, exitedData, withoutExit } from './ending.js';
 import { execSpec } from './exec-spec.js';
 import { GangExits, withRankExit } from './gang.js';
-import {
-  attachRanks,
-  type GangContext,
-  recoverRanks,
-  rendezvousFor,
-  startRanks,
-  stopAll,
-  withHandles,
-} from './gang-exec.js';
+import { attachRanks, rendezvousFor, stopAll } from './gang-exec.js';
 import { type DemoteDeps, demote, dueForDemotion } from './long-run.js';
 import { armMaxRuntime } from './max-runtime.js';
 import type { SessionDeps, SessionOptions } from './options.js';
 import { keepOutput } from './output.js';
 import { Preemptor, preemptReason } from './preempt.js';
+import {
+  type ProcessContext,
+  recordRunning,
+  recoverProcesses,
+  type Started,
+  startProcesses,
+} from './processes.js';
 import type { ReconcileHost } from './reconcile.js';
 import type { SessionRepo } from './repo.js';
-import { runningPatch, startedEvent } from './started.js';
+import { startedEvent } from './started.js';
 import { isTerminal } from './states.js';
 import { demandOf } from './submit.js';
 import type { RankProcess, SessionRecord } from './types.js';
@@ -44,7 +43,7 @@ export class SessionRuntime implements ReconcileHost {
   readonly #deps: RuntimeDeps;
   readonly #opts: SessionOptions;
   readonly #demoteDeps: DemoteDeps;
-  readonly #gang: GangContext;
+  readonly #gang: ProcessContext;
   readonly #active = new Map<string, Active>();
   readonly #tasks = new Set<Promise<unknown>>();
   #kickPending = false;
@@ -58,7 +57,12 @@ export class SessionRuntime implements ReconcileHost {
     this.#deps = deps;
     this.#opts = options;
     this.#demoteDeps = { ...deps, restore: (p) => this.#restore(p), longRunMs: options.longRunMs };
-    this.#gang = { ...deps, opts: options, hooks: (a, rank) => this.#rankHooks(a, rank) };
+    this.#gang = {
+      ...deps,
+      opts: options,
+      hooks: (a, rank) => this.#rankHooks(a, rank),
+      sessionHooks: (id) => this.#hooks(id),
+    };
     this.#preemptor = new Preemptor({
       scheduler: deps.scheduler,
       active: () => this.#active.values(),
@@ -96,27 +100,9 @@ export class SessionRuntime implements ReconcileHost {
 
   /** The process of a session left `starting`, if the executor still knows it; recorded `running` then. */
   async recover(a: Active): Promise<ExecHandle | undefined> {
-    const id = a.record.id;
-    let handle: ExecHandle | undefined;
-    let handles: ExecHandle[] | undefined;
-    if (a.record.replicas === undefined)
-      handle = await this.#deps.executor.recover(execSpec(this.#opts, a.record));
-    else {
-      handles = await recoverRanks(this.#gang, a);
-      handle = handles?.find((h) => h !== undefined);
-    }
-    if (!handle) return undefined;
-    const found = handle;
-    a.record = await this.#deps.repo.transition(
-      id,
-      'running',
-      (cur) => ({
-        ...runningPatch(cur, found),
-        ...(handles ? { ranks: withHandles(cur.ranks, handles) } : {}),
-      }),
-      () => startedEvent(id, found, true),
-    );
-    return handle;
+    const found = await recoverProcesses(this.#gang, a);
+    if (found) await recordRunning(this.#gang, a, found, true);
+    return found?.handle;
   }
 
   /**
@@ -320,30 +306,15 @@ export class SessionRuntime implements ReconcileHost {
       () => ({}),
       () => ({ type: 'session.starting', sessionId: id, data: { executor: executor.name } }),
     );
-    let handle: ExecHandle;
-    let handles: ExecHandle[] | undefined;
+    let started: Started;
     try {
-      if (a.record.replicas === undefined) {
-        handle = await executor.start(execSpec(this.#opts, a.record), this.#hooks(id));
-      } else {
-        a.gang = new GangExits(a.record.replicas);
-        handles = await startRanks(this.#gang, a);
-        handle = handles[0]!;
-      }
+      started = await startProcesses(this.#gang, a);
     } catch (err) {
       await this.#end(a, withoutExit('failed', (err as Error).message));
       return;
     }
     try {
-      a.record = await repo.transition(
-        id,
-        'running',
-        (cur) => ({
-          ...runningPatch(cur, handle),
-          ...(handles ? { ranks: withHandles(cur.ranks, handles) } : {}),
-        }),
-        () => startedEvent(id, handle),
-      );
+      await recordRunning(this.#gang, a, started, false);
     } finally {
       a.started.resolve();
     }
