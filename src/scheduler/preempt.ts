@@ -50,9 +50,9 @@ export interface PreemptInput {
  * Walks the queue in order. A plain demand of higher priority than some victim that fits nowhere, even counting
  * pending preemptions as done, gets the node where the fewest victims (lowest priority first, then youngest) free
  * enough; a victim is only taken when it frees something the demand lacks. A gang victim frees every node it holds.
-A waiting gang takes the fewest victims it can place its ranks beside (see `gangVictims`).
- * Only nodes that hold victims or had room freed are looked at: the rest did not fit the queue in the pass just
- * made. A shape that found no node cannot find one later in the walk (room only shrinks and later demands may take
+ * A waiting gang takes the fewest victims it can place its ranks beside (see `gangVictims`).
+ * A plain demand looks only at nodes holding victims or pending sessions: the rest did not fit the queue in the
+ * pass just made. A shape that found no node cannot find one later in the walk (room only shrinks and later demands may take
  * fewer victims), so it is skipped.
  */
 export function choosePreemptions(input: PreemptInput): Preemption[] {
@@ -69,25 +69,20 @@ export function choosePreemptions(input: PreemptInput): Preemption[] {
   }
   for (const list of onNode.values())
     list.sort((a, b) => a.priority - b.priority || (a.sessionId < b.sessionId ? 1 : -1));
-  // Nodes holding victims by engine, and by engine + pool: where a demand may look.
-  const byEngine = new Map<string, NodeState[]>();
-  const byPool = new Map<string, NodeState[]>();
-  for (const n of onNode.keys()) {
-    for (const [m, k] of [
-      [byEngine, n.engine],
-      [byPool, `${n.engine}\u0000${n.pool}`],
-    ] as const) {
-      const list = m.get(k) ?? [];
-      list.push(n);
-      m.set(k, list);
+  // Where a plain demand can gain room: nodes holding victims or pending sessions, among those it may use. Few,
+  // and the same for every demand with the same engine, pool and labels, so listed once per such constraint.
+  const hot = new Set<NodeState>([...onNode.keys(), ...input.pending.flatMap(holders)]);
+  const hotByConstraint = new Map<string, NodeState[]>();
+  const hotNodes = (e: QueueEntry): NodeState[] => {
+    const key = `${e.demand.engine}\u0000${e.demand.pool}\u0000${e.labels.flat().join('\u0000')}`;
+    let nodes = hotByConstraint.get(key);
+    if (!nodes) {
+      nodes = input
+        .candidates(e)
+        .filter((n) => hot.has(n) && (e.labels.length === 0 || n.hasLabels(e.labels)));
+      hotByConstraint.set(key, nodes);
     }
-  }
-  const victimNodes = (e: QueueEntry): readonly NodeState[] => {
-    const engine = e.demand.engine ?? 'local';
-    return (
-      (e.demand.pool === undefined ? byEngine.get(engine) : byPool.get(`${engine}\u0000${e.demand.pool}`)) ??
-      []
-    );
+    return nodes;
   };
 
   const out: Preemption[] = [];
@@ -99,10 +94,12 @@ export function choosePreemptions(input: PreemptInput): Preemption[] {
     for (const n of holders(id)) freed.add(n);
     undo.push(detachAll(holders(id), id));
   };
-  const usable = (e: QueueEntry, n: NodeState) =>
-    n.engine === (e.demand.engine ?? 'local') &&
-    (e.demand.pool === undefined || n.pool === e.demand.pool) &&
-    (e.labels.length === 0 || n.hasLabels(e.labels));
+  /** Marks `v` to stop for `e`, its room on `node` free from now on in the what-if. */
+  const take = (v: Victim, e: QueueEntry, node: string) => {
+    free(v.sessionId);
+    taken.add(v.sessionId);
+    out.push({ sessionId: v.sessionId, for: e.demand.sessionId, forPriority: e.effective, node });
+  };
   try {
     for (const id of input.pending) free(id);
     for (const e of input.waiting) {
@@ -115,12 +112,7 @@ export function choosePreemptions(input: PreemptInput): Preemption[] {
           hopeless.add(e.shape);
           continue;
         }
-        for (const v of chosen) {
-          free(v.sessionId);
-          taken.add(v.sessionId);
-          const node = holders(v.sessionId)[0]!.name;
-          out.push({ sessionId: v.sessionId, for: e.demand.sessionId, forPriority: e.effective, node });
-        }
+        for (const v of chosen) take(v, e, holders(v.sessionId)[0]!.name);
         // Its ranks take their room in the what-if, so later demands do not count on it.
         const used = placeGang(e, firstFit(nodes), new Map())!;
         undo.push(() => {
@@ -128,26 +120,22 @@ export function choosePreemptions(input: PreemptInput): Preemption[] {
         });
         continue;
       }
-      let target: NodeState | undefined;
-      for (const n of freed) if (n.fits(e.req) && usable(e, n)) target = n;
+      const near = hotNodes(e);
+      let target = near.find((n) => freed.has(n) && n.fits(e.req));
       if (!target) {
-        const nodes = victimNodes(e).filter((n) => e.labels.length === 0 || n.hasLabels(e.labels));
-        const best = cheapest(nodes, e, onNode, taken, holders);
+        const best = cheapest(
+          near.filter((n) => onNode.has(n)),
+          e,
+          onNode,
+          taken,
+          holders,
+        );
         if (!best) {
           hopeless.add(e.shape);
           continue;
         }
         target = best.node;
-        for (const v of best.victims) {
-          free(v.sessionId);
-          taken.add(v.sessionId);
-          out.push({
-            sessionId: v.sessionId,
-            for: e.demand.sessionId,
-            forPriority: e.effective,
-            node: target.name,
-          });
-        }
+        for (const v of best.victims) take(v, e, best.node.name);
       }
       const id = e.demand.sessionId;
       const node = target;
@@ -198,6 +186,8 @@ function cheapest(
     for (const [, restore] of [...trial].reverse()) restore();
     if (ok && (!best || trial.length < best.victims.length))
       best = { node: n, victims: trial.map(([v]) => v) };
+    // One victim is the fewest there can be: the demand fit nowhere as things were.
+    if (best?.victims.length === 1) break;
   }
   return best;
 }
