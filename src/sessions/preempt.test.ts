@@ -35,7 +35,7 @@ const out = process.env.SWARMLAB_OUTPUT_DIR;
 let step = 0;
 if (${checkpointable}) {
   await s.checkpointable();
-  const tmp = join(out, 'resumed.json');
+  const tmp = join(out, 'resumed-' + s.info.rank + '.json'); // a gang's ranks share the output dir
   if (await s.resumeArtifact('ckpt.json', tmp)) step = JSON.parse(fs.readFileSync(tmp, 'utf8')).step;
   fs.rmSync(tmp, { force: true });
   const info = await s.resume('preempt-model');
@@ -190,7 +190,7 @@ describe('preemption of demoted, restartable sessions (real processes)', () => {
     const at = Number(said.find(([r]) => r === 0)![1].split(' at ')[1]);
     assert.ok(at > 0, `checkpoint at step ${at}`);
     const next = await ended(await nextAttempt(gang.id));
-    assert.equal(next.state, 'succeeded');
+    assert.equal(next.state, 'succeeded', `${next.reason}: ${await logText(next.id)}`);
     assert.equal(next.replicas, 2);
     assert.equal(next.attempt, 2);
     assert.deepEqual(
