@@ -97,8 +97,7 @@ export async function saveArtifact(
         { op: 'put', key: artifactsKey(sessionId), value: { files }, ifVersion: doc?.version ?? 0 },
         // The session owns the blob before the upload lets go, so it is never unowned in between.
         { op: 'ref', digest: info.digest, owner },
-        { op: 'unref', digest: info.digest, owner: upload.owner },
-        upload.releasedOp,
+        ...upload.releaseOps(info.digest),
       ];
       const prior = previous?.digest;
       if (prior && prior !== info.digest && !Object.values(files).some((f) => f.digest === prior)) {
@@ -113,7 +112,7 @@ export async function saveArtifact(
     }
   } catch (err) {
     // The listing never happened: the upload's hold goes, and the blob with it unless someone else owns it.
-    await store.commit([{ op: 'unref', digest: info.digest, owner: upload.owner }, upload.releasedOp]);
+    await store.commit(upload.releaseOps(info.digest));
     throw err;
   }
 }

@@ -144,8 +144,7 @@ async function commitGeneration(
     { op: 'put', key: generationKey(name, number), value: generation, ifVersion: 0 },
     // The generation owns the weights before the upload lets go, so they are never unowned.
     { op: 'ref', digest, owner: generationOwner(name, number) },
-    { op: 'unref', digest, owner: upload.hold.owner },
-    upload.hold.releasedOp,
+    ...upload.hold.releaseOps(digest),
     events.op({
       type: 'generation.saved',
       model: name,
@@ -163,7 +162,7 @@ async function commitGeneration(
 /** Drops an upload's reference after a failed or answered save; weights nobody else owns are freed with it. */
 async function releaseUpload(ctx: RegistryContext, digest: string, upload: UploadRefs): Promise<void> {
   try {
-    await ctx.repo.store.commit([{ op: 'unref', digest, owner: upload.hold.owner }, upload.hold.releasedOp]);
+    await ctx.repo.store.commit(upload.hold.releaseOps(digest));
   } catch (err) {
     ctx.logger?.warn({ err, digest }, 'could not free a weights blob');
   }

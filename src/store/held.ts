@@ -1,8 +1,8 @@
 /**
  * Blobs held by a temporary owner between their commit and the transaction that hands them to their real owner (a
  * generation, a session's artifacts). A crash in between would leave them held forever, so a record naming the
- * blob is written just before it commits (`beforeCommit`) and deleted by whatever drops the temporary owner
- * (`releasedOp`); the next start releases what such records still name (`releaseStaleHolds`).
+ * blob is written just before it commits (`beforeCommit`) and deleted with the temporary owner (`releaseOps`);
+ * the next start releases what such records still name (`releaseStaleHolds`).
  */
 import type { Store, TxOp } from './types.js';
 
@@ -20,8 +20,8 @@ export interface Hold {
   owner: string;
   /** For `blobWriter({ owner, beforeCommit })`: records the blob just before it is committed. */
   beforeCommit: (digest: string) => Promise<void>;
-  /** Deletes the record; belongs in the transaction that drops `owner`. */
-  releasedOp: TxOp;
+  /** Drops `owner`'s reference to the blob and the record with it: in the transaction that hands the blob over. */
+  releaseOps: (digest: string) => TxOp[];
   /** Deletes the record alone: after a write whose blob never committed. */
   discard: () => Promise<void>;
 }
@@ -34,7 +34,10 @@ export function hold(store: Store, id: string, owner: string): Hold {
     beforeCommit: async (digest) => {
       await store.put(key, { digest, owner } satisfies HeldRecord);
     },
-    releasedOp: { op: 'delete', key },
+    releaseOps: (digest) => [
+      { op: 'unref', digest, owner },
+      { op: 'delete', key },
+    ],
     discard: async () => {
       await store.delete(key);
     },
