@@ -159,6 +159,20 @@ describe('preemptions', () => {
     assert.deepEqual(s.preemptions(0, [...victims(['v']), { sessionId: 'keep', priority: 9 }]), []);
   });
 
+  test('a gang no victims make room for does not stop a plain session of its rank shape from preempting', () => {
+    const s = new Scheduler([node('a', { cpus: 2, memoryMb: 2048 })]);
+    running(s, ['v'], { cpus: 1, memoryMb: 1024 });
+    running(s, ['keep'], { cpus: 1, memoryMb: 1024 }, 9);
+    s.enqueue(demand('g', { cpus: 1, memoryMb: 1024 }, { priority: 5, replicas: 2 }));
+    s.enqueue(demand('w', { cpus: 1, memoryMb: 1024 }, { priority: 3 }));
+    assert.deepEqual(
+      s
+        .preemptions(0, [...victims(['v']), { sessionId: 'keep', priority: 9 }])
+        .map((p) => [p.sessionId, p.for]),
+      [['v', 'w']],
+    );
+  });
+
   test('work that fits already, or fits nowhere even when every victim goes, preempts nothing', () => {
     const s = new Scheduler([node('a', { cpus: 4, memoryMb: 4096 })]);
     running(s, ['v'], { cpus: 1, memoryMb: 1024 });

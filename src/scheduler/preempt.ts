@@ -34,6 +34,10 @@ function deficit(n: NodeState, req: Req): [number, number, number] {
 
 const helps = (before: number[], after: number[]): boolean => after.some((v, i) => v < before[i]!);
 
+/** The order victims are taken in: lowest priority first, then the youngest (ids grow with time). */
+const yieldOrder = (a: Victim, b: Victim): number =>
+  a.priority - b.priority || (a.sessionId < b.sessionId ? 1 : -1);
+
 export interface PreemptInput {
   /** The queue in scheduling order, just after a placement pass: none of it fits as things are. */
   waiting: readonly QueueEntry[];
@@ -52,8 +56,8 @@ export interface PreemptInput {
  * enough; a victim is only taken when it frees something the demand lacks. A gang victim frees every node it holds.
  * A waiting gang takes the fewest victims it can place its ranks beside (see `gangVictims`).
  * A plain demand looks only at nodes holding victims or pending sessions: the rest did not fit the queue in the
- * pass just made. A shape that found no node cannot find one later in the walk (room only shrinks and later demands may take
- * fewer victims), so it is skipped.
+ * pass just made. A shape that found no room for n ranks cannot find it for n or more later in the walk (room only
+ * shrinks and later demands may take fewer victims), so those are skipped, as in a placement pass.
  */
 export function choosePreemptions(input: PreemptInput): Preemption[] {
   const { victims, holders } = input;
@@ -67,8 +71,7 @@ export function choosePreemptions(input: PreemptInput): Preemption[] {
       onNode.set(n, list);
     }
   }
-  for (const list of onNode.values())
-    list.sort((a, b) => a.priority - b.priority || (a.sessionId < b.sessionId ? 1 : -1));
+  for (const list of onNode.values()) list.sort(yieldOrder);
   // Where a plain demand can gain room: nodes holding victims or pending sessions, among those it may use. Few,
   // and the same for every demand with the same engine, pool and labels, so listed once per such constraint.
   const hot = new Set<NodeState>([...onNode.keys(), ...input.pending.flatMap(holders)]);
@@ -88,7 +91,10 @@ export function choosePreemptions(input: PreemptInput): Preemption[] {
   const out: Preemption[] = [];
   const taken = new Set<string>();
   const freed = new Set<NodeState>();
-  const hopeless = new Set<string>();
+  /** Shape → the fewest ranks it found no room for. */
+  const hopeless = new Map<string, number>();
+  const giveUp = (e: QueueEntry) =>
+    hopeless.set(e.shape, Math.min(e.replicas, hopeless.get(e.shape) ?? Number.POSITIVE_INFINITY));
   const undo: Array<() => void> = [];
   const free = (id: string) => {
     for (const n of holders(id)) freed.add(n);
@@ -104,12 +110,12 @@ export function choosePreemptions(input: PreemptInput): Preemption[] {
     for (const id of input.pending) free(id);
     for (const e of input.waiting) {
       if (e.effective <= floor) break;
-      if (hopeless.has(e.shape)) continue;
+      if (e.replicas >= (hopeless.get(e.shape) ?? Number.POSITIVE_INFINITY)) continue;
       if (e.replicas > 1) {
         const nodes = input.candidates(e).filter((n) => e.labels.length === 0 || n.hasLabels(e.labels));
         const chosen = gangVictims(e, nodes, onNode, taken, holders);
         if (!chosen) {
-          hopeless.add(e.shape);
+          giveUp(e);
           continue;
         }
         for (const v of chosen) take(v, e, holders(v.sessionId)[0]!.name);
@@ -131,7 +137,7 @@ export function choosePreemptions(input: PreemptInput): Preemption[] {
           holders,
         );
         if (!best) {
-          hopeless.add(e.shape);
+          giveUp(e);
           continue;
         }
         target = best.node;
@@ -220,9 +226,7 @@ function gangVictims(
   for (const n of nodes)
     for (const v of onNode.get(n) ?? [])
       if (v.priority < e.effective && !taken.has(v.sessionId)) eligible.set(v.sessionId, v);
-  const order = [...eligible.values()].sort(
-    (a, b) => a.priority - b.priority || (a.sessionId < b.sessionId ? 1 : -1),
-  );
+  const order = [...eligible.values()].sort(yieldOrder);
   const gone: Array<[Victim, () => void]> = [];
   let ok = false;
   for (const v of order) {
